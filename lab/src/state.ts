@@ -1,0 +1,85 @@
+// The lab's state on disk: enough to find, inspect and stop every process after the orchestrator
+// that started them is gone (crashed, killed, or simply a CLI that exited after `up`).
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcRecord } from './proc.ts';
+import type { BinPaths } from './build.ts';
+
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export interface ClusterRecord {
+  name: string;
+  index: number;
+  profile: string;
+  nodes: number;
+  podsPerNode: number;
+  dir: string;
+  server: string;
+  ports: Record<'etcd' | 'etcdPeer' | 'apiserver' | 'controllerManager' | 'scheduler' | 'kwok', number>;
+  procs: Partial<Record<Component, ProcRecord>>;
+  /** components deliberately stopped by chaos (not a failure) */
+  stopped: Component[];
+  kubeconfigs: { admin: string; restricted: string; exec: string; all: string };
+  /** files the exec-credential script reads/writes */
+  exec: { tokenFile: string; invocationLog: string };
+  phase: 'starting' | 'seeding' | 'ready' | 'failed';
+  error?: string;
+  timings: Record<string, number>;
+}
+
+export interface LabState {
+  version: 1;
+  dir: string;
+  createdAt: string;
+  bin: BinPaths;
+  merged: string;
+  clusters: ClusterRecord[];
+}
+
+export function statePath(dir: string): string {
+  return join(dir, 'state.json');
+}
+
+export function readState(dir: string): LabState | undefined {
+  const p = statePath(dir);
+  if (!existsSync(p)) return undefined;
+  return JSON.parse(readFileSync(p, 'utf8')) as LabState;
+}
+
+export function writeState(state: LabState): void {
+  mkdirSync(state.dir, { recursive: true });
+  const p = statePath(state.dir);
+  const tmp = `${p}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2));
+  renameSync(tmp, p);
+}
+
+/** Serialise read-modify-write of the state file between processes (CLI chaos while tests run, etc.). */
+export async function withStateLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, '.state.lock');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      let stale = false;
+      try {
+        process.kill(Number(readFileSync(join(lock, 'pid'), 'utf8')), 0);
+      } catch {
+        stale = true;
+      }
+      if (stale || Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      else await sleep(50);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
