@@ -155,7 +155,12 @@ export async function ensureBinaries(log: (s: string) => void = () => {}): Promi
     const version = pinnedKubernetesVersion();
     log(`building Kubernetes ${version} components, kwok and etcd into ${join(root, key)} (a cold build takes a while)\n`);
     await run('go', ['build', '-trimpath', `-ldflags=${ldflags(version)}`, '-o', tmp + '/', ...K8S_PACKAGES], labRoot, log);
-    await run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', join(tmp, 'etcd'), 'go.etcd.io/etcd/server/v3'], join(labRoot, 'etcd'), log);
+    await run(
+      'go',
+      ['build', '-trimpath', '-ldflags=-s -w', '-o', join(tmp, 'etcd'), 'go.etcd.io/etcd/server/v3'],
+      join(labRoot, 'etcd'),
+      log,
+    );
     copyKwokStages(join(tmp, 'kwok-stages'));
     writeFileSync(join(tmp, '.complete'), JSON.stringify({ version, builtAt: new Date().toISOString(), ms: Date.now() - t0 }));
     const dest = join(root, key);

@@ -8,8 +8,15 @@ import { isAlive, stopProcess } from './proc.ts';
 import type { ClusterRecord } from './state.ts';
 
 export const CHAOS_VERBS = [
-  'restart-apiserver', 'stop-apiserver', 'start-apiserver', 'compact', 'node-notready', 'node-ready',
-  'rollout', 'delete-node', 'churn',
+  'restart-apiserver',
+  'stop-apiserver',
+  'start-apiserver',
+  'compact',
+  'node-notready',
+  'node-ready',
+  'rollout',
+  'delete-node',
+  'churn',
 ] as const;
 
 export interface ChaosResult {
@@ -67,7 +74,9 @@ async function setNodeReady(rec: ClusterRecord, node: string, ready: boolean): P
             ...x,
             status: ready ? 'True' : 'False',
             reason: ready ? 'KubeletReady' : 'KubeletNotReady',
-            message: ready ? 'kubelet is posting ready status' : 'lab chaos: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady',
+            message: ready
+              ? 'kubelet is posting ready status'
+              : 'lab chaos: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady',
             lastHeartbeatTime: now,
             lastTransitionTime: x.status === (ready ? 'True' : 'False') ? x.lastTransitionTime : now,
           }
@@ -101,9 +110,13 @@ async function churn(rec: ClusterRecord, rate: number, seconds: number): Promise
           if (op === 0 || live.length < 3) {
             const name = `churn-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
             await c.create({
-              apiVersion: 'v1', kind: 'Pod',
+              apiVersion: 'v1',
+              kind: 'Pod',
               metadata: { name, namespace: ns, labels: { app: 'churn', gen: '0' } },
-              spec: { containers: [{ name: 'c', image: 'registry.lab.local/churn:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }], terminationGracePeriodSeconds: 0 },
+              spec: {
+                containers: [{ name: 'c', image: 'registry.lab.local/churn:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
+                terminationGracePeriodSeconds: 0,
+              },
             });
             live.push(name);
             counts.created++;
@@ -117,11 +130,17 @@ async function churn(rec: ClusterRecord, rate: number, seconds: number): Promise
             counts.deleted++;
           } else {
             await c.create({
-              apiVersion: 'v1', kind: 'Event',
+              apiVersion: 'v1',
+              kind: 'Event',
               metadata: { name: `churn.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, namespace: ns },
               involvedObject: { kind: 'Pod', name: live[n % live.length]!, namespace: ns, apiVersion: 'v1' },
-              type: n % 8 === 3 ? 'Warning' : 'Normal', reason: 'LabChurn', message: `churn operation ${n}`,
-              source: { component: 'fleet-lab' }, firstTimestamp: ts(), lastTimestamp: ts(), count: 1,
+              type: n % 8 === 3 ? 'Warning' : 'Normal',
+              reason: 'LabChurn',
+              message: `churn operation ${n}`,
+              source: { component: 'fleet-lab' },
+              firstTimestamp: ts(),
+              lastTimestamp: ts(),
+              count: 1,
             });
             counts.events++;
           }
@@ -206,7 +225,12 @@ export async function chaos(
         const m = /^(.*?)(?::([^:/@]+))?$/.exec(image)!;
         const tag = `lab-${Date.now().toString(36)}`;
         const newImage = `${m[1]}:${tag}`;
-        await c.request('PATCH', path, { spec: { template: { spec: { containers: [{ name: containers[0]!.name, image: newImage }] } } } }, 'application/strategic-merge-patch+json');
+        await c.request(
+          'PATCH',
+          path,
+          { spec: { template: { spec: { containers: [{ name: containers[0]!.name, image: newImage }] } } } },
+          'application/strategic-merge-patch+json',
+        );
         detail.from = image;
         detail.to = newImage;
       } finally {

@@ -101,7 +101,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`lab at ${st.dir} (Kubernetes ${st.kubernetesVersion}); merged kubeconfig ${st.merged}`);
       for (const c of st.clusters) {
         const procs = c.processes.map((p) => `${p.name}:${p.alive ? 'up' : p.stopped ? 'stopped' : 'DEAD'}`).join(' ');
-        console.log(`${c.name}\t${c.phase}\t${c.profile}\t${c.server}\t${mib(c.rssBytes)}\t${procs}${c.error ? `\n  error: ${c.error}` : ''}`);
+        console.log(
+          `${c.name}\t${c.phase}\t${c.profile}\t${c.server}\t${mib(c.rssBytes)}\t${procs}${c.error ? `\n  error: ${c.error}` : ''}`,
+        );
       }
       return 0;
     }

@@ -60,7 +60,7 @@ const KINDS: Record<string, { plural: string; namespaced: boolean }> = {
 };
 
 // Object shapes are open-ended JSON; the lab builds them as plain data.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type KObj = Record<string, any>;
 
 export function collectionPath(apiVersion: string, kind: string, namespace?: string): string {
@@ -183,12 +183,7 @@ export class KubeClient {
   /** Server-side apply: idempotent create-or-update, the lab owns the fields it sets. */
   apply(obj: KObj, subresource = ''): Promise<KObj> {
     const sub = subresource ? `/${subresource}` : '';
-    return this.request(
-      'PATCH',
-      `${objectPath(obj)}${sub}?fieldManager=fleet-lab&force=true`,
-      obj,
-      'application/apply-patch+yaml',
-    );
+    return this.request('PATCH', `${objectPath(obj)}${sub}?fieldManager=fleet-lab&force=true`, obj, 'application/apply-patch+yaml');
   }
 
   mergePatch(path: string, patch: unknown): Promise<KObj> {
@@ -264,7 +259,10 @@ export async function retry<T>(fn: () => Promise<T>, what: string, timeoutMs = 6
     } catch (e) {
       const code = e instanceof KubeError ? e.code : 0;
       const transient =
-        !(e instanceof KubeError) || code === 409 || code === 429 || code >= 500 ||
+        !(e instanceof KubeError) ||
+        code === 409 ||
+        code === 429 ||
+        code >= 500 ||
         // a namespace's default ServiceAccount is created asynchronously by the controller-manager
         /serviceaccount .* not found|not found.*serviceaccount/i.test((e as Error).message) ||
         // an API group (CRDs, resource.k8s.io) is still being registered

@@ -3,9 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ensureBinaries, type BinPaths } from './build.ts';
-import {
-  adminClient, bootstrapRbac, prepareCluster, startComponent, waitApiserver, waitEtcd,
-} from './cluster.ts';
+import { adminClient, bootstrapRbac, prepareCluster, startComponent, waitApiserver, waitEtcd } from './cluster.ts';
 import { writeKubeconfig, type KubeconfigEntry } from './kubeconfig.ts';
 import { isAlive, rssBytes, stopProcess } from './proc.ts';
 import { buildSeed, seedCluster, seedLate, settleCluster, PROFILE_DEFAULTS, PROFILES, type Profile } from './profiles/index.ts';
@@ -124,8 +122,14 @@ export class Lab {
   }
 
   private async startCluster(
-    name: string, index: number, profile: Profile, nodes: number, podsPerNode: number,
-    bin: BinPaths, log: (s: string) => void, settleTimeoutMs?: number,
+    name: string,
+    index: number,
+    profile: Profile,
+    nodes: number,
+    podsPerNode: number,
+    bin: BinPaths,
+    log: (s: string) => void,
+    settleTimeoutMs?: number,
   ): Promise<void> {
     const t0 = Date.now();
     const rec = await prepareCluster({ name, index, profile, nodes, podsPerNode, dir: join(this.dir, 'clusters', name) }, bin);
@@ -189,7 +193,10 @@ export class Lab {
 
   cluster(name: string): ClusterRecord {
     const c = this.state.clusters.find((x) => x.name === name);
-    if (!c) throw new Error(`no cluster ${name} in the lab at ${this.dir} (have: ${this.state.clusters.map((x) => x.name).join(', ') || 'none'})`);
+    if (!c)
+      throw new Error(
+        `no cluster ${name} in the lab at ${this.dir} (have: ${this.state.clusters.map((x) => x.name).join(', ') || 'none'})`,
+      );
     return c;
   }
 
@@ -200,7 +207,8 @@ export class Lab {
   status(): LabStatus {
     this.reload();
     const bin: Record<string, string> = {};
-    for (const k of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'etcd'] as const) bin[k] = this.state.bin[k];
+    for (const k of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'etcd'] as const)
+      bin[k] = this.state.bin[k];
     return {
       dir: this.dir,
       bin,

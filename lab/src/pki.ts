@@ -37,19 +37,28 @@ function openssl(args: string[]): void {
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-function leaf(
-  dir: string,
-  ca: CertPair,
-  name: string,
-  subj: string,
-  ext: string[],
-): CertPair {
+function leaf(dir: string, ca: CertPair, name: string, subj: string, ext: string[]): CertPair {
   const pair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   openssl([
-    'req', '-x509', ...EC, '-keyout', pair.key, '-out', pair.cert, '-days', '365',
-    '-subj', subj, '-CA', ca.cert, '-CAkey', ca.key,
-    '-addext', 'basicConstraints=critical,CA:FALSE',
-    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    pair.key,
+    '-out',
+    pair.cert,
+    '-days',
+    '365',
+    '-subj',
+    subj,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
     ...ext.flatMap((e) => ['-addext', e]),
   ]);
   return pair;
@@ -61,10 +70,21 @@ export function generateClusterPki(dir: string, clusterName: string): ClusterPki
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
   openssl([
-    'req', '-x509', ...EC, '-keyout', ca.key, '-out', ca.cert, '-days', '3650',
-    '-subj', `/CN=fleet-lab-${clusterName}-ca`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    ca.key,
+    '-out',
+    ca.cert,
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=fleet-lab-${clusterName}-ca`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
   const serverSan =
     'subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,' +

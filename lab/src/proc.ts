@@ -48,13 +48,7 @@ export function isAlive(rec: Pick<ProcRecord, 'pid' | 'startTicks'>): boolean {
   return st !== undefined && st !== 'Z' && st !== 'X';
 }
 
-export function startProcess(
-  name: string,
-  bin: string,
-  args: string[],
-  log: string,
-  env?: Record<string, string>,
-): ProcRecord {
+export function startProcess(name: string, bin: string, args: string[], log: string, env?: Record<string, string>): ProcRecord {
   const fd = openSync(log, 'a');
   try {
     const child = spawn(bin, args, {

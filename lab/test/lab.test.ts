@@ -60,7 +60,10 @@ describe('lab: two mixed clusters', () => {
       assert.equal(c.phase, 'ready');
       assert.match(c.server, /^https:\/\/127\.0\.0\.1:\d+$/);
       for (const k of ['admin', 'restricted', 'exec'] as const) assert.ok(existsSync(c.kubeconfigs[k]), k);
-      assert.ok(c.processes.every((p) => p.alive), 'every process alive');
+      assert.ok(
+        c.processes.every((p) => p.alive),
+        'every process alive',
+      );
     }
     assert.notEqual(st.clusters[0]!.server, st.clusters[1]!.server);
   });
@@ -79,7 +82,15 @@ describe('lab: two mixed clusters', () => {
     const { stdout } = await run(lab.state.bin.kubectl, ['--kubeconfig', rec.kubeconfigs.admin, 'get', 'nodes', '-o', 'name']);
     assert.equal(stdout.trim().split('\n').length, 12);
     // The merged file reaches both clusters through their own contexts.
-    const { stdout: v } = await run(lab.state.bin.kubectl, ['--kubeconfig', lab.state.merged, '--context', 'lab-2', 'version', '-o', 'json']);
+    const { stdout: v } = await run(lab.state.bin.kubectl, [
+      '--kubeconfig',
+      lab.state.merged,
+      '--context',
+      'lab-2',
+      'version',
+      '-o',
+      'json',
+    ]);
     assert.equal(JSON.parse(v).serverVersion.gitVersion, lab.state.bin.kubernetesVersion);
   });
 
@@ -99,7 +110,9 @@ describe('lab: two mixed clusters', () => {
     } finally {
       c.close();
     }
-    const r = await run(lab.state.bin.kubectl, ['--kubeconfig', lab.cluster('lab-1').kubeconfigs.restricted, 'get', 'nodes']).catch((e: { stderr: string }) => e);
+    const r = await run(lab.state.bin.kubectl, ['--kubeconfig', lab.cluster('lab-1').kubeconfigs.restricted, 'get', 'nodes']).catch(
+      (e: { stderr: string }) => e,
+    );
     assert.match((r as { stderr: string }).stderr, /forbidden/i);
   });
 
@@ -111,7 +124,14 @@ describe('lab: two mixed clusters', () => {
     const afterLines = readFileSync(rec.exec.invocationLog, 'utf8').split('\n').length;
     assert.ok(afterLines > before, 'the plugin ran');
     // Read-only: it cannot delete.
-    const del = await run(lab.state.bin.kubectl, ['--kubeconfig', rec.kubeconfigs.exec, 'delete', 'namespace', 'web', '--dry-run=server']).catch((e: { stderr: string }) => e);
+    const del = await run(lab.state.bin.kubectl, [
+      '--kubeconfig',
+      rec.kubeconfigs.exec,
+      'delete',
+      'namespace',
+      'web',
+      '--dry-run=server',
+    ]).catch((e: { stderr: string }) => e);
     assert.match((del as { stderr: string }).stderr, /forbidden/i);
   });
 
@@ -122,15 +142,30 @@ describe('lab: two mixed clusters', () => {
       const gpuNodes = nodes.filter((n) => n.status.allocatable['nvidia.com/gpu']);
       assert.ok(gpuNodes.length >= 3);
       assert.ok(nodes.some((n) => n.status.allocatable['nvidia.com/mig-1g.10gb'] === '14'));
-      assert.ok(nodes.some((n) => n.metadata.labels['nvidia.com/gpu.sharing-strategy'] === 'time-slicing' && n.status.allocatable['nvidia.com/gpu'] === '16'));
+      assert.ok(
+        nodes.some(
+          (n) => n.metadata.labels['nvidia.com/gpu.sharing-strategy'] === 'time-slicing' && n.status.allocatable['nvidia.com/gpu'] === '16',
+        ),
+      );
       assert.ok(nodes.some((n) => n.status.allocatable['amd.com/gpu'] === '8'));
-      assert.ok(nodes.some((n) => n.spec.unschedulable === true), 'a cordoned node');
-      assert.ok(nodes.some((n) => /^v1\.33\./.test(n.status.nodeInfo.kubeletVersion)), 'a skewed kubelet');
+      assert.ok(
+        nodes.some((n) => n.spec.unschedulable === true),
+        'a cordoned node',
+      );
+      assert.ok(
+        nodes.some((n) => /^v1\.33\./.test(n.status.nodeInfo.kubeletVersion)),
+        'a skewed kubelet',
+      );
       // kwok kept our capacity (it only fills in what is missing).
       assert.equal(nodes.find((n) => n.metadata.name === 'node-001')!.status.capacity.cpu, '32');
 
       const pods = (await c.listAll('/api/v1/pods')).items;
-      const pendingGpu = pods.filter((p) => p.status.phase === 'Pending' && !p.spec.nodeName && p.spec.containers.some((x: KObj) => x.resources?.requests?.['nvidia.com/gpu']));
+      const pendingGpu = pods.filter(
+        (p) =>
+          p.status.phase === 'Pending' &&
+          !p.spec.nodeName &&
+          p.spec.containers.some((x: KObj) => x.resources?.requests?.['nvidia.com/gpu']),
+      );
       assert.ok(pendingGpu.length >= 1, 'GPU demand that does not fit stays Pending');
       assert.ok(pods.some((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff'));
       const running = pods.filter((p) => p.status.phase === 'Running');
@@ -139,7 +174,10 @@ describe('lab: two mixed clusters', () => {
       const claims = (await c.listAll('/apis/resource.k8s.io/v1/resourceclaims')).items;
       const allocated = claims.filter((x) => x.status?.allocation?.devices?.results?.length);
       assert.ok(allocated.length >= 2, 'the scheduler allocated DRA claims');
-      assert.ok(claims.some((x) => (x.status?.reservedFor?.length ?? 0) === 2), 'a shared claim reserved by two pods');
+      assert.ok(
+        claims.some((x) => (x.status?.reservedFor?.length ?? 0) === 2),
+        'a shared claim reserved by two pods',
+      );
       const slices = (await c.listAll('/apis/resource.k8s.io/v1/resourceslices')).items;
       assert.ok(slices.length >= 1);
 
@@ -157,7 +195,10 @@ describe('lab: two mixed clusters', () => {
       assert.ok(snaps.some((s) => s.status?.error?.message));
       const events = (await c.listAll('/api/v1/events', { fieldSelector: 'type=Warning' })).items;
       assert.ok(events.some((e) => /not found in the list of registered CSI drivers/.test(e.message)));
-      assert.ok(events.some((e) => e.reason === 'FailedScheduling'), 'the real scheduler reports unschedulable GPU pods');
+      assert.ok(
+        events.some((e) => e.reason === 'FailedScheduling'),
+        'the real scheduler reports unschedulable GPU pods',
+      );
     } finally {
       c.close();
     }
@@ -165,7 +206,15 @@ describe('lab: two mixed clusters', () => {
 
   it('pods serve logs (kwok), so kubectl logs works', async () => {
     const rec = lab.cluster('lab-1');
-    const { stdout } = await run(lab.state.bin.kubectl, ['--kubeconfig', rec.kubeconfigs.admin, '-n', 'web', 'logs', 'deploy/frontend', '--tail=5']);
+    const { stdout } = await run(lab.state.bin.kubectl, [
+      '--kubeconfig',
+      rec.kubeconfigs.admin,
+      '-n',
+      'web',
+      'logs',
+      'deploy/frontend',
+      '--tail=5',
+    ]);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.length, 5);
     assert.match(lines[0]!, /lab-1 level=/);
@@ -202,15 +251,21 @@ describe('lab: two mixed clusters', () => {
   it('chaos rollout produces a new ReplicaSet and pods', async () => {
     const c = adminClient(lab.cluster('lab-1'));
     try {
-      const before = (await c.get('/apis/apps/v1/namespaces/web/replicasets')).items.filter((x: KObj) => x.metadata.name.startsWith('frontend-'));
+      const before = (await c.get('/apis/apps/v1/namespaces/web/replicasets')).items.filter((x: KObj) =>
+        x.metadata.name.startsWith('frontend-'),
+      );
       const r = await lab.chaos('lab-1', 'rollout', ['web/frontend']);
       assert.notEqual(r.detail.from, r.detail.to);
       const newRs = await eventually('new ReplicaSet ready', async () => {
         const rss = (await c.get('/apis/apps/v1/namespaces/web/replicasets')).items as KObj[];
-        const n = rss.find((x) => x.metadata.name.startsWith('frontend-') && !before.some((b: KObj) => b.metadata.name === x.metadata.name));
+        const n = rss.find(
+          (x) => x.metadata.name.startsWith('frontend-') && !before.some((b: KObj) => b.metadata.name === x.metadata.name),
+        );
         return n && n.status.readyReplicas === 3 ? n : undefined;
       });
-      const pods = (await c.get(`/api/v1/namespaces/web/pods?labelSelector=pod-template-hash=${newRs.metadata.labels['pod-template-hash']}`)).items as KObj[];
+      const pods = (
+        await c.get(`/api/v1/namespaces/web/pods?labelSelector=pod-template-hash=${newRs.metadata.labels['pod-template-hash']}`)
+      ).items as KObj[];
       assert.equal(pods.filter((p) => p.status.phase === 'Running').length, 3);
       assert.ok(pods.every((p) => p.spec.containers[0].image === r.detail.to));
     } finally {
@@ -226,10 +281,14 @@ describe('lab: two mixed clusters', () => {
       await lab.chaos('lab-1', 'node-notready', ['node-002']);
       assert.equal(await ready(), 'False');
       // It stays NotReady (kwok does not heal it behind our back), and the node controller taints it.
-      await eventually('not-ready taint', async () => {
-        const n = await c.get('/api/v1/nodes/node-002');
-        return (n.spec.taints ?? []).some((t: KObj) => t.key === 'node.kubernetes.io/not-ready') || undefined;
-      }, 30_000);
+      await eventually(
+        'not-ready taint',
+        async () => {
+          const n = await c.get('/api/v1/nodes/node-002');
+          return (n.spec.taints ?? []).some((t: KObj) => t.key === 'node.kubernetes.io/not-ready') || undefined;
+        },
+        30_000,
+      );
       assert.equal(await ready(), 'False');
       await lab.chaos('lab-1', 'node-ready', ['node-002']);
       assert.equal(await ready(), 'True');
@@ -271,14 +330,19 @@ describe('lab: down after the orchestrator crashed', () => {
   it('kill -9 of `lab up` mid-start, then `lab down` from state on disk stops everything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fleet-lab-crash-'));
     const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
-    const child = spawn(process.execPath, [cli, 'up', '--dir', dir, '--clusters', '1', '--profile', 'storage', '--nodes', '4'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [cli, 'up', '--dir', dir, '--clusters', '1', '--profile', 'storage', '--nodes', '4'], {
+      stdio: 'ignore',
+    });
     try {
       // Wait until the apiserver is recorded, then kill the orchestrator without warning.
       await eventually('apiserver started', async () => readState(dir)?.clusters[0]?.procs['kube-apiserver'] ?? undefined, 120_000);
       process.kill(child.pid!, 'SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const recs = Object.values(readState(dir)!.clusters[0]!.procs);
-      assert.ok(recs.some((p) => isAlive(p)), 'processes outlive the orchestrator');
+      assert.ok(
+        recs.some((p) => isAlive(p)),
+        'processes outlive the orchestrator',
+      );
       const { stdout } = await run(process.execPath, [cli, 'down', '--dir', dir]);
       assert.match(stdout, /stopped \d+ processes/);
       for (const p of recs) assert.equal(isAlive(p), false, `${p.name} ${p.pid} still alive`);

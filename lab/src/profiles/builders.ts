@@ -9,6 +9,8 @@ export const EXPECT_PARTIAL = 'lab.fleet/expect-partial';
  * settled, so that the scheduler cannot give them the capacity the running workloads were meant to get.
  */
 export const SEED_LATE = 'lab.fleet/seed-after-settle';
+/** Label on pods the lab creates directly (no controller); up means Running. */
+export const BARE_LABEL = 'lab.fleet/bare';
 /** Label on pods whose status the lab writes itself, naming which status. */
 export const STATUS_LABEL = 'lab.fleet/status';
 

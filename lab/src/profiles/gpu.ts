@@ -19,14 +19,20 @@ export function gpuObjects(nodes: LabNode[]): { early: KObj[]; objects: KObj[]; 
 
   if (H > 0) {
     // 2H-1 replicas x 4 GPUs: every H100 node but one is full, that one has 4 free.
-    const finetune = job('ml-training', 'finetune-70b', 2, {
-      image: 'nvcr.io/nvidia/pytorch:25.08-py3',
-      requests: { cpu: '32', memory: '512Gi', 'nvidia.com/gpu': '8' },
-      limits: { 'nvidia.com/gpu': '8' },
-      nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' },
-      tolerations: nv,
-      longRunning: true,
-    }, true);
+    const finetune = job(
+      'ml-training',
+      'finetune-70b',
+      2,
+      {
+        image: 'nvcr.io/nvidia/pytorch:25.08-py3',
+        requests: { cpu: '32', memory: '512Gi', 'nvidia.com/gpu': '8' },
+        limits: { 'nvidia.com/gpu': '8' },
+        nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' },
+        tolerations: nv,
+        longRunning: true,
+      },
+      true,
+    );
     finetune.metadata.annotations[SEED_LATE] = 'true';
     objects.push(
       deployment('ml-serving', 'llm-inference', 2 * H - 1, {
@@ -103,21 +109,31 @@ export function gpuObjects(nodes: LabNode[]): { early: KObj[]; objects: KObj[]; 
         apiVersion: 'resource.k8s.io/v1',
         kind: 'ResourceClaimTemplate',
         metadata: { name: 'single-h200', namespace: 'ml-training' },
-        spec: { spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 } }] } } },
+        spec: {
+          spec: {
+            devices: {
+              requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 } }],
+            },
+          },
+        },
       },
       {
         // One claim of two GPUs shared by two pods: reservedFor lists both.
         apiVersion: 'resource.k8s.io/v1',
         kind: 'ResourceClaim',
         metadata: { name: 'shared-h200-pair', namespace: 'ml-training' },
-        spec: { devices: { requests: [{ name: 'gpus', exactly: { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 2 } }] } },
+        spec: {
+          devices: { requests: [{ name: 'gpus', exactly: { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 2 } }] },
+        },
       },
       {
         // Allocated by nobody yet: no pod uses it (shows as allocated: no, in use: no).
         apiVersion: 'resource.k8s.io/v1',
         kind: 'ResourceClaim',
         metadata: { name: 'reserved-for-benchmark', namespace: 'ml-training' },
-        spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 } }] } },
+        spec: {
+          devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.nvidia.com', allocationMode: 'ExactCount', count: 1 } }] },
+        },
       },
       deployment('ml-training', 'dra-inference', 3 * D, {
         requests: { cpu: '8', memory: '64Gi' },
@@ -138,8 +154,14 @@ export function gpuObjects(nodes: LabNode[]): { early: KObj[]; objects: KObj[]; 
   if (A + H > 0) {
     const gpuNode = nodes.find((n) => n.kind === 'a100' || n.kind === 'h100')!;
     events.push(
-      event({ kind: 'Node', name: gpuNode.name }, 'Warning', 'GPUXidError',
-        'NVIDIA Xid 79 on GPU 3 (00000000:8A:00.0): GPU has fallen off the bus', 'dcgm-exporter', 2),
+      event(
+        { kind: 'Node', name: gpuNode.name },
+        'Warning',
+        'GPUXidError',
+        'NVIDIA Xid 79 on GPU 3 (00000000:8A:00.0): GPU has fallen off the bus',
+        'dcgm-exporter',
+        2,
+      ),
     );
   }
   return { early, objects, events };

@@ -5,7 +5,7 @@ import { nodeObject, roster, type LabNode } from './nodes.ts';
 import { gpuObjects } from './gpu.ts';
 import { storageObjects, FAILING_ATTACH_PV } from './storage.ts';
 import { fillerObjects, ordinaryObjects } from './workloads.ts';
-import { EXPECT_PARTIAL, SEED_LATE, STATUS_LABEL, event, ns } from './builders.ts';
+import { BARE_LABEL, EXPECT_PARTIAL, SEED_LATE, STATUS_LABEL, event, ns } from './builders.ts';
 import { CUSTOM_STATUS } from '../cluster.ts';
 
 export const PROFILES = ['mixed', 'gpu', 'storage', 'scale'] as const;
@@ -99,13 +99,17 @@ async function applyAll(c: KubeClient, objs: KObj[], concurrency: number, create
 
 async function waitCrdsEstablished(c: KubeClient, crds: KObj[]): Promise<void> {
   for (const crd of crds) {
-    await retry(async () => {
-      const got = await c.get(objectPath(crd));
-      const ok = (got.status?.conditions ?? []).some((x: KObj) => x.type === 'Established' && x.status === 'True');
-      if (!ok) throw new Error('not established yet');
-      // Discovery of the new group can lag behind Established.
-      await c.get(`/apis/${crd.spec.group}/v1`);
-    }, `CRD ${crd.metadata.name}`, 60_000);
+    await retry(
+      async () => {
+        const got = await c.get(objectPath(crd));
+        const ok = (got.status?.conditions ?? []).some((x: KObj) => x.type === 'Established' && x.status === 'True');
+        if (!ok) throw new Error('not established yet');
+        // Discovery of the new group can lag behind Established.
+        await c.get(`/apis/${crd.spec.group}/v1`);
+      },
+      `CRD ${crd.metadata.name}`,
+      60_000,
+    );
   }
 }
 
@@ -124,15 +128,27 @@ export async function seedCluster(c: KubeClient, seed: Seed, log: (s: string) =>
   await applyAll(c, seed.crds, 4);
   await waitCrdsEstablished(c, seed.crds);
   const early = [...seed.early].sort((a, b) => EARLY_ORDER.indexOf(b.kind) - EARLY_ORDER.indexOf(a.kind));
-  await applyAll(c, early.filter((o) => o.kind === 'Namespace'), 8);
-  await applyAll(c, early.filter((o) => o.kind !== 'Namespace'), 8);
+  await applyAll(
+    c,
+    early.filter((o) => o.kind === 'Namespace'),
+    8,
+  );
+  await applyAll(
+    c,
+    early.filter((o) => o.kind !== 'Namespace'),
+    8,
+  );
   log(`  ${seed.nodeObjects.length} nodes\n`);
   // Nodes are created (not applied) so that their status (capacity, nodeInfo) is stored as kubelet would.
   await applyAll(c, seed.nodeObjects, big ? 32 : 8, true);
   log(`  ${seed.objects.length} objects\n`);
   // Objects with their own order: PVs before the PVCs that name them happens to be irrelevant (the
   // PV controller reconciles), so one pass with bounded concurrency.
-  await applyAll(c, seed.objects.filter((o) => !isLate(o)), big ? 32 : 8);
+  await applyAll(
+    c,
+    seed.objects.filter((o) => !isLate(o)),
+    big ? 32 : 8,
+  );
   for (const s of seed.statuses) {
     await retry(() => c.mergePatch(`${objectPath(s)}/status`, { status: s.status }), `status of ${s.kind} ${s.metadata.name}`);
   }
@@ -149,7 +165,7 @@ function podIP(seedText: string): string {
 export function customPodStatus(pod: KObj, which: string): KObj {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const earlier = new Date(Date.now() - 3 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const c0 = pod.spec.containers[0];
+  const containers = pod.spec.containers as KObj[];
   const base = {
     hostIP: '127.0.0.1',
     hostIPs: [{ ip: '127.0.0.1' }],
@@ -162,36 +178,65 @@ export function customPodStatus(pod: KObj, which: string): KObj {
     { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now, ...(reason ? { reason } : {}) },
     { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now, ...(reason ? { reason } : {}) },
   ];
-  const image = c0.image;
+  const ip = podIP(pod.metadata.name);
+  // The first container carries the failure; any others run normally.
+  const healthy = (c: KObj) => ({
+    name: c.name,
+    image: c.image,
+    imageID: `${c.image}@sha256:${'2'.repeat(64)}`,
+    ready: true,
+    started: true,
+    restartCount: 0,
+    state: { running: { startedAt: earlier } },
+  });
+  const c0 = containers[0]!;
+  const rest = containers.slice(1).map(healthy);
   switch (which) {
     case 'crashloop':
       return {
         ...base,
         phase: 'Running',
-        podIP: podIP(pod.metadata.name),
-        podIPs: [{ ip: podIP(pod.metadata.name) }],
+        podIP: ip,
+        podIPs: [{ ip }],
         conditions: cond(false, 'ContainersNotReady'),
         containerStatuses: [
           {
-            name: c0.name, image, imageID: `${image}@sha256:${'0'.repeat(64)}`, ready: false, started: false, restartCount: 14,
-            state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${c0.name} pod=${pod.metadata.name}_${pod.metadata.namespace}` } },
+            name: c0.name,
+            image: c0.image,
+            imageID: `${c0.image}@sha256:${'0'.repeat(64)}`,
+            ready: false,
+            started: false,
+            restartCount: 14,
+            state: {
+              waiting: {
+                reason: 'CrashLoopBackOff',
+                message: `back-off 5m0s restarting failed container=${c0.name} pod=${pod.metadata.name}_${pod.metadata.namespace}`,
+              },
+            },
             lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: earlier, finishedAt: now } },
           },
+          ...rest,
         ],
       };
     case 'notready':
       return {
         ...base,
         phase: 'Running',
-        podIP: podIP(pod.metadata.name),
-        podIPs: [{ ip: podIP(pod.metadata.name) }],
+        podIP: ip,
+        podIPs: [{ ip }],
         conditions: cond(false, 'ContainersNotReady'),
         containerStatuses: [
           {
-            name: c0.name, image, imageID: `${image}@sha256:${'1'.repeat(64)}`, ready: false, started: true, restartCount: 3,
+            name: c0.name,
+            image: c0.image,
+            imageID: `${c0.image}@sha256:${'1'.repeat(64)}`,
+            ready: false,
+            started: true,
+            restartCount: 3,
             state: { running: { startedAt: earlier } },
             lastState: { terminated: { exitCode: 137, reason: 'Error', startedAt: earlier, finishedAt: earlier } },
           },
+          ...rest,
         ],
       };
     default: // containercreating
@@ -199,9 +244,15 @@ export function customPodStatus(pod: KObj, which: string): KObj {
         ...base,
         phase: 'Pending',
         conditions: cond(false, 'ContainersNotReady'),
-        containerStatuses: [
-          { name: c0.name, image, imageID: '', ready: false, started: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } },
-        ],
+        containerStatuses: containers.map((c) => ({
+          name: c.name,
+          image: c.image,
+          imageID: '',
+          ready: false,
+          started: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ContainerCreating' } },
+        })),
       };
   }
 }
@@ -230,13 +281,22 @@ export async function settleCluster(c: KubeClient, seed: Seed, timeoutMs: number
       });
       if (p.metadata.labels[STATUS_LABEL] === 'crashloop') {
         await c.create(
-          event({ kind: 'Pod', name: p.metadata.name, namespace: p.metadata.namespace, uid: p.metadata.uid }, 'Warning', 'BackOff',
-            `Back-off restarting failed container ${p.spec.containers[0].name} in pod ${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`, 'kubelet', 61),
+          event(
+            { kind: 'Pod', name: p.metadata.name, namespace: p.metadata.namespace, uid: p.metadata.uid },
+            'Warning',
+            'BackOff',
+            `Back-off restarting failed container ${p.spec.containers[0].name} in pod ${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`,
+            'kubelet',
+            61,
+          ),
         );
       }
     }
     for (const np of seed.notReadyPlugins) {
-      const pods = await c.listAll(`/api/v1/namespaces/${np.namespace}/pods`, { labelSelector: `app=${np.app}`, fieldSelector: `spec.nodeName=${np.node}` });
+      const pods = await c.listAll(`/api/v1/namespaces/${np.namespace}/pods`, {
+        labelSelector: `app=${np.app}`,
+        fieldSelector: `spec.nodeName=${np.node}`,
+      });
       const p = pods.items[0];
       if (!p) {
         pending.push(`${np.app} pod on ${np.node}`);
@@ -248,25 +308,46 @@ export async function settleCluster(c: KubeClient, seed: Seed, timeoutMs: number
       });
       await c.mergePatch(`/api/v1/namespaces/${np.namespace}/pods/${p.metadata.name}/status`, { status: customPodStatus(p, 'notready') });
       await c.create(
-        event({ kind: 'Pod', name: p.metadata.name, namespace: np.namespace, uid: p.metadata.uid }, 'Warning', 'Unhealthy',
-          'Readiness probe failed: csi-node-driver-registrar: registration socket /registration/cvmfs.csi.cern.ch-reg.sock not found', 'kubelet', 40),
+        event(
+          { kind: 'Pod', name: p.metadata.name, namespace: np.namespace, uid: p.metadata.uid },
+          'Warning',
+          'Unhealthy',
+          'Readiness probe failed: csi-node-driver-registrar: registration socket /registration/cvmfs.csi.cern.ch-reg.sock not found',
+          'kubelet',
+          40,
+        ),
       );
     }
     // 2. VolumeAttachments: the attach/detach controller creates them; the lab answers as the external-attacher would.
     if (!attachDone && seed.objects.some((o) => o.kind === 'PersistentVolume')) {
       const vas = await c.listAll('/apis/storage.k8s.io/v1/volumeattachments');
-      const wanted = seed.objects.filter((o) => o.kind === 'PersistentVolume' && o.spec.csi?.driver === 'rbd.csi.ceph.com' && o.spec.claimRef?.uid === undefined).length;
+      const wanted = seed.objects.filter(
+        (o) => o.kind === 'PersistentVolume' && o.spec.csi?.driver === 'rbd.csi.ceph.com' && o.spec.claimRef?.uid === undefined,
+      ).length;
       for (const va of vas.items) {
         if (va.status?.attached || va.status?.attachError) continue;
         const failing = va.spec.source?.persistentVolumeName === FAILING_ATTACH_PV;
         const status = failing
-          ? { attached: false, attachError: { time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), message: 'rpc error: code = Internal desc = rbd: map failed with error exit status 110, rbd error output: rbd: sysfs write failed\nrbd: map failed: (110) Connection timed out' } }
+          ? {
+              attached: false,
+              attachError: {
+                time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+                message:
+                  'rpc error: code = Internal desc = rbd: map failed with error exit status 110, rbd error output: rbd: sysfs write failed\nrbd: map failed: (110) Connection timed out',
+              },
+            }
           : { attached: true, attachmentMetadata: { devicePath: '/dev/rbd0' } };
         await c.mergePatch(`/apis/storage.k8s.io/v1/volumeattachments/${va.metadata.name}/status`, { status });
         if (failing) {
           await c.create(
-            event({ kind: 'Pod', name: `db-scratch`, namespace: 'storage-demo' }, 'Warning', 'FailedAttachVolume',
-              `AttachVolume.Attach failed for volume "${FAILING_ATTACH_PV}" : rpc error: code = Internal desc = rbd: map failed with error exit status 110`, 'attachdetach-controller', 5),
+            event(
+              { kind: 'Pod', name: `db-scratch`, namespace: 'storage-demo' },
+              'Warning',
+              'FailedAttachVolume',
+              `AttachVolume.Attach failed for volume "${FAILING_ATTACH_PV}" : rpc error: code = Internal desc = rbd: map failed with error exit status 110`,
+              'attachdetach-controller',
+              5,
+            ),
           );
         }
       }
@@ -303,6 +384,15 @@ export async function settleCluster(c: KubeClient, seed: Seed, timeoutMs: number
       if (desired === 0) pending.push(`daemonset ${d.metadata.name} not scheduled yet`);
       podsWanted += desired - notReadyHere;
       podsReady += Math.min(desired - notReadyHere, d.status?.numberReady ?? 0);
+    }
+    // Bare pods (scale): every one Running.
+    const bare = seed.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.[BARE_LABEL]).length;
+    if (bare) {
+      const notRunning = await c.listAll('/api/v1/pods', { labelSelector: BARE_LABEL, fieldSelector: 'status.phase!=Running' });
+      const count = await c.get(`/api/v1/pods?labelSelector=${encodeURIComponent(BARE_LABEL)}&limit=1`);
+      const created = (count.metadata?.remainingItemCount ?? 0) + (count.items?.length ?? 0);
+      podsWanted += bare;
+      podsReady += Math.max(0, Math.min(created, bare) - notRunning.items.length);
     }
     if (podsReady < podsWanted) pending.push(`pods ready ${podsReady}/${podsWanted}`);
     if (pending.length === 0) return;

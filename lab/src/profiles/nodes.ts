@@ -100,13 +100,17 @@ function shape(kind: NodeKind): Shape {
       return { instanceType: 'm6i.8xlarge', cpu: '32', memoryKi: 128 * GiKi, extra: {}, labels: {} };
     case 'a100':
       return {
-        instanceType: 'p4de.24xlarge', cpu: '96', memoryKi: 1152 * GiKi,
+        instanceType: 'p4de.24xlarge',
+        cpu: '96',
+        memoryKi: 1152 * GiKi,
         extra: { 'nvidia.com/gpu': '8' },
         labels: nvidiaLabels('NVIDIA-A100-SXM4-80GB', 81920, 8, 'ampere', 8, 0),
       };
     case 'h100':
       return {
-        instanceType: 'p5.48xlarge', cpu: '192', memoryKi: 2048 * GiKi,
+        instanceType: 'p5.48xlarge',
+        cpu: '192',
+        memoryKi: 2048 * GiKi,
         extra: { 'nvidia.com/gpu': '8' },
         labels: nvidiaLabels('NVIDIA-H100-80GB-HBM3', 81559, 8, 'hopper', 9, 0),
       };
@@ -130,7 +134,9 @@ function shape(kind: NodeKind): Shape {
         'nvidia.com/mig-3g.40gb.slices.ci': '3',
       };
       return {
-        instanceType: 'p4de.24xlarge', cpu: '96', memoryKi: 1152 * GiKi,
+        instanceType: 'p4de.24xlarge',
+        cpu: '96',
+        memoryKi: 1152 * GiKi,
         extra: { 'nvidia.com/gpu': '4', 'nvidia.com/mig-1g.10gb': '14', 'nvidia.com/mig-3g.40gb': '4' },
         labels,
       };
@@ -138,7 +144,9 @@ function shape(kind: NodeKind): Shape {
     case 'timeslice':
       // 4 physical A100 40GB, time-sliced 4 ways: allocatable nvidia.com/gpu = 16 shares.
       return {
-        instanceType: 'p4d.24xlarge', cpu: '96', memoryKi: 1152 * GiKi,
+        instanceType: 'p4d.24xlarge',
+        cpu: '96',
+        memoryKi: 1152 * GiKi,
         extra: { 'nvidia.com/gpu': '16' },
         labels: {
           ...nvidiaLabels('NVIDIA-A100-SXM4-40GB-SHARED', 40960, 4, 'ampere', 8, 0),
@@ -148,7 +156,9 @@ function shape(kind: NodeKind): Shape {
       };
     case 'mi300':
       return {
-        instanceType: 'ND-MI300X-v5', cpu: '96', memoryKi: 1850 * GiKi,
+        instanceType: 'ND-MI300X-v5',
+        cpu: '96',
+        memoryKi: 1850 * GiKi,
         extra: { 'amd.com/gpu': '8' },
         labels: {
           'amd.com/gpu.product-name': 'AMD_Instinct_MI300X_OAM',
@@ -162,7 +172,10 @@ function shape(kind: NodeKind): Shape {
     case 'dra':
       // GPUs published through DRA (ResourceSlices of gpu.nvidia.com), not a device plugin.
       return {
-        instanceType: 'p5e.48xlarge', cpu: '192', memoryKi: 2048 * GiKi, extra: {},
+        instanceType: 'p5e.48xlarge',
+        cpu: '192',
+        memoryKi: 2048 * GiKi,
+        extra: {},
         labels: { 'nvidia.com/gpu.present': 'true', 'nvidia.com/dra-driver.present': 'true', 'nvidia.com/gpu.product': 'NVIDIA-H200' },
       };
   }

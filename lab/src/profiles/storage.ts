@@ -17,27 +17,84 @@ interface Driver {
 }
 
 export const DRIVERS: Driver[] = [
-  { name: 'cephfs.csi.ceph.com', namespace: 'ceph-csi', plugin: 'csi-cephfsplugin', attachRequired: false, storageClass: 'cephfs', modes: ['Persistent'] },
-  { name: 'rbd.csi.ceph.com', namespace: 'ceph-csi', plugin: 'csi-rbdplugin', attachRequired: true, storageClass: 'rbd', modes: ['Persistent'], storageCapacity: true, topologyKey: 'topology.rbd.csi.ceph.com/zone' },
-  { name: 'nfs.manila.csi.openstack.org', namespace: 'manila-csi', plugin: 'openstack-manila-csi-nodeplugin', attachRequired: false, storageClass: 'manila-nfs', modes: ['Persistent'] },
-  { name: 'cvmfs.csi.cern.ch', namespace: 'cvmfs', plugin: 'cvmfs-csi-nodeplugin', attachRequired: false, storageClass: 'cvmfs', modes: ['Persistent', 'Ephemeral'] },
-  { name: 'eosxd.csi.cern.ch', namespace: 'eos', plugin: 'eosxd-csi-nodeplugin', attachRequired: false, storageClass: 'eosxd', modes: ['Persistent', 'Ephemeral'] },
-  { name: 'nfs.csi.k8s.io', namespace: 'nfs-csi', plugin: 'csi-nfs-node', attachRequired: false, storageClass: 'nfs-csi', modes: ['Persistent'] },
+  {
+    name: 'cephfs.csi.ceph.com',
+    namespace: 'ceph-csi',
+    plugin: 'csi-cephfsplugin',
+    attachRequired: false,
+    storageClass: 'cephfs',
+    modes: ['Persistent'],
+  },
+  {
+    name: 'rbd.csi.ceph.com',
+    namespace: 'ceph-csi',
+    plugin: 'csi-rbdplugin',
+    attachRequired: true,
+    storageClass: 'rbd',
+    modes: ['Persistent'],
+    storageCapacity: true,
+    topologyKey: 'topology.rbd.csi.ceph.com/zone',
+  },
+  {
+    name: 'nfs.manila.csi.openstack.org',
+    namespace: 'manila-csi',
+    plugin: 'openstack-manila-csi-nodeplugin',
+    attachRequired: false,
+    storageClass: 'manila-nfs',
+    modes: ['Persistent'],
+  },
+  {
+    name: 'cvmfs.csi.cern.ch',
+    namespace: 'cvmfs',
+    plugin: 'cvmfs-csi-nodeplugin',
+    attachRequired: false,
+    storageClass: 'cvmfs',
+    modes: ['Persistent', 'Ephemeral'],
+  },
+  {
+    name: 'eosxd.csi.cern.ch',
+    namespace: 'eos',
+    plugin: 'eosxd-csi-nodeplugin',
+    attachRequired: false,
+    storageClass: 'eosxd',
+    modes: ['Persistent', 'Ephemeral'],
+  },
+  {
+    name: 'nfs.csi.k8s.io',
+    namespace: 'nfs-csi',
+    plugin: 'csi-nfs-node',
+    attachRequired: false,
+    storageClass: 'nfs-csi',
+    modes: ['Persistent'],
+  },
 ];
 
 /** Name of the VolumeAttachment source PV whose attach fails. */
 export const FAILING_ATTACH_PV = 'pv-rbd-scratch';
 
 export const SNAPSHOT_CRDS = ['VolumeSnapshotClass', 'VolumeSnapshotContent', 'VolumeSnapshot'].map((kind) => {
-  const plural = { VolumeSnapshotClass: 'volumesnapshotclasses', VolumeSnapshotContent: 'volumesnapshotcontents', VolumeSnapshot: 'volumesnapshots' }[kind]!;
+  const plural = {
+    VolumeSnapshotClass: 'volumesnapshotclasses',
+    VolumeSnapshotContent: 'volumesnapshotcontents',
+    VolumeSnapshot: 'volumesnapshots',
+  }[kind]!;
   const namespaced = kind === 'VolumeSnapshot';
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.snapshot.storage.k8s.io`, annotations: { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-csi/external-snapshotter/pull/814' } },
+    metadata: {
+      name: `${plural}.snapshot.storage.k8s.io`,
+      annotations: { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-csi/external-snapshotter/pull/814' },
+    },
     spec: {
       group: 'snapshot.storage.k8s.io',
-      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: [{ VolumeSnapshotClass: 'vsclass', VolumeSnapshotContent: 'vsc', VolumeSnapshot: 'vs' }[kind]!] },
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular: kind.toLowerCase(),
+        shortNames: [{ VolumeSnapshotClass: 'vsclass', VolumeSnapshotContent: 'vsc', VolumeSnapshot: 'vs' }[kind]!],
+      },
       scope: namespaced ? 'Namespaced' : 'Cluster',
       versions: [
         {
@@ -91,19 +148,17 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
     early.push({
       apiVersion: 'storage.k8s.io/v1',
       kind: 'StorageClass',
-      metadata: { name: d.storageClass, ...(d.storageClass === 'rbd' ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+      metadata: {
+        name: d.storageClass,
+        ...(d.storageClass === 'rbd' ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
+      },
       provisioner: d.name,
       reclaimPolicy: 'Delete',
       volumeBindingMode: d.storageCapacity ? 'WaitForFirstConsumer' : 'Immediate',
       allowVolumeExpansion: d.name.includes('ceph'),
       parameters: d.name.includes('ceph') ? { clusterID: 'ceph-prod-1', pool: d.storageClass === 'rbd' ? 'kube-rbd' : 'cephfs' } : {},
     });
-    objects.push(
-      daemonSet(d.namespace, d.plugin, {
-        image: `registry.lab.local/${d.plugin}:v3.14.1`,
-        requests: { cpu: '50m', memory: '128Mi' },
-      }),
-    );
+    objects.push(nodePlugin(d));
   }
 
   // CSINode per node, as kubelet's plugin registration writes them. Node #2 never registered cvmfs
@@ -138,18 +193,26 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
     objects.push(pvc('storage-demo', claim, 'rbd', '100Gi', 'ReadWriteOnce', pvName));
     const failing = pvName === FAILING_ATTACH_PV;
     objects.push(
-      deployment('storage-demo', `db-${claim}`, 1, {
-        image: 'docker.io/library/postgres:17.6',
-        requests: { cpu: '2', memory: '8Gi' },
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }],
-        volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
-        // Its volume never attaches: the pod stays in ContainerCreating.
-        ...(failing ? { customStatus: 'containercreating' } : {}),
-      }, failing),
+      deployment(
+        'storage-demo',
+        `db-${claim}`,
+        1,
+        {
+          image: 'docker.io/library/postgres:17.6',
+          requests: { cpu: '2', memory: '8Gi' },
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim } }],
+          volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
+          // Its volume never attaches: the pod stays in ContainerCreating.
+          ...(failing ? { customStatus: 'containercreating' } : {}),
+        },
+        failing,
+      ),
     );
   });
   // Shared CephFS volume (RWX), no attach needed.
-  objects.push(pv('pv-cephfs-shared', 'cephfs.csi.ceph.com', 'cephfs', '1Ti', 'ReadWriteMany', { namespace: 'storage-demo', name: 'shared-content' }));
+  objects.push(
+    pv('pv-cephfs-shared', 'cephfs.csi.ceph.com', 'cephfs', '1Ti', 'ReadWriteMany', { namespace: 'storage-demo', name: 'shared-content' }),
+  );
   objects.push(pvc('storage-demo', 'shared-content', 'cephfs', '1Ti', 'ReadWriteMany', 'pv-cephfs-shared'));
   objects.push(
     deployment('storage-demo', 'web-content', 2, {
@@ -161,9 +224,19 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
   // Available (no claim) and Released (its claim is gone, Retain keeps it).
   objects.push(pv('pv-cephfs-spare', 'cephfs.csi.ceph.com', 'cephfs', '500Gi', 'ReadWriteMany'));
   objects.push(
-    pv('pv-rbd-old-results', 'rbd.csi.ceph.com', 'rbd', '2Ti', 'ReadWriteOnce', {
-      namespace: 'storage-demo', name: 'old-results', uid: '6f1c1d7e-0b5e-4c61-9f0a-4a1f3c2b9d10',
-    }, 'Retain'),
+    pv(
+      'pv-rbd-old-results',
+      'rbd.csi.ceph.com',
+      'rbd',
+      '2Ti',
+      'ReadWriteOnce',
+      {
+        namespace: 'storage-demo',
+        name: 'old-results',
+        uid: '6f1c1d7e-0b5e-4c61-9f0a-4a1f3c2b9d10',
+      },
+      'Retain',
+    ),
   );
   // Pending: nothing provisions Manila shares here. Lost: its PV vanished.
   objects.push(pvc('storage-demo', 'scratch-manila', 'manila-nfs', '5Ti', 'ReadWriteMany'));
@@ -171,9 +244,14 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
   lost.metadata.annotations = { 'pv.kubernetes.io/bind-completed': 'yes' };
   objects.push(lost);
   events.push(
-    event({ kind: 'PersistentVolumeClaim', name: 'scratch-manila', namespace: 'storage-demo' }, 'Warning', 'ProvisioningFailed',
+    event(
+      { kind: 'PersistentVolumeClaim', name: 'scratch-manila', namespace: 'storage-demo' },
+      'Warning',
+      'ProvisioningFailed',
       'failed to provision volume with StorageClass "manila-nfs": rpc error: code = ResourceExhausted desc = share quota exceeded for project "hep-analysis"',
-      'nfs.manila.csi.openstack.org_openstack-manila-csi-controllerplugin-0', 6),
+      'nfs.manila.csi.openstack.org_openstack-manila-csi-controllerplugin-0',
+      6,
+    ),
   );
 
   // A pod on the node without the cvmfs registration: stuck in ContainerCreating, kubelet's warning.
@@ -189,9 +267,14 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
       }),
     );
     events.push(
-      event({ kind: 'Pod', name: 'cvmfs-reader', namespace: 'storage-demo' }, 'Warning', 'FailedMount',
+      event(
+        { kind: 'Pod', name: 'cvmfs-reader', namespace: 'storage-demo' },
+        'Warning',
+        'FailedMount',
         'MountVolume.SetUp failed for volume "cvmfs" : kubernetes.io/csi: mounter.SetUpAt failed to get CSI client: driver name cvmfs.csi.cern.ch not found in the list of registered CSI drivers',
-        'kubelet', 9),
+        'kubelet',
+        9,
+      ),
     );
   }
 
@@ -236,7 +319,14 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
       metadata: { name: s.name, namespace: 'storage-demo' },
       status: s.ok
         ? { boundVolumeSnapshotContentName: content, creationTime: now, readyToUse: true, restoreSize: '100Gi' }
-        : { readyToUse: false, error: { time: now, message: 'Failed to create snapshot: failed to take snapshot of the volume pv-rbd-scratch: "rpc error: code = Internal desc = rbd: ret=-28, No space left on device"' } },
+        : {
+            readyToUse: false,
+            error: {
+              time: now,
+              message:
+                'Failed to create snapshot: failed to take snapshot of the volume pv-rbd-scratch: "rpc error: code = Internal desc = rbd: ret=-28, No space left on device"',
+            },
+          },
     });
     if (s.ok) {
       objects.push({
@@ -255,21 +345,56 @@ export function storageObjects(nodes: LabNode[]): StorageSeed {
         apiVersion: 'snapshot.storage.k8s.io/v1',
         kind: 'VolumeSnapshotContent',
         metadata: { name: content },
-        status: { creationTime: Date.now() * 1_000_000, readyToUse: true, restoreSize: 107374182400, snapshotHandle: `0001-0009-ceph-prod-1-snap-${s.name}` },
+        status: {
+          creationTime: Date.now() * 1_000_000,
+          readyToUse: true,
+          restoreSize: 107374182400,
+          snapshotHandle: `0001-0009-ceph-prod-1-snap-${s.name}`,
+        },
       });
     } else {
       events.push(
-        event({ kind: 'VolumeSnapshot', name: s.name, namespace: 'storage-demo', apiVersion: 'snapshot.storage.k8s.io/v1' }, 'Warning',
-          'SnapshotCreationFailed', 'Failed to create snapshot: rbd: ret=-28, No space left on device', 'snapshot-controller', 3),
+        event(
+          { kind: 'VolumeSnapshot', name: s.name, namespace: 'storage-demo', apiVersion: 'snapshot.storage.k8s.io/v1' },
+          'Warning',
+          'SnapshotCreationFailed',
+          'Failed to create snapshot: rbd: ret=-28, No space left on device',
+          'snapshot-controller',
+          3,
+        ),
       );
     }
   }
   return { crds: SNAPSHOT_CRDS, early, objects, statuses, events, notReadyPlugins };
 }
 
+/** A node-plugin DaemonSet shaped like the real ones: the registrar names the driver's socket path. */
+function nodePlugin(d: Driver): KObj {
+  const ds = daemonSet(d.namespace, d.plugin, {
+    image: `registry.lab.local/${d.plugin}:v3.14.1`,
+    requests: { cpu: '50m', memory: '128Mi' },
+  });
+  const spec = ds.spec.template.spec;
+  spec.containers[0].args = ['--nodeid=$(NODE_ID)', '--endpoint=unix:///csi/csi.sock', `--drivername=${d.name}`];
+  spec.containers[0].env = [{ name: 'NODE_ID', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }];
+  spec.containers.unshift({
+    name: 'node-driver-registrar',
+    image: 'registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.15.0',
+    args: ['--v=2', '--csi-address=/csi/csi.sock', `--kubelet-registration-path=/var/lib/kubelet/plugins/${d.name}/csi.sock`],
+    resources: { requests: { cpu: '10m', memory: '32Mi' } },
+  });
+  spec.serviceAccountName = 'default';
+  return ds;
+}
+
 function pv(
-  name: string, driver: string, sc: string, size: string, mode: string,
-  claim?: { namespace: string; name: string; uid?: string }, reclaim = 'Delete',
+  name: string,
+  driver: string,
+  sc: string,
+  size: string,
+  mode: string,
+  claim?: { namespace: string; name: string; uid?: string },
+  reclaim = 'Delete',
 ): KObj {
   return {
     apiVersion: 'v1',
@@ -281,7 +406,12 @@ function pv(
       persistentVolumeReclaimPolicy: reclaim,
       storageClassName: sc,
       volumeMode: 'Filesystem',
-      csi: { driver, volumeHandle: `0001-0009-ceph-prod-1-${name}`, fsType: driver.startsWith('rbd') ? 'ext4' : undefined, volumeAttributes: { clusterID: 'ceph-prod-1' } },
+      csi: {
+        driver,
+        volumeHandle: `0001-0009-ceph-prod-1-${name}`,
+        fsType: driver.startsWith('rbd') ? 'ext4' : undefined,
+        volumeAttributes: { clusterID: 'ceph-prod-1' },
+      },
       ...(claim ? { claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...claim } } : {}),
     },
   };

@@ -1,9 +1,7 @@
 // Ordinary workloads of the `mixed` profile, the filler that reaches --pods-per-node, and `scale`.
 import type { KObj } from '../kube.ts';
 import type { LabNode } from './nodes.ts';
-import {
-  configMap, cronJob, daemonSet, deployment, event, job, ns, secret, service, statefulSet,
-} from './builders.ts';
+import { BARE_LABEL, configMap, cronJob, daemonSet, deployment, event, job, ns, pod, secret, service, statefulSet } from './builders.ts';
 
 /** Values that must never leave the machine in a bundle: the redaction tests look for them. */
 export const LAB_SECRET_VALUES = {
@@ -32,7 +30,11 @@ export function ordinaryObjects(nodes: LabNode[]): { early: KObj[]; objects: KOb
   const early = ['web', 'payments', 'data', 'monitoring', 'batch', 'team-a', 'team-b'].map((n) => ns(n));
   const { dbPassword, apiToken, urlPassword } = LAB_SECRET_VALUES;
   const objects: KObj[] = [
-    deployment('web', 'frontend', 3, { image: 'docker.io/library/nginx:1.29', requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } }),
+    deployment('web', 'frontend', 3, {
+      image: 'docker.io/library/nginx:1.29',
+      requests: { cpu: '250m', memory: '256Mi' },
+      limits: { memory: '512Mi' },
+    }),
     deployment('web', 'api', 3, { requests: { cpu: '1', memory: '2Gi' }, sidecar: true, initContainer: true }),
     service('web', 'frontend'),
     service('web', 'api'),
@@ -56,7 +58,10 @@ export function ordinaryObjects(nodes: LabNode[]): { early: KObj[]; objects: KOb
     service('payments', 'payment-api'),
     statefulSet('data', 'redis', 3, { image: 'docker.io/library/redis:8.2', requests: { cpu: '500m', memory: '2Gi' } }),
     service('data', 'redis', true),
-    daemonSet('monitoring', 'node-exporter', { image: 'quay.io/prometheus/node-exporter:v1.9.1', requests: { cpu: '50m', memory: '64Mi' } }),
+    daemonSet('monitoring', 'node-exporter', {
+      image: 'quay.io/prometheus/node-exporter:v1.9.1',
+      requests: { cpu: '50m', memory: '64Mi' },
+    }),
     deployment('monitoring', 'prometheus', 1, { image: 'quay.io/prometheus/prometheus:v3.6.0', requests: { cpu: '2', memory: '8Gi' } }),
     cronJob('batch', 'nightly-report', '0 2 * * *', { requests: { cpu: '1', memory: '1Gi' } }),
     job('batch', 'backfill-2026-10', 3, { requests: { cpu: '1', memory: '2Gi' } }),
@@ -69,7 +74,15 @@ export function ordinaryObjects(nodes: LabNode[]): { early: KObj[]; objects: KOb
   const events: KObj[] = [];
   const cordoned = nodes.find((n) => n.cordoned);
   if (cordoned) {
-    events.push(event({ kind: 'Node', name: cordoned.name }, 'Normal', 'NodeNotSchedulable', `Node ${cordoned.name} status is now: NodeNotSchedulable`, 'kubelet'));
+    events.push(
+      event(
+        { kind: 'Node', name: cordoned.name },
+        'Normal',
+        'NodeNotSchedulable',
+        `Node ${cordoned.name} status is now: NodeNotSchedulable`,
+        'kubelet',
+      ),
+    );
   }
   return { early, objects, events };
 }
@@ -80,15 +93,23 @@ export function fillerObjects(nodes: LabNode[], perNode: number, existingPods: n
   let want = Math.max(0, perNode * cpuNodes - existingPods);
   const out: KObj[] = [];
   if (profile === 'scale') {
-    // 100 replicas per Deployment across 10 namespaces, small requests.
+    // --pods-per-node x every node (30,000 for 1000 x 30), carried by the CPU nodes (GPU nodes are
+    // tainted). Bound by the lab itself, round-robin: on a 2-core machine the ReplicaSet controller,
+    // scheduler and kwok cannot churn through 30k pods at once without starving the apiserver, and
+    // this profile exists to load the console's sync, not the scheduler.
+    want = Math.max(0, perNode * nodes.length - existingPods);
     const namespaces = Array.from({ length: 10 }, (_, i) => `tenant-${String(i).padStart(2, '0')}`);
     out.push(...namespaces.map((n) => ns(n)));
-    let i = 0;
-    while (want > 0) {
-      const r = Math.min(100, want);
-      out.push(deployment(namespaces[i % 10]!, `svc-${String(i).padStart(4, '0')}`, r, { requests: { cpu: '100m', memory: '128Mi' } }));
-      want -= r;
-      i++;
+    const cpu = nodes.filter((n) => n.kind === 'cpu');
+    for (let i = 0; i < want; i++) {
+      const app = `svc-${String(Math.floor(i / 100)).padStart(4, '0')}`;
+      out.push(
+        pod(namespaces[Math.floor(i / 100) % 10]!, `${app}-${String(i % 100).padStart(2, '0')}`, {
+          labels: { app, [BARE_LABEL]: 'true' },
+          requests: { cpu: '100m', memory: '128Mi' },
+          nodeName: cpu[i % cpu.length]!.name,
+        }),
+      );
     }
     return out;
   }

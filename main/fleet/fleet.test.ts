@@ -1,0 +1,323 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { entriesFromFiles, entryId, safeUrl } from './kubeconfig.ts';
+import { discover, isIgnoredName } from './sources.ts';
+import { TrustStore, execRequest } from './trust.ts';
+import { ExecCredentialCache, parseExecCredential, runExecPlugin, type ExecCredential } from './exec.ts';
+import { view } from '../cli/fleet.ts';
+import { ExecCredentialCache as Cache } from './exec.ts';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'fleet-kc-'));
+}
+
+function kc(path: string, doc: Record<string, unknown>): string {
+  writeFileSync(path, stringify({ apiVersion: 'v1', kind: 'Config', ...doc }));
+  return path;
+}
+
+const cluster = (name: string, server: string, extra: Record<string, unknown> = {}) => ({ name, cluster: { server, ...extra } });
+const user = (name: string, u: Record<string, unknown>) => ({ name, user: u });
+const ctx = (name: string, c: string, u: string) => ({ name, context: { cluster: c, user: u } });
+
+describe('kubeconfig entries', () => {
+  it('KUBECONFIG: first file wins per name, stanzas resolve across files, paths relative to their own file', () => {
+    const d = tmp();
+    mkdirSync(join(d, 'a'));
+    mkdirSync(join(d, 'b'));
+    const a = kc(join(d, 'a', 'config'), {
+      clusters: [cluster('prod', 'https://prod.example:6443')],
+      contexts: [ctx('prod', 'prod', 'ops'), ctx('shared', 'prod', 'ops')],
+    });
+    const b = kc(join(d, 'b', 'config'), {
+      clusters: [cluster('prod', 'https://IGNORED.example:6443')],
+      users: [user('ops', { 'client-certificate': 'certs/ops.crt', 'client-key': 'certs/ops.key' })],
+      contexts: [ctx('shared', 'prod', 'nobody')],
+    });
+    const { entries, fileErrors } = entriesFromFiles([a, b], 'KUBECONFIG', true);
+    assert.deepEqual(fileErrors, []);
+    assert.equal(entries.length, 2);
+    const prod = entries.find((e) => e.context === 'prod')!;
+    assert.equal(prod.cluster!.server, 'https://prod.example:6443');
+    assert.equal(prod.user!.certFile, join(d, 'b', 'certs', 'ops.crt'), 'resolved against the file that defined the user');
+    assert.equal(prod.authKind, 'client-certificate');
+    const shared = entries.find((e) => e.context === 'shared')!;
+    assert.equal(shared.file, a, 'the first definition of a context wins');
+    assert.equal(shared.error, undefined);
+  });
+
+  it("without merging, each file stands alone and a missing user is that context's own error", () => {
+    const d = tmp();
+    const a = kc(join(d, 'a'), { clusters: [cluster('c', 'https://x:6443')], contexts: [ctx('only', 'c', 'ghost')] });
+    const { entries } = entriesFromFiles([a], 'file', false);
+    assert.match(entries[0]!.error!, /user "ghost" is not defined in this file/);
+  });
+
+  it('stable ids per (file, context), different across files', () => {
+    assert.equal(entryId('file', '/x/config', 'a'), entryId('folder', '/x/config', 'a'));
+    assert.notEqual(entryId('file', '/x/config', 'a'), entryId('file', '/y/config', 'a'));
+    assert.notEqual(entryId('file', '/x/config', 'a'), entryId('file', '/x/config', 'b'));
+  });
+
+  it('auth kinds and warnings', () => {
+    const d = tmp();
+    const f = kc(join(d, 'k'), {
+      clusters: [
+        cluster('insecure', 'https://a:6443', { 'insecure-skip-tls-verify': true }),
+        cluster('proxied', 'https://b:6443', { 'proxy-url': 'http://user:pw@proxy:3128', 'tls-server-name': 'api.internal' }),
+      ],
+      users: [
+        user('tok', { token: 'abc' }),
+        user('tokfile', { tokenFile: 'tok.txt' }),
+        user('ex', {
+          exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token'], interactiveMode: 'Never' },
+        }),
+        user('oidc', { 'auth-provider': { name: 'oidc', config: { 'client-id': 'k', 'id-token': 'x.y.z' } } }),
+        user('gcp', { 'auth-provider': { name: 'gcp', config: {} } }),
+        user('basic', { username: 'u', password: 'p' }),
+      ],
+      contexts: [
+        ctx('a', 'insecure', 'tok'),
+        ctx('b', 'proxied', 'tokfile'),
+        ctx('c', 'insecure', 'ex'),
+        ctx('d', 'insecure', 'oidc'),
+        ctx('e', 'insecure', 'gcp'),
+        ctx('f', 'insecure', 'basic'),
+      ],
+    });
+    const { entries } = entriesFromFiles([f], 'file', false);
+    const by = Object.fromEntries(entries.map((e) => [e.context, e]));
+    assert.deepEqual(
+      entries.map((e) => e.authKind),
+      ['token', 'token-file', 'exec', 'oidc', 'auth-provider', 'basic'],
+    );
+    assert.match(by.a!.warnings.join(), /insecure-skip-tls-verify/);
+    assert.match(by.b!.warnings.join(), /proxy/);
+    assert.doesNotMatch(by.b!.warnings.join(), /pw/, 'proxy credentials are not shown');
+    assert.equal(by.b!.cluster!.tlsServerName, 'api.internal');
+    assert.equal(by.b!.user!.tokenFile, join(d, 'tok.txt'));
+    assert.equal(by.c!.user!.exec!.command, 'aws', 'a bare command stays a PATH lookup');
+    assert.match(by.e!.warnings.join(), /deprecated/);
+  });
+
+  it('broken files get their own error; the others still load', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'bad.yaml'), 'clusters: [unclosed\n  - : :');
+    writeFileSync(join(d, 'notkc.yaml'), 'kind: Deployment\napiVersion: apps/v1\n');
+    writeFileSync(join(d, 'list.yaml'), 'clusters: 5\n');
+    writeFileSync(join(d, 'huge.yaml'), 'x'.repeat(5 * 1024 * 1024));
+    kc(join(d, 'good.yaml'), {
+      clusters: [cluster('c', 'https://ok:6443')],
+      users: [user('u', { token: 't' })],
+      contexts: [ctx('good', 'c', 'u')],
+    });
+    writeFileSync(join(d, 'good.yaml.swp'), 'junk');
+    writeFileSync(join(d, '.good.yaml.swp'), 'junk');
+    writeFileSync(join(d, 'good.yaml~'), 'junk');
+    writeFileSync(join(d, 'config.lock'), '');
+    const r = discover({ useDefault: false, files: [], folders: [d] });
+    assert.deepEqual(
+      r.entries.map((e) => e.context),
+      ['good'],
+    );
+    const errs = Object.fromEntries(r.problems.map((p) => [p.path.split('/').pop(), p.error]));
+    assert.match(errs['bad.yaml']!, /not valid YAML/);
+    assert.match(errs['notkc.yaml']!, /kind is "Deployment"/);
+    assert.match(errs['list.yaml']!, /"clusters" is not a list/);
+    assert.match(errs['huge.yaml']!, /too large/);
+    assert.equal(Object.keys(errs).length, 4, 'backup, swap and lock files are not read at all');
+    for (const n of ['x.swp', '.x', 'x~', 'x.lock', '#x#', 'x.bak']) assert.equal(isIgnoredName(n), true, n);
+    for (const n of ['config', 'prod.yaml', 'kubeconfig.json', 'lab-1-admin']) assert.equal(isIgnoredName(n), false, n);
+  });
+
+  it('a missing file and an unreadable folder are reported, not fatal', () => {
+    const r = discover({ useDefault: false, files: ['/nonexistent/kubeconfig'], folders: ['/nonexistent-folder'] });
+    assert.equal(r.entries.length, 0);
+    assert.equal(r.problems.length, 2);
+    assert.match(r.problems[0]!.error, /ENOENT/);
+  });
+
+  it('the same server and user from two files is flagged and watched once', () => {
+    const d = tmp();
+    const doc = {
+      clusters: [cluster('c', 'https://Prod.Example:443/')],
+      users: [user('u', { token: 'same' })],
+      contexts: [ctx('p', 'c', 'u')],
+    };
+    const a = kc(join(d, 'a'), doc);
+    const b = kc(join(d, 'b'), { ...doc, clusters: [cluster('c', 'https://prod.example')] });
+    const c = kc(join(d, 'c'), { ...doc, users: [user('u', { token: 'other' })] });
+    const r = discover({ useDefault: false, files: [a, b, c], folders: [] });
+    const [ea, eb, ec] = r.entries as ((typeof r.entries)[number] & { duplicateOf?: string })[];
+    assert.equal(ea!.duplicateOf, undefined);
+    assert.equal(eb!.duplicateOf, ea!.id);
+    assert.equal(ec!.duplicateOf, undefined, 'another identity on the same server is another entry');
+  });
+
+  it('safeUrl hides user:password', () => {
+    assert.equal(safeUrl('http://u:p@proxy:3128'), 'http://***@proxy:3128/');
+  });
+});
+
+describe('exec plugin trust', () => {
+  const mk = (args: string[], env: { name: string; value: string }[] = []) => {
+    const d = tmp();
+    const f = kc(join(d, 'k'), {
+      clusters: [cluster('c', 'https://x:6443')],
+      users: [
+        user('u', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './plugin.sh', args, env, interactiveMode: 'Never' } }),
+      ],
+      contexts: [ctx('x', 'c', 'u')],
+    });
+    return entriesFromFiles([f], 'file', false).entries[0]!;
+  };
+
+  it('approval binds file, exact command, args and env names (not values), and persists', () => {
+    const store = join(tmp(), 'approvals.json');
+    const e = mk(['--region', 'eu'], [{ name: 'AWS_PROFILE', value: 'prod' }]);
+    const req = execRequest(e)!;
+    assert.equal(req.command, join(e.file, '..', 'plugin.sh'), 'a relative command resolves against the kubeconfig folder');
+    const t = new TrustStore(store);
+    assert.equal(t.isApproved(req), false);
+    t.approve(req);
+    assert.equal(new TrustStore(store).isApproved(req), true, 'persists');
+    const sameFileOtherArgs = { ...req, args: ['--region', 'us'] };
+    assert.notEqual(execRequest({ ...e, user: { ...e.user!, exec: { ...e.user!.exec!, args: ['--region', 'us'] } } })!.key, req.key);
+    void sameFileOtherArgs;
+    const otherValue = execRequest({
+      ...e,
+      user: { ...e.user!, exec: { ...e.user!.exec!, env: [{ name: 'AWS_PROFILE', value: 'dev' }] } },
+    })!;
+    assert.equal(otherValue.key, req.key, 'env values are not part of the key (they are not shown either)');
+    const otherName = execRequest({ ...e, user: { ...e.user!, exec: { ...e.user!.exec!, env: [{ name: 'EVIL', value: '' }] } } })!;
+    assert.notEqual(otherName.key, req.key);
+    assert.equal(readFileSync(store, 'utf8').includes('prod"'), false, 'env values never written');
+  });
+
+  it('a corrupt approvals file grants nothing', () => {
+    const store = join(tmp(), 'approvals.json');
+    writeFileSync(store, '{not json');
+    const t = new TrustStore(store);
+    assert.equal(t.list().length, 0);
+  });
+});
+
+describe('exec credentials', () => {
+  const script = (body: string) => {
+    const p = join(tmp(), 'plugin.sh');
+    writeFileSync(p, `#!/bin/sh\n${body}\n`);
+    chmodSync(p, 0o755);
+    return p;
+  };
+  const spec = (command: string, extra: Partial<Parameters<typeof runExecPlugin>[0]> = {}) => ({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    command,
+    args: [],
+    env: [],
+    interactiveMode: 'Never' as const,
+    provideClusterInfo: false,
+    ...extra,
+  });
+
+  it('parses v1 and v1beta1 credentials and rejects bad ones', () => {
+    const ok = parseExecCredential(
+      '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"2030-01-01T00:00:00Z"}}',
+      'client.authentication.k8s.io/v1',
+    );
+    assert.deepEqual(ok, { token: 't', expiresAt: Date.parse('2030-01-01T00:00:00Z') });
+    assert.throws(() => parseExecCredential('nope', 'client.authentication.k8s.io/v1'), /not JSON/);
+    assert.throws(
+      () =>
+        parseExecCredential(
+          '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"t"}}',
+          'client.authentication.k8s.io/v1',
+        ),
+      /asked for/,
+    );
+    assert.throws(
+      () =>
+        parseExecCredential(
+          '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}',
+          'client.authentication.k8s.io/v1',
+        ),
+      /neither a token/,
+    );
+    assert.throws(
+      () =>
+        parseExecCredential(
+          '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"soon"}}',
+          'client.authentication.k8s.io/v1',
+        ),
+      /invalid expirationTimestamp/,
+    );
+  });
+
+  it('passes KUBERNETES_EXEC_INFO and env, surfaces stderr and exit codes, times out', async () => {
+    const echo = script(`test "$MY_VAR" = "x" || { echo "MY_VAR missing" >&2; exit 3; }
+info="$KUBERNETES_EXEC_INFO"
+case "$info" in *'"interactive":false'*) ;; *) echo "bad info $info" >&2; exit 4;; esac
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"tok"}}'`);
+    assert.deepEqual(await runExecPlugin(spec(echo, { env: [{ name: 'MY_VAR', value: 'x' }] })), { token: 'tok' });
+    await assert.rejects(runExecPlugin(spec(echo)), /exited with 3: MY_VAR missing/);
+    await assert.rejects(
+      runExecPlugin(spec('/nonexistent/aws-iam', { installHint: 'install the AWS CLI' })),
+      /not found\ninstall the AWS CLI/,
+    );
+    await assert.rejects(runExecPlugin(spec(script('sleep 10')), { timeoutMs: 300 }), /did not answer within/);
+    await assert.rejects(runExecPlugin(spec(echo, { interactiveMode: 'Always' })), /interactive terminal/);
+  });
+
+  it('caches per cluster entry until expiry: two kubeconfigs with the same user name never share (client-node #592)', async () => {
+    const counter = join(tmp(), 'n');
+    const plug = script(
+      `echo x >> ${counter}; echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'"$WHO"'","expirationTimestamp":"2099-01-01T00:00:00Z"}}'`,
+    );
+    const cache = new ExecCredentialCache();
+    const a = await cache.get('entry-a', spec(plug, { env: [{ name: 'WHO', value: 'alice' }] }), {});
+    const b = await cache.get('entry-b', spec(plug, { env: [{ name: 'WHO', value: 'bob' }] }), {});
+    const a2: ExecCredential = await cache.get('entry-a', spec(plug, { env: [{ name: 'WHO', value: 'alice' }] }), {});
+    assert.equal(a.token, 'alice');
+    assert.equal(b.token, 'bob');
+    assert.equal(a2.token, 'alice');
+    assert.equal(readFileSync(counter, 'utf8').trim().split('\n').length, 2, 'the cached credential was reused');
+    const expired = new Cache();
+    const shortLived = script(
+      `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t","expirationTimestamp":"2000-01-01T00:00:00Z"}}'; echo x >> ${counter}`,
+    );
+    await expired.get('e', spec(shortLived), {});
+    await expired.get('e', spec(shortLived), {});
+    assert.equal(readFileSync(counter, 'utf8').trim().split('\n').length, 4, 'an expired credential is fetched again');
+  });
+});
+
+describe('what the CLI shows', () => {
+  it('never a token, key, password or exec env value', () => {
+    const d = tmp();
+    const f = kc(join(d, 'k'), {
+      clusters: [cluster('c', 'https://u:pw-in-url@x:6443', { 'certificate-authority-data': 'Q0FEQVRB' })],
+      users: [
+        user('u', {
+          token: 'SECRET-TOKEN',
+          'client-key-data': 'SECRET-KEY',
+          password: 'SECRET-PW',
+          username: 'n',
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: 'x',
+            args: ['--flag'],
+            env: [{ name: 'K', value: 'SECRET-ENV' }],
+            interactiveMode: 'Never',
+          },
+        }),
+      ],
+      contexts: [ctx('c', 'c', 'u')],
+    });
+    const e = entriesFromFiles([f], 'file', false).entries[0]!;
+    const text = JSON.stringify(view(e, { status: 'ok' }, new TrustStore(join(d, 't.json'))));
+    for (const s of ['SECRET-TOKEN', 'SECRET-KEY', 'SECRET-PW', 'SECRET-ENV', 'pw-in-url']) assert.equal(text.includes(s), false, s);
+  });
+});

@@ -1,0 +1,276 @@
+// One cluster entry's connection: TLS material, credentials and transport, built from the entry's own
+// kubeconfig stanzas only (never merged across files by user name: client-node #592). Every request
+// gets fresh credentials: token files are re-read when they change, exec credentials are refreshed
+// before they expire, and an exec plugin never runs unless the user approved it (TrustStore).
+import { Agent, request, type AgentOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { readFileSync, statSync } from 'node:fs';
+import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
+import { SocksProxyAgent } from 'socks-proxy-agent';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { ContextEntry } from '../fleet/kubeconfig.ts';
+import { execRequest, type ExecRequest, type TrustStore } from '../fleet/trust.ts';
+import { ExecCredentialCache, type ExecCredential } from '../fleet/exec.ts';
+
+export type ConnectionErrorKind =
+  'needs-approval' | 'config' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'timeout' | 'server' | 'auth-plugin';
+
+export class ConnectionError extends Error {
+  readonly kind: ConnectionErrorKind;
+  readonly status?: number;
+  readonly exec?: ExecRequest;
+  constructor(kind: ConnectionErrorKind, message: string, extra: { status?: number; exec?: ExecRequest } = {}) {
+    super(message);
+    this.kind = kind;
+    if (extra.status !== undefined) this.status = extra.status;
+    if (extra.exec) this.exec = extra.exec;
+  }
+}
+
+export interface ConnectionDeps {
+  trust: TrustStore;
+  execCache: ExecCredentialCache;
+  /** PATH for exec plugins (the login shell's, in the desktop app) */
+  execPath?: string;
+  execTimeoutMs?: number;
+}
+
+function readMaybe(file: string | undefined, what: string): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConnectionError('config', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function b64(data: string | undefined): Buffer | undefined {
+  return data ? Buffer.from(data, 'base64') : undefined;
+}
+
+/** Classify a low-level error the way a user needs to read it. */
+export function classifyError(e: unknown): ConnectionError {
+  if (e instanceof ConnectionError) return e;
+  const err = e as NodeJS.ErrnoException & { reason?: string };
+  const code = err.code ?? '';
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test(code) || /certificate/i.test(err.message)) {
+    return new ConnectionError('tls', `TLS: ${err.message}`);
+  }
+  if (code === 'ETIMEDOUT' || /timed out/i.test(err.message)) return new ConnectionError('timeout', err.message);
+  if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED'].includes(code)) {
+    return new ConnectionError('unreachable', `${code}: ${err.message}`);
+  }
+  return new ConnectionError('unreachable', err.message);
+}
+
+export class Connection {
+  readonly entry: ContextEntry;
+  readonly server: URL;
+  private readonly deps: ConnectionDeps;
+  private readonly agent: HttpAgent;
+  private readonly exec: ExecRequest | undefined;
+  private tokenFileCache: { mtimeMs: number; token: string } | undefined;
+  private execCert: ExecCredential | undefined;
+  private oidc: KubeConfig | undefined;
+  private agentWithExecCert: HttpAgent | undefined;
+
+  constructor(entry: ContextEntry, deps: ConnectionDeps) {
+    if (entry.error || !entry.cluster) throw new ConnectionError('config', entry.error ?? 'no cluster');
+    this.entry = entry;
+    this.deps = deps;
+    this.server = new URL(entry.cluster.server);
+    this.exec = execRequest(entry);
+    this.agent = this.makeAgent();
+  }
+
+  /** What would run, when an exec plugin still needs the user's approval. */
+  pendingApproval(): ExecRequest | undefined {
+    return this.exec && !this.deps.trust.isApproved(this.exec) ? this.exec : undefined;
+  }
+
+  private tlsOptions(cert?: Buffer, key?: Buffer): AgentOptions {
+    const c = this.entry.cluster!;
+    const u = this.entry.user;
+    const o: AgentOptions = { rejectUnauthorized: !c.insecureSkipTlsVerify };
+    const ca = b64(c.caData) ?? readMaybe(c.caFile, 'certificate-authority');
+    if (ca) o.ca = ca;
+    const crt = cert ?? b64(u?.certData) ?? readMaybe(u?.certFile, 'client-certificate');
+    const k = key ?? b64(u?.keyData) ?? readMaybe(u?.keyFile, 'client-key');
+    if (crt && k) {
+      o.cert = crt;
+      o.key = k;
+    } else if (crt || k) {
+      throw new ConnectionError('config', 'the user has a client certificate without its key (or the reverse)');
+    }
+    if (c.tlsServerName) o.servername = c.tlsServerName;
+    return o;
+  }
+
+  private makeAgent(cert?: Buffer, key?: Buffer): HttpAgent {
+    const c = this.entry.cluster!;
+    const tls = { ...this.tlsOptions(cert, key), keepAlive: true, maxSockets: 8 };
+    if (c.proxyUrl) {
+      if (c.proxyUrl.startsWith('socks')) return new SocksProxyAgent(c.proxyUrl, tls) as unknown as HttpAgent;
+      if (this.server.protocol === 'https:') return new HttpsProxyAgent({ ...tls, proxy: c.proxyUrl }) as unknown as HttpAgent;
+      return new HttpProxyAgent({ keepAlive: true, proxy: c.proxyUrl }) as unknown as HttpAgent;
+    }
+    return this.server.protocol === 'https:' ? new Agent(tls) : new HttpAgent({ keepAlive: true });
+  }
+
+  private tokenFromFile(file: string): string {
+    let st;
+    try {
+      st = statSync(file);
+    } catch (e) {
+      throw new ConnectionError('config', `cannot read tokenFile ${file}: ${(e as NodeJS.ErrnoException).code}`);
+    }
+    if (!this.tokenFileCache || this.tokenFileCache.mtimeMs !== st.mtimeMs) {
+      this.tokenFileCache = { mtimeMs: st.mtimeMs, token: readFileSync(file, 'utf8').trim() };
+    }
+    return this.tokenFileCache.token;
+  }
+
+  /** Headers and agent for the next request. */
+  async auth(): Promise<{ headers: Record<string, string>; agent: HttpAgent }> {
+    const u = this.entry.user;
+    const headers: Record<string, string> = {};
+    let agent = this.agent;
+    if (u?.exec && this.exec) {
+      if (!this.deps.trust.isApproved(this.exec)) {
+        throw new ConnectionError('needs-approval', `exec plugin not approved: ${this.exec.command} ${this.exec.args.join(' ')}`, {
+          exec: this.exec,
+        });
+      }
+      let cred: ExecCredential;
+      try {
+        const opts: Parameters<ExecCredentialCache['get']>[2] = { timeoutMs: this.deps.execTimeoutMs ?? 60_000 };
+        if (this.deps.execPath) opts.path = this.deps.execPath;
+        if (u.exec.provideClusterInfo) {
+          opts.cluster = { server: this.entry.cluster!.server };
+          if (this.entry.cluster!.caData) opts.cluster['certificate-authority-data'] = this.entry.cluster!.caData;
+        }
+        cred = await this.deps.execCache.get(this.entry.id, u.exec, opts);
+      } catch (e) {
+        throw new ConnectionError('auth-plugin', (e as Error).message);
+      }
+      if (cred.token) headers.Authorization = `Bearer ${cred.token}`;
+      if (cred.clientCertificateData && cred.clientKeyData) {
+        if (this.execCert !== cred || !this.agentWithExecCert) {
+          this.agentWithExecCert?.destroy();
+          this.agentWithExecCert = this.makeAgent(Buffer.from(cred.clientCertificateData), Buffer.from(cred.clientKeyData));
+          this.execCert = cred;
+        }
+        agent = this.agentWithExecCert;
+      }
+    } else if (u?.authProvider?.name === 'oidc') {
+      // client-node's OIDC support (refresh with the refresh-token), one KubeConfig per entry so its
+      // token state is never shared between users.
+      this.oidc ??= oidcConfig(this.entry);
+      const opts: { headers: Record<string, string> } = { headers: {} };
+      try {
+        await this.oidc.applyToHTTPSOptions(opts as never);
+      } catch (e) {
+        throw new ConnectionError('auth-plugin', `OIDC: ${(e as Error).message}`);
+      }
+      Object.assign(headers, opts.headers);
+    } else if (u?.token) headers.Authorization = `Bearer ${u.token}`;
+    else if (u?.tokenFile) headers.Authorization = `Bearer ${this.tokenFromFile(u.tokenFile)}`;
+    else if (u?.username && u.password !== undefined) {
+      headers.Authorization = `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
+    }
+    if (u?.impersonate) headers['Impersonate-User'] = u.impersonate;
+    return { headers, agent };
+  }
+
+  /** A raw request; the response is returned unread (for streaming LIST and WATCH bodies). */
+  async open(
+    path: string,
+    opts: { method?: string; timeoutMs?: number; signal?: AbortSignal; accept?: string } = {},
+  ): Promise<IncomingMessage> {
+    const { headers, agent } = await this.auth();
+    headers.Accept = opts.accept ?? 'application/json';
+    headers['User-Agent'] = 'fleet-console/0.1';
+    const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
+    const fn = url.protocol === 'https:' ? request : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = fn(
+        url,
+        { method: opts.method ?? 'GET', agent, headers, timeout: opts.timeoutMs ?? 30_000, signal: opts.signal },
+        (res) => {
+          if (res.statusCode === 401 && this.entry.user?.exec) this.deps.execCache.invalidate(this.entry.id);
+          resolve(res);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error(`request timed out after ${opts.timeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })),
+      );
+      req.on('error', (e) => reject(classifyError(e)));
+      req.end();
+    });
+  }
+
+  /** GET a JSON document; non-2xx becomes a ConnectionError with the server's message. */
+  async getJSON<T = unknown>(path: string, timeoutMs = 30_000): Promise<T> {
+    const res = await this.open(path, { timeoutMs });
+    const text = await readBody(res);
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ConnectionError('server', `${path}: the server did not answer JSON`);
+      }
+    }
+    throw statusError(status, path, text);
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.agentWithExecCert?.destroy();
+  }
+}
+
+export function readBody(res: IncomingMessage, limit = 256 << 20): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    res.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > limit) {
+        res.destroy(new Error(`response larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+export function statusError(status: number, path: string, body: string): ConnectionError {
+  let message = body.slice(0, 300);
+  try {
+    const s = JSON.parse(body) as { message?: string };
+    if (s.message) message = s.message;
+  } catch {
+    /* not a Status */
+  }
+  const kind: ConnectionErrorKind = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'server';
+  return new ConnectionError(kind, `${status}: ${message}`, { status });
+}
+
+function oidcConfig(e: ContextEntry): KubeConfig {
+  const kc = new KubeConfig();
+  const c = e.cluster!;
+  const u = e.user!;
+  const cluster: Record<string, unknown> = { name: e.id, server: c.server, skipTLSVerify: c.insecureSkipTlsVerify };
+  if (c.caData) cluster.caData = c.caData;
+  if (c.caFile) cluster.caFile = c.caFile;
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: e.id, authProvider: { name: 'oidc', config: { ...u.authProvider!.config } } }],
+    contexts: [{ name: e.id, cluster: e.id, user: e.id }],
+    currentContext: e.id,
+  });
+  return kc;
+}

@@ -1,0 +1,271 @@
+// One reflector per (cluster, kind): paged LIST into the store, then WATCH from the list's
+// resourceVersion with bookmarks; resume from the last version seen; 410 Gone → relist, which prunes
+// what vanished meanwhile; network errors → jittered exponential backoff, recorded as a capture gap;
+// 403 → "not permitted", retried rarely; 404 → the kind is not served. client-node's informer does
+// none of these (no pagination, no bookmarks, stops on errors, keeps everything in memory).
+import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection, ConnectionError, readBody, statusError } from './connection.ts';
+import type { ServedKind } from './resources.ts';
+import type { KObj, WriteOp } from '../store/store.ts';
+
+export type ReflectorState =
+  'pending' | 'listing' | 'watching' | 'backoff' | 'forbidden' | 'unavailable' | 'unauthorized' | 'needs-approval' | 'stopped';
+
+export interface ReflectorEvents {
+  write(ops: WriteOp[]): void;
+  /** the reflector's state changed (for the cluster's status) */
+  state(kind: string, state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean }): void;
+  /** the latest resourceVersion (from bookmarks and events), cheap to call often */
+  progress(kind: string, rv: string, at: number): void;
+}
+
+export interface ReflectorOptions {
+  pageSize?: number;
+  /** watch request timeout (the server ends the watch; we resume) */
+  watchSeconds?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** how long a 403 or 404 waits before trying again */
+  refusedRetryMs?: number;
+  /** resume from this resourceVersion (after a restart) instead of listing first */
+  resumeRv?: string;
+}
+
+class GoneError extends Error {}
+
+const META_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
+const META_ONE = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;q=0.9';
+
+export class Reflector {
+  readonly kind: ServedKind;
+  private readonly conn: Connection;
+  private readonly cluster: string;
+  private readonly ev: ReflectorEvents;
+  private readonly o: Required<Omit<ReflectorOptions, 'resumeRv'>>;
+  private rv: string | undefined;
+  private gapStart: number | undefined;
+  state: ReflectorState = 'pending';
+
+  constructor(cluster: string, conn: Connection, kind: ServedKind, ev: ReflectorEvents, opts: ReflectorOptions = {}) {
+    this.cluster = cluster;
+    this.conn = conn;
+    this.kind = kind;
+    this.ev = ev;
+    this.rv = opts.resumeRv;
+    this.o = {
+      pageSize: opts.pageSize ?? 500,
+      watchSeconds: opts.watchSeconds ?? 300,
+      backoffMinMs: opts.backoffMinMs ?? 500,
+      backoffMaxMs: opts.backoffMaxMs ?? 30_000,
+      refusedRetryMs: opts.refusedRetryMs ?? 10 * 60_000,
+    };
+  }
+
+  private set(state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean } = {}): void {
+    this.state = state;
+    const op: WriteOp = { op: 'state', cluster: this.cluster, kind: this.kind.key, state, message: info.message ?? null, at: Date.now() };
+    if (this.rv) op.rv = this.rv;
+    if (info.listed) op.listedAt = Date.now();
+    this.ev.write([op]);
+    this.ev.state(this.kind.key, state, info);
+  }
+
+  /** Run until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (!this.rv) {
+          this.set('listing');
+          await this.list(signal);
+          this.set('watching', { listed: true, contact: true });
+        } else if (this.state !== 'watching') {
+          this.set('watching', { contact: true });
+        }
+        this.closeGap();
+        failures = 0;
+        await this.watch(signal);
+      } catch (e) {
+        if (signal.aborted) break;
+        if (e instanceof GoneError) {
+          // Our resourceVersion is compacted away: list again; prune removes what vanished.
+          this.ev.write([
+            {
+              op: 'gap',
+              cluster: this.cluster,
+              kind: this.kind.key,
+              start: Date.now(),
+              end: Date.now(),
+              reason: 'relist after 410 Gone (resourceVersion too old)',
+            },
+          ]);
+          this.rv = undefined;
+          continue;
+        }
+        const ce = e instanceof ConnectionError ? e : new ConnectionError('unreachable', (e as Error).message);
+        if (ce.kind === 'forbidden' || ce.status === 404) {
+          const state = ce.kind === 'forbidden' ? 'forbidden' : 'unavailable';
+          this.set(state, { message: ce.message, contact: true });
+          this.rv = undefined;
+          await sleep(this.o.refusedRetryMs, undefined, { signal }).catch(() => {});
+          continue;
+        }
+        if (ce.kind === 'unauthorized' || ce.kind === 'needs-approval' || ce.kind === 'auth-plugin' || ce.kind === 'config') {
+          this.set(ce.kind === 'needs-approval' ? 'needs-approval' : 'unauthorized', { message: ce.message });
+          this.openGap(ce.message);
+          await sleep(60_000, undefined, { signal }).catch(() => {});
+          continue;
+        }
+        failures++;
+        this.openGap(ce.message);
+        this.set('backoff', { message: ce.message });
+        const base = Math.min(this.o.backoffMaxMs, this.o.backoffMinMs * 2 ** Math.min(failures - 1, 16));
+        await sleep(base / 2 + Math.random() * (base / 2), undefined, { signal }).catch(() => {});
+      }
+    }
+    this.set('stopped');
+  }
+
+  private openGap(reason: string): void {
+    if (this.gapStart === undefined) {
+      this.gapStart = Date.now();
+      this.ev.write([{ op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, reason: `disconnected: ${reason}` }]);
+    }
+  }
+
+  private closeGap(): void {
+    if (this.gapStart !== undefined) {
+      this.ev.write([
+        { op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, end: Date.now(), reason: 'reconnected' },
+      ]);
+      this.gapStart = undefined;
+    }
+  }
+
+  private async list(signal: AbortSignal): Promise<void> {
+    const seen = new Set<string>();
+    let cont = '';
+    let rv = '';
+    for (;;) {
+      const q = new URLSearchParams({ limit: String(this.o.pageSize) });
+      if (cont) q.set('continue', cont);
+      const res = await this.conn.open(`${this.kind.path}?${q}`, {
+        signal,
+        timeoutMs: 120_000,
+        ...(this.kind.metadataOnly ? { accept: META_LIST } : {}),
+      });
+      const text = await readBody(res);
+      const status = res.statusCode ?? 0;
+      if (status === 410 && cont) {
+        // The continue token expired mid-list: start over (a full relist).
+        cont = '';
+        seen.clear();
+        continue;
+      }
+      if (status !== 200) throw statusError(status, this.kind.path, text);
+      const page = JSON.parse(text) as { metadata?: { continue?: string; resourceVersion?: string }; items?: KObj[] };
+      const at = Date.now();
+      const ops: WriteOp[] = [];
+      for (const item of page.items ?? []) {
+        if (!item.metadata?.uid) continue;
+        seen.add(item.metadata.uid);
+        ops.push({ op: 'upsert', cluster: this.cluster, kind: this.kind.key, obj: item, at });
+      }
+      this.ev.write(ops);
+      cont = page.metadata?.continue ?? '';
+      rv = page.metadata?.resourceVersion ?? rv;
+      if (!cont) break;
+    }
+    this.ev.write([{ op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() }]);
+    this.rv = rv;
+    this.ev.progress(this.kind.key, rv, Date.now());
+  }
+
+  private async watch(signal: AbortSignal): Promise<void> {
+    const q = new URLSearchParams({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      resourceVersion: this.rv!,
+      // Spread watch ends so a fleet's reflectors do not reconnect in lockstep.
+      timeoutSeconds: String(Math.round(this.o.watchSeconds * (0.8 + Math.random() * 0.4))),
+    });
+    const res: IncomingMessage = await this.conn.open(`${this.kind.path}?${q}`, {
+      signal,
+      timeoutMs: (this.o.watchSeconds + 60) * 1000,
+      ...(this.kind.metadataOnly ? { accept: META_ONE } : {}),
+    });
+    const status = res.statusCode ?? 0;
+    if (status === 410) {
+      await readBody(res);
+      throw new GoneError();
+    }
+    if (status !== 200) throw statusError(status, this.kind.path, await readBody(res));
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      let pending: WriteOp[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      const flush = () => {
+        timer = undefined;
+        if (pending.length) {
+          const ops = pending;
+          pending = [];
+          this.ev.write(ops);
+        }
+        if (this.rv) this.ev.progress(this.kind.key, this.rv, Date.now());
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line.trim()) continue;
+          let ev: { type: string; object: KObj };
+          try {
+            ev = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          if (ev.type === 'ERROR') {
+            const code = ev.object?.code;
+            res.destroy();
+            if (timer) clearTimeout(timer);
+            flush();
+            reject(
+              code === 410
+                ? new GoneError()
+                : new ConnectionError(code === 403 ? 'forbidden' : 'server', `watch error ${code}: ${ev.object?.message ?? ''}`, {
+                    status: code,
+                  }),
+            );
+            return;
+          }
+          const rv = ev.object?.metadata?.resourceVersion;
+          if (rv) this.rv = rv;
+          if (ev.type === 'ADDED' || ev.type === 'MODIFIED')
+            pending.push({ op: 'upsert', cluster: this.cluster, kind: this.kind.key, obj: ev.object, at: Date.now() });
+          else if (ev.type === 'DELETED')
+            pending.push({ op: 'delete', cluster: this.cluster, kind: this.kind.key, obj: ev.object, at: Date.now() });
+          // Batch: write at most every 50 ms or 500 events.
+          if (pending.length >= 500) {
+            if (timer) clearTimeout(timer);
+            flush();
+          } else if (!timer) timer = setTimeout(flush, 50);
+        }
+      });
+      res.on('end', () => {
+        if (timer) clearTimeout(timer);
+        flush();
+        resolve();
+      });
+      res.on('error', (e) => {
+        if (timer) clearTimeout(timer);
+        flush();
+        reject(signal.aborted ? e : new ConnectionError('unreachable', `watch interrupted: ${e.message}`));
+      });
+      res.on('aborted', () => reject(new ConnectionError('unreachable', 'watch interrupted')));
+    });
+  }
+}

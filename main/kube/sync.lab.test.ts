@@ -1,0 +1,241 @@
+// The fleet core against real lab clusters.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Lab } from '../../lab/src/lab.ts';
+import { adminClient } from '../../lab/src/cluster.ts';
+import { discover } from '../fleet/sources.ts';
+import { TrustStore, execRequest } from '../fleet/trust.ts';
+import { ExecCredentialCache } from '../fleet/exec.ts';
+import { Store } from '../store/store.ts';
+import { FleetSync, type ClusterStatusInfo } from './sync.ts';
+import { CATALOGUE } from './resources.ts';
+import { summarize } from '../cli/fleet.ts';
+import { parseQuantity } from '../model/quantity.ts';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'cli', 'fleet.ts');
+
+async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** uid → resourceVersion per kind, from a fresh LIST as the admin. */
+async function freshList(lab: Lab, cluster: string, kinds: string[]): Promise<Map<string, Map<string, string>>> {
+  const c = adminClient(lab.cluster(cluster));
+  const out = new Map<string, Map<string, string>>();
+  try {
+    for (const key of kinds) {
+      const k = CATALOGUE.find((x) => x.key === key)!;
+      const path = k.group ? `/apis/${k.group}/${k.versions[0]}/${k.plural}` : `/api/v1/${k.plural}`;
+      const got = await c.listAll(path);
+      out.set(key, new Map(got.items.map((o) => [o.metadata.uid as string, o.metadata.resourceVersion as string])));
+    }
+  } finally {
+    c.close();
+  }
+  return out;
+}
+
+/** The store's view equals a fresh LIST (same uids and resourceVersions), retried while events are in flight. */
+async function assertStoreEqualsList(lab: Lab, store: Store, labCluster: string, entryId: string, kinds: string[]): Promise<void> {
+  let diff = '';
+  const ok = await until(
+    `store equals a fresh list for ${labCluster}`,
+    async () => {
+      const fresh = await freshList(lab, labCluster, kinds);
+      diff = '';
+      for (const k of kinds) {
+        const want = fresh.get(k)!;
+        const have = store.versions(entryId, k);
+        if (want.size !== have.size) diff += `${k}: ${have.size} stored vs ${want.size} listed; `;
+        else
+          for (const [uid, rv] of want)
+            if (have.get(uid) !== rv) {
+              diff += `${k}: ${uid} rv ${have.get(uid)} vs ${rv}; `;
+              break;
+            }
+      }
+      return diff === '' ? true : undefined;
+    },
+    60_000,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}: ${diff}`);
+  });
+  assert.equal(ok, true);
+}
+
+describe('fleet core against three lab clusters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-core-'));
+  const dbPath = join(dir, 'cache.db');
+  let lab: Lab;
+  let store: Store;
+  let trust: TrustStore;
+  let fleet: FleetSync;
+  const status = (context: string): ClusterStatusInfo | undefined => fleet.statuses().find((s) => s.context === context);
+  const idOf = (context: string) => status(context)!.id;
+
+  before(async () => {
+    const labDir = join(dir, 'lab');
+    lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'gpu' });
+    await Lab.up({ dir: labDir, clusters: 1, profile: 'storage', nodes: 4 });
+    lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'mixed', nodes: 6, podsPerNode: 4 });
+    store = new Store(dbPath);
+    trust = new TrustStore(join(dir, 'approvals.json'));
+    fleet = new FleetSync(store, { trust, execCache: new ExecCredentialCache() }, { reflector: { watchSeconds: 60 } });
+    await fleet.setEntries(discover({ useDefault: false, files: [lab.state.merged], folders: [] }).entries);
+  });
+
+  after(async () => {
+    await fleet?.stop();
+    store?.close();
+    await lab?.down({ removeFiles: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('syncs three clusters with all three users at once; exec waits for approval without running', async () => {
+    const final = await fleet.settled(180_000);
+    const by = Object.fromEntries(final.map((s) => [s.context, s]));
+    for (const n of ['lab-1', 'lab-2', 'lab-3']) {
+      assert.equal(by[n]!.status, 'live', `${n}: ${by[n]!.message}`);
+      assert.equal(by[`${n}-exec`]!.status, 'needs-approval');
+      assert.equal(existsSync(lab.cluster(n).exec.invocationLog), false, 'the exec plugin never ran');
+    }
+    assert.equal(store.versions(idOf('lab-1'), 'nodes').size, 10);
+    assert.ok(store.versions(idOf('lab-1'), 'resource.k8s.io/resourceslices').size >= 1);
+    assert.ok(store.versions(idOf('lab-2'), 'snapshot.storage.k8s.io/volumesnapshots').size >= 1, 'CRD kinds where installed');
+    // ConfigMaps and Secrets: metadata only, never data.
+    const secret = store.objects(idOf('lab-3'), 'secrets', { namespace: 'payments' })[0]!;
+    assert.equal(secret.body.data, undefined);
+    assert.equal(JSON.stringify(store.objects(idOf('lab-3'), 'configmaps')).includes('postgres://'), false);
+  });
+
+  it('the restricted user degrades per kind, not per cluster', () => {
+    const r = status('lab-3-restricted')!;
+    assert.equal(r.status, 'live');
+    assert.match(r.message!, /not permitted: .*nodes/);
+    const states = Object.fromEntries(store.syncStates(r.id).map((s) => [s.kind, s.state]));
+    for (const k of ['nodes', 'secrets', 'persistentvolumes', 'storage.k8s.io/storageclasses']) assert.equal(states[k], 'forbidden', k);
+    assert.equal(states.namespaces, 'watching');
+    assert.ok(store.versions(r.id, 'namespaces').size > 5);
+  });
+
+  it('an approved exec plugin runs and its cluster goes live', async () => {
+    const e = discover({ useDefault: false, files: [lab.state.merged], folders: [] }).entries.find((x) => x.context === 'lab-2-exec')!;
+    trust.approve(execRequest(e)!);
+    await until('lab-2-exec live', () => status('lab-2-exec')?.status === 'live', 60_000);
+    assert.ok(existsSync(lab.cluster('lab-2').exec.invocationLog));
+  });
+
+  it('a node made NotReady shows up in the store within seconds', async () => {
+    const id = idOf('lab-3');
+    const t0 = Date.now();
+    await lab.chaos('lab-3', 'node-notready', ['node-002']);
+    await until(
+      'NotReady in the store',
+      () => store.objects(id, 'nodes').find((n) => n.name === 'node-002')?.phase === 'Ready=False',
+      10_000,
+    );
+    const ms = Date.now() - t0;
+    assert.ok(ms < 10_000, `${ms} ms`);
+    const h = store.history(id, 'nodes', store.objects(id, 'nodes').find((n) => n.name === 'node-002')!.uid);
+    assert.equal(h.at(-1)!.body!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status, 'False');
+    await lab.chaos('lab-3', 'node-ready', ['node-002']);
+  });
+
+  const KINDS = [
+    'nodes',
+    'pods',
+    'namespaces',
+    'apps/deployments',
+    'apps/replicasets',
+    'persistentvolumeclaims',
+    'storage.k8s.io/volumeattachments',
+  ];
+
+  it('after chaos compact (410 Gone) the store equals a fresh list', async () => {
+    const id = idOf('lab-2');
+    // Changes the watchers will not see before the compaction.
+    await lab.chaos('lab-2', 'compact');
+    await lab.chaos('lab-2', 'rollout', ['storage-demo/web-content']);
+    await until('relist recorded', () => store.gaps(id).some((g) => /410/.test(g.reason)), 60_000);
+    await until('lab-2 live again', () => status('lab-2')?.status === 'live', 60_000);
+    await assertStoreEqualsList(lab, store, 'lab-2', id, KINDS);
+  });
+
+  it('after restart-apiserver the store equals a fresh list, and the outage is a recorded gap', async () => {
+    const id = idOf('lab-1');
+    await lab.chaos('lab-1', 'restart-apiserver');
+    await lab.chaos('lab-1', 'rollout', ['ml-serving/model-gateway']);
+    await until('lab-1 live again', () => status('lab-1')?.status === 'live', 90_000);
+    await assertStoreEqualsList(lab, store, 'lab-1', id, KINDS);
+  });
+
+  it('a stopped apiserver makes the cluster stale (with the age of its data), and it recovers', async () => {
+    await lab.chaos('lab-1', 'stop-apiserver');
+    try {
+      const s = await until('stale', () => (status('lab-1')?.status === 'stale' ? status('lab-1') : undefined), 60_000);
+      assert.match(s.message!, /watches down/);
+      assert.ok(s.lastContact! < Date.now());
+    } finally {
+      await lab.chaos('lab-1', 'start-apiserver');
+    }
+    await until('lab-1 live again', () => status('lab-1')?.status === 'live', 90_000);
+    assert.ok(store.gaps(idOf('lab-1')).some((g) => /disconnected/.test(g.reason)));
+  });
+
+  it('kill -9 of the sync process: the next run opens the cache, resumes, and equals a fresh list', async () => {
+    const db = join(dir, 'killed.db');
+    const args = [CLI, 'sync', '--db', db, '--kubeconfig', lab.cluster('lab-3').kubeconfigs.admin, '--data-dir', dir];
+    const child = spawn(process.execPath, [...args, '--watch'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    await until('live', () => /\tlive/.test(err), 120_000);
+    await lab.chaos('lab-3', 'churn', [], { rate: 20, seconds: 2 });
+    process.kill(child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // Changes while no one watches.
+    await lab.chaos('lab-3', 'rollout', ['web/frontend']);
+    await lab.chaos('lab-3', 'churn', [], { rate: 20, seconds: 2 });
+    const { stdout } = await run(process.execPath, [...args, '--once']);
+    assert.match(stdout, /synced 1\/1 clusters/);
+    const s = new Store(db, { readonly: true });
+    try {
+      const id = s.clusters()[0]!.id;
+      await assertStoreEqualsList(lab, s, 'lab-3', id, KINDS);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('per-node requested cpu, memory and nvidia.com/gpu equal kubectl describe node (gpu profile)', async () => {
+    const id = idOf('lab-1');
+    const summary = summarize(store, Date.now()).clusters.find((c) => c.id === id)!;
+    const kubectl = lab.state.bin.kubectl;
+    const kc = lab.cluster('lab-1').kubeconfigs.admin;
+    assert.equal(summary.nodes.length, 10);
+    for (const n of summary.nodes) {
+      const { stdout } = await run(kubectl, ['--kubeconfig', kc, 'describe', 'node', n.name]);
+      const block = stdout.slice(stdout.indexOf('Allocated resources:'));
+      const req = (res: string) => {
+        const m = new RegExp(`^\\s+${res.replace(/\./g, '\\.')}\\s+(\\S+)`, 'm').exec(block);
+        return m ? parseQuantity(m[1]!) : 0;
+      };
+      assert.equal(n.resources.cpu!.requested, Math.round(req('cpu') * 1000), `${n.name} cpu`);
+      assert.equal(n.resources.memory!.requested, req('memory'), `${n.name} memory`);
+      assert.equal(n.resources['nvidia.com/gpu']?.requested ?? 0, req('nvidia.com/gpu'), `${n.name} gpu`);
+    }
+    assert.ok(summary.summary.pending.pods >= 2, 'the 8-GPU Job stays Pending, counted as queued demand');
+  });
+});

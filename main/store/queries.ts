@@ -1,0 +1,27 @@
+// Read-side assembly: the model's inputs for one cluster, from the store.
+import type { Store, KObj } from './store.ts';
+import type { ClusterInput } from '../model/summary.ts';
+
+const KINDS = {
+  nodes: 'nodes',
+  pods: 'pods',
+  events: 'events',
+  csiDrivers: 'storage.k8s.io/csidrivers',
+  csiNodes: 'storage.k8s.io/csinodes',
+  daemonSets: 'apps/daemonsets',
+  volumeAttachments: 'storage.k8s.io/volumeattachments',
+  pvs: 'persistentvolumes',
+  pvcs: 'persistentvolumeclaims',
+  volumeSnapshots: 'snapshot.storage.k8s.io/volumesnapshots',
+  storageClasses: 'storage.k8s.io/storageclasses',
+  csiStorageCapacities: 'storage.k8s.io/csistoragecapacities',
+  resourceSlices: 'resource.k8s.io/resourceslices',
+  resourceClaims: 'resource.k8s.io/resourceclaims',
+} as const;
+
+export function clusterInput(store: Store, cluster: string, now: number, serverVersion?: string): ClusterInput {
+  const input: Record<string, unknown> = { now };
+  if (serverVersion) input.serverVersion = serverVersion;
+  for (const [field, kind] of Object.entries(KINDS)) input[field] = [...store.bodies(cluster, kind)] as KObj[];
+  return input as unknown as ClusterInput;
+}

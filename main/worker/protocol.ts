@@ -1,0 +1,23 @@
+// Messages between the main thread (CLI, web shell, Electron main) and the sync worker.
+import type { SourceConfig } from '../fleet/sources.ts';
+import type { ClusterStatusInfo } from '../kube/sync.ts';
+
+export interface StartMessage {
+  type: 'start';
+  dbPath: string;
+  dataDir: string;
+  sources: SourceConfig;
+  /** only these context names (all when empty) */
+  contexts: string[];
+  /** PATH for exec plugins; 'login-shell' asks the user's login shell (the desktop app) */
+  execPath?: string;
+  reflector?: { watchSeconds?: number; pageSize?: number; backoffMaxMs?: number };
+  retention?: { maxAgeMs?: number; maxBytes?: number };
+}
+
+export type ToWorker = StartMessage | { type: 'stop' } | { type: 'reload' };
+
+export type FromWorker =
+  | { type: 'status'; clusters: ClusterStatusInfo[]; problems: { path: string; error: string }[] }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };

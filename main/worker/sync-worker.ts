@@ -1,0 +1,89 @@
+// Entry point of the sync worker. Under plain Node it is a worker_threads Worker; in the desktop app
+// an Electron utilityProcess (process.parentPort). The code is the same; only the port differs.
+import { parentPort } from 'node:worker_threads';
+import { join } from 'node:path';
+import { Store } from '../store/store.ts';
+import { TrustStore } from '../fleet/trust.ts';
+import { ExecCredentialCache, loginShellPath } from '../fleet/exec.ts';
+import { discover, watchSources } from '../fleet/sources.ts';
+import { FleetSync } from '../kube/sync.ts';
+import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
+
+interface Port {
+  post(m: FromWorker): void;
+  on(fn: (m: ToWorker) => void): void;
+}
+
+function port(): Port {
+  if (parentPort) {
+    const p = parentPort;
+    return { post: (m) => p.postMessage(m), on: (fn) => p.on('message', fn) };
+  }
+  // Electron utilityProcess
+  const pp = (
+    process as unknown as { parentPort?: { postMessage(m: unknown): void; on(ev: 'message', fn: (e: { data: ToWorker }) => void): void } }
+  ).parentPort;
+  if (!pp) throw new Error('sync-worker must run as a worker thread or an Electron utility process');
+  return { post: (m) => pp.postMessage(m), on: (fn) => pp.on('message', (e) => fn(e.data)) };
+}
+
+const p = port();
+let store: Store | undefined;
+let fleet: FleetSync | undefined;
+let unwatch: (() => void) | undefined;
+let cfg: StartMessage | undefined;
+let problems: { path: string; error: string }[] = [];
+let statusTimer: NodeJS.Timeout | undefined;
+let retentionTimer: NodeJS.Timeout | undefined;
+
+function postStatus(): void {
+  if (statusTimer) return;
+  // Coalesce: at most 4 status messages a second.
+  statusTimer = setTimeout(() => {
+    statusTimer = undefined;
+    if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems });
+  }, 250);
+}
+
+async function reload(): Promise<void> {
+  if (!cfg || !fleet) return;
+  const found = discover(cfg.sources);
+  problems = found.problems.map((x) => ({ path: x.path, error: x.error }));
+  const entries = cfg.contexts.length ? found.entries.filter((e) => cfg!.contexts.includes(e.context)) : found.entries;
+  await fleet.setEntries(entries);
+  postStatus();
+}
+
+async function start(m: StartMessage): Promise<void> {
+  cfg = m;
+  store = new Store(m.dbPath);
+  const execPath = m.execPath === 'login-shell' ? await loginShellPath() : m.execPath;
+  const deps = {
+    trust: new TrustStore(join(m.dataDir, 'exec-approvals.json')),
+    execCache: new ExecCredentialCache(),
+    ...(execPath ? { execPath } : {}),
+  };
+  fleet = new FleetSync(store, deps, { onStatus: postStatus, ...(m.reflector ? { reflector: m.reflector } : {}) });
+  await reload();
+  unwatch = watchSources(m.sources, () => void reload());
+  const retain = () =>
+    store?.retain({ maxAgeMs: m.retention?.maxAgeMs ?? 7 * 24 * 3600_000, maxBytes: m.retention?.maxBytes ?? 2 * 1024 ** 3 });
+  retain();
+  retentionTimer = setInterval(retain, 10 * 60_000);
+  retentionTimer.unref();
+}
+
+async function stop(): Promise<void> {
+  unwatch?.();
+  if (retentionTimer) clearInterval(retentionTimer);
+  await fleet?.stop();
+  if (statusTimer) clearTimeout(statusTimer);
+  if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems });
+  store?.close();
+  p.post({ type: 'stopped' });
+}
+
+p.on((m) => {
+  const run = m.type === 'start' ? start(m) : m.type === 'stop' ? stop() : reload();
+  run.catch((e: Error) => p.post({ type: 'error', message: e.message }));
+});
