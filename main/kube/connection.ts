@@ -108,13 +108,15 @@ export class Connection {
 
   private makeAgent(cert?: Buffer, key?: Buffer): HttpAgent {
     const c = this.entry.cluster!;
-    const tls = { ...this.tlsOptions(cert, key), keepAlive: true, maxSockets: 8 };
+    // HTTP/1.1 needs a socket per open watch (26 kinds per cluster): no per-host cap, or watches queue
+    // behind each other in the agent and never start. (HTTP/2 would multiplex them on one connection.)
+    const tls = { ...this.tlsOptions(cert, key), keepAlive: true, maxSockets: Infinity };
     if (c.proxyUrl) {
       if (c.proxyUrl.startsWith('socks')) return new SocksProxyAgent(c.proxyUrl, tls) as unknown as HttpAgent;
       if (this.server.protocol === 'https:') return new HttpsProxyAgent({ ...tls, proxy: c.proxyUrl }) as unknown as HttpAgent;
-      return new HttpProxyAgent({ keepAlive: true, proxy: c.proxyUrl }) as unknown as HttpAgent;
+      return new HttpProxyAgent({ keepAlive: true, maxSockets: Infinity, proxy: c.proxyUrl }) as unknown as HttpAgent;
     }
-    return this.server.protocol === 'https:' ? new Agent(tls) : new HttpAgent({ keepAlive: true });
+    return this.server.protocol === 'https:' ? new Agent(tls) : new HttpAgent({ keepAlive: true, maxSockets: Infinity });
   }
 
   private tokenFromFile(file: string): string {

@@ -28,8 +28,6 @@ export interface ReflectorOptions {
   backoffMaxMs?: number;
   /** how long a 403 or 404 waits before trying again */
   refusedRetryMs?: number;
-  /** resume from this resourceVersion (after a restart) instead of listing first */
-  resumeRv?: string;
 }
 
 class GoneError extends Error {}
@@ -42,7 +40,7 @@ export class Reflector {
   private readonly conn: Connection;
   private readonly cluster: string;
   private readonly ev: ReflectorEvents;
-  private readonly o: Required<Omit<ReflectorOptions, 'resumeRv'>>;
+  private readonly o: Required<ReflectorOptions>;
   private rv: string | undefined;
   private gapStart: number | undefined;
   state: ReflectorState = 'pending';
@@ -52,7 +50,6 @@ export class Reflector {
     this.conn = conn;
     this.kind = kind;
     this.ev = ev;
-    this.rv = opts.resumeRv;
     this.o = {
       pageSize: opts.pageSize ?? 500,
       watchSeconds: opts.watchSeconds ?? 300,
@@ -205,6 +202,9 @@ export class Reflector {
       let buf = '';
       let pending: WriteOp[] = [];
       let timer: NodeJS.Timeout | undefined;
+      // Settle once: destroying the response (after an ERROR event) emits 'aborted'/'error' synchronously,
+      // which must not overwrite the real reason (a 410 must lead to a relist, not to a backoff loop).
+      let settled = false;
       const flush = () => {
         timer = undefined;
         if (pending.length) {
@@ -214,8 +214,17 @@ export class Reflector {
         }
         if (this.rv) this.ev.progress(this.kind.key, this.rv, Date.now());
       };
+      const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        flush();
+        if (err) reject(err);
+        else resolve();
+      };
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        if (settled) return;
         buf += chunk;
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
@@ -230,16 +239,14 @@ export class Reflector {
           }
           if (ev.type === 'ERROR') {
             const code = ev.object?.code;
-            res.destroy();
-            if (timer) clearTimeout(timer);
-            flush();
-            reject(
+            finish(
               code === 410
                 ? new GoneError()
                 : new ConnectionError(code === 403 ? 'forbidden' : 'server', `watch error ${code}: ${ev.object?.message ?? ''}`, {
                     status: code,
                   }),
             );
+            res.destroy();
             return;
           }
           const rv = ev.object?.metadata?.resourceVersion;
@@ -255,17 +262,9 @@ export class Reflector {
           } else if (!timer) timer = setTimeout(flush, 50);
         }
       });
-      res.on('end', () => {
-        if (timer) clearTimeout(timer);
-        flush();
-        resolve();
-      });
-      res.on('error', (e) => {
-        if (timer) clearTimeout(timer);
-        flush();
-        reject(signal.aborted ? e : new ConnectionError('unreachable', `watch interrupted: ${e.message}`));
-      });
-      res.on('aborted', () => reject(new ConnectionError('unreachable', 'watch interrupted')));
+      res.on('end', () => finish());
+      res.on('error', (e) => finish(signal.aborted ? e : new ConnectionError('unreachable', `watch interrupted: ${e.message}`)));
+      res.on('aborted', () => finish(new ConnectionError('unreachable', 'watch interrupted')));
     });
   }
 }

@@ -221,21 +221,43 @@ describe('fleet core against three lab clusters', () => {
 
   it('per-node requested cpu, memory and nvidia.com/gpu equal kubectl describe node (gpu profile)', async () => {
     const id = idOf('lab-1');
-    const summary = summarize(store, Date.now()).clusters.find((c) => c.id === id)!;
     const kubectl = lab.state.bin.kubectl;
     const kc = lab.cluster('lab-1').kubeconfigs.admin;
-    assert.equal(summary.nodes.length, 10);
-    for (const n of summary.nodes) {
-      const { stdout } = await run(kubectl, ['--kubeconfig', kc, 'describe', 'node', n.name]);
-      const block = stdout.slice(stdout.indexOf('Allocated resources:'));
-      const req = (res: string) => {
-        const m = new RegExp(`^\\s+${res.replace(/\./g, '\\.')}\\s+(\\S+)`, 'm').exec(block);
-        return m ? parseQuantity(m[1]!) : 0;
-      };
-      assert.equal(n.resources.cpu!.requested, Math.round(req('cpu') * 1000), `${n.name} cpu`);
-      assert.equal(n.resources.memory!.requested, req('memory'), `${n.name} memory`);
-      assert.equal(n.resources['nvidia.com/gpu']?.requested ?? 0, req('nvidia.com/gpu'), `${n.name} gpu`);
+    // Both sides are read at slightly different moments: compare until they agree (pods of the
+    // earlier rollout may still be terminating), and show both pod lists if they never do.
+    let mismatch = '';
+    const compare = async (): Promise<boolean> => {
+      const summary = summarize(store, Date.now()).clusters.find((c) => c.id === id)!;
+      assert.equal(summary.nodes.length, 10);
+      assert.ok(summary.summary.pending.pods >= 2, 'the 8-GPU Job stays Pending, counted as queued demand');
+      for (const n of summary.nodes) {
+        const { stdout } = await run(kubectl, ['--kubeconfig', kc, 'describe', 'node', n.name]);
+        const block = stdout.slice(stdout.indexOf('Allocated resources:'));
+        const req = (res: string) => {
+          const m = new RegExp(`^\\s+${res.replace(/\./g, '\\.')}\\s+(\\S+)`, 'm').exec(block);
+          return m ? parseQuantity(m[1]!) : 0;
+        };
+        const pairs: [string, number, number][] = [
+          ['cpu', n.resources.cpu!.requested, Math.round(req('cpu') * 1000)],
+          ['memory', n.resources.memory!.requested, req('memory')],
+          ['nvidia.com/gpu', n.resources['nvidia.com/gpu']?.requested ?? 0, req('nvidia.com/gpu')],
+        ];
+        for (const [r, ours, theirs] of pairs) {
+          if (ours !== theirs) {
+            const inStore = store.objects(id, 'pods', { node: n.name }).map((p) => `${p.namespace}/${p.name}:${p.phase}`);
+            mismatch = `${n.name} ${r}: ours ${ours}, kubectl ${theirs}; store pods: ${inStore.join(' ')}; kubectl: ${stdout.slice(stdout.indexOf('Non-terminated Pods:'), stdout.indexOf('Allocated resources:'))}`;
+            return false;
+          }
+        }
+      }
+      return true;
+    };
+    const deadline = Date.now() + 30_000;
+    let ok = await compare();
+    while (!ok && Date.now() < deadline) {
+      await sleep(2000);
+      ok = await compare();
     }
-    assert.ok(summary.summary.pending.pods >= 2, 'the 8-GPU Job stays Pending, counted as queued demand');
+    assert.ok(ok, mismatch);
   });
 });

@@ -28,8 +28,6 @@ export interface SyncOptions {
   /** called (throttled by the caller) whenever a cluster's status or progress changes */
   onStatus?: (s: ClusterStatusInfo) => void;
   reflector?: ConstructorParameters<typeof Reflector>[4];
-  /** resume watches from the resourceVersions stored by a previous run (default true) */
-  resume?: boolean;
 }
 
 export class ClusterSync {
@@ -162,23 +160,11 @@ export class ClusterSync {
     if (signal.aborted) return;
     this.info.progress = { listed: 0, total: kinds.length };
     this.setStatus('syncing', `listing 0/${kinds.length} kinds`);
-    const resume =
-      this.opts.resume !== false
-        ? new Map(
-            this.store
-              .syncStates(this.entry.id)
-              .filter((s) => s.rv && s.listed_at && (s.state === 'watching' || s.state === 'backoff'))
-              .map((s) => [s.kind, s.rv!]),
-          )
-        : new Map<string, string>();
+    // After a restart (or kill -9) every kind is listed again, as client-go does: the store skips
+    // objects whose resourceVersion it already has and records what vanished meanwhile as deleted.
     const runs: Promise<void>[] = [];
     for (const k of kinds) {
       const ropts = { ...(this.opts.reflector ?? {}) };
-      const rv = resume.get(k.key);
-      if (rv) {
-        ropts.resumeRv = rv;
-        this.listed.add(k.key);
-      }
       const r = new Reflector(
         this.entry.id,
         this.conn,

@@ -38,9 +38,10 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
         phase TEXT,
         created INTEGER,
         updated_at INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        PRIMARY KEY (cluster, kind, uid)
-      ) WITHOUT ROWID;
+        body TEXT NOT NULL
+      );
+      -- A rowid table: bodies are kilobytes, which WITHOUT ROWID tables store badly.
+      CREATE UNIQUE INDEX objects_key ON objects (cluster, kind, uid);
       CREATE INDEX objects_by_name ON objects (cluster, kind, namespace, name);
       CREATE INDEX objects_by_node ON objects (cluster, node) WHERE node IS NOT NULL;
       CREATE INDEX objects_search ON objects (name);

@@ -147,6 +147,7 @@ export class Store {
     const db = this.db;
     return {
       get: db.prepare('SELECT rv, body FROM objects WHERE cluster = ? AND kind = ? AND uid = ?'),
+      getRv: db.prepare('SELECT rv FROM objects WHERE cluster = ? AND kind = ? AND uid = ?').pluck(),
       upsert: db.prepare(`INSERT INTO objects (cluster, kind, uid, namespace, name, rv, node, phase, created, updated_at, body)
         VALUES (@cluster, @kind, @uid, @namespace, @name, @rv, @node, @phase, @created, @at, @body)
         ON CONFLICT (cluster, kind, uid) DO UPDATE SET namespace = excluded.namespace, name = excluded.name, rv = excluded.rv,
@@ -214,14 +215,26 @@ export class Store {
       type === 'DELETED' ? null : (m.resourceVersion ?? null),
       body,
     );
-    this.s.partitionAdd.run(1, (body?.length ?? 0) + 64, name);
+    const acc = this.pendingPartitionAdds.get(name) ?? [0, 0];
+    acc[0] += 1;
+    acc[1] += (body?.length ?? 0) + 64;
+    this.pendingPartitionAdds.set(name, acc);
   }
+
+  /** partition → [rows, bytes] added by the batch being written (one counter update per batch) */
+  private readonly pendingPartitionAdds = new Map<string, [number, number]>();
 
   private upsert(cluster: string, kind: string, raw: KObj, at: number): void {
     const obj = stripObject(kind, raw);
     const m = obj.metadata ?? {};
     if (!m.uid) return; // not an object we can key
-    const prev = this.s.get.get(cluster, kind, m.uid) as { rv: string; body: string } | undefined;
+    // The previous body is only needed to tell heartbeat-only node updates apart.
+    let prev: { rv: string; body: string } | undefined;
+    if (kind === 'nodes') prev = this.s.get.get(cluster, kind, m.uid) as { rv: string; body: string } | undefined;
+    else {
+      const rv = this.s.getRv.get(cluster, kind, m.uid) as string | undefined;
+      if (rv !== undefined) prev = { rv, body: '' };
+    }
     if (prev && prev.rv === m.resourceVersion) return; // a relist re-delivering what we have
     const body = JSON.stringify(obj);
     const cols = indexColumns(kind, obj);
@@ -307,6 +320,8 @@ export class Store {
         const [c, k] = t.split('\0') as [string, string];
         this.s.countKind.run(c, k, c, k);
       }
+      for (const [name, [rows, bytes]] of this.pendingPartitionAdds) this.s.partitionAdd.run(rows, bytes, name);
+      this.pendingPartitionAdds.clear();
     })();
   }
 

@@ -385,14 +385,12 @@ export async function settleCluster(c: KubeClient, seed: Seed, timeoutMs: number
       podsWanted += desired - notReadyHere;
       podsReady += Math.min(desired - notReadyHere, d.status?.numberReady ?? 0);
     }
-    // Bare pods (scale): every one Running.
+    // Bare pods (scale): every one Running (seedCluster created them all before settling starts).
     const bare = seed.objects.filter((o) => o.kind === 'Pod' && o.metadata.labels?.[BARE_LABEL]).length;
     if (bare) {
       const notRunning = await c.listAll('/api/v1/pods', { labelSelector: BARE_LABEL, fieldSelector: 'status.phase!=Running' });
-      const count = await c.get(`/api/v1/pods?labelSelector=${encodeURIComponent(BARE_LABEL)}&limit=1`);
-      const created = (count.metadata?.remainingItemCount ?? 0) + (count.items?.length ?? 0);
       podsWanted += bare;
-      podsReady += Math.max(0, Math.min(created, bare) - notRunning.items.length);
+      podsReady += bare - notRunning.items.length;
     }
     if (podsReady < podsWanted) pending.push(`pods ready ${podsReady}/${podsWanted}`);
     if (pending.length === 0) return;
@@ -402,6 +400,6 @@ export async function settleCluster(c: KubeClient, seed: Seed, timeoutMs: number
       lastReport = report;
     }
     if (Date.now() > deadline) throw new Error(`cluster did not settle in ${Math.round(timeoutMs / 1000)} s: ${report}`);
-    await sleep(seed.nodeObjects.length > 200 ? 3000 : 500);
+    await sleep(seed.nodeObjects.length > 200 ? 10_000 : 500);
   }
 }
