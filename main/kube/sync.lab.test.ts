@@ -150,7 +150,12 @@ describe('fleet core against three lab clusters', () => {
     const ms = Date.now() - t0;
     assert.ok(ms < 10_000, `${ms} ms`);
     const h = store.history(id, 'nodes', store.objects(id, 'nodes').find((n) => n.name === 'node-002')!.uid);
-    assert.equal(h.at(-1)!.body!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status, 'False');
+    assert.equal(h.at(-1)!.type, 'MODIFIED');
+    assert.equal(
+      h.at(-1)!.before!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status,
+      'True',
+      'history keeps the state it replaced',
+    );
     await lab.chaos('lab-3', 'node-ready', ['node-002']);
   });
 

@@ -44,7 +44,6 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
       CREATE UNIQUE INDEX objects_key ON objects (cluster, kind, uid);
       CREATE INDEX objects_by_name ON objects (cluster, kind, namespace, name);
       CREATE INDEX objects_by_node ON objects (cluster, node) WHERE node IS NOT NULL;
-      CREATE INDEX objects_search ON objects (name);
 
       -- One row per (cluster, kind): where its reflector is, what it last said.
       CREATE TABLE sync_state (
@@ -71,7 +70,9 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
       );
       CREATE INDEX gaps_by_cluster ON gaps (cluster, start);
 
-      -- History is partitioned by time (one table per hour) so retention drops whole tables.
+      -- History is partitioned by time (one table per hour) so retention drops whole tables. Each row
+      -- holds the object as it was BEFORE the change (none for ADDED): the current state is in objects,
+      -- so every state is stored once.
       CREATE TABLE partitions (
         name TEXT PRIMARY KEY,
         start INTEGER NOT NULL,
@@ -98,8 +99,8 @@ export function partitionDDL(name: string): string {
       new_rv TEXT,
       body TEXT
     );
-    CREATE INDEX IF NOT EXISTS "${name}_obj" ON "${name}" (cluster, kind, uid, at);
-    CREATE INDEX IF NOT EXISTS "${name}_at" ON "${name}" (cluster, at);`;
+    -- One index: an object's history. The partition is itself the time index (a timeline scans its hours).
+    CREATE INDEX IF NOT EXISTS "${name}_uid" ON "${name}" (uid);`;
 }
 
 export class SchemaError extends Error {}

@@ -49,8 +49,10 @@ describe('store', () => {
         ['DELETED', '12', null],
       ],
     );
-    assert.equal(h[0]!.body!.metadata.managedFields, undefined);
-    assert.equal(st.objectAt(c, 'nodes', 'uid-n1', 2500)!.metadata.resourceVersion, '10', 'as of T: the last recorded version');
+    assert.equal(h[0]!.before, null, 'ADDED: nothing before');
+    assert.equal(h[1]!.before!.metadata.managedFields, undefined);
+    assert.equal(h[1]!.before!.metadata.resourceVersion, '11', 'MODIFIED keeps the state it replaced');
+    assert.equal(st.objectAt(c, 'nodes', 'uid-n1', 2500)!.metadata.resourceVersion, '11', 'as of T, heartbeats included');
     assert.equal(st.objectAt(c, 'nodes', 'uid-n1', 3500)!.status.conditions[0].status, 'False');
     assert.equal(st.objectAt(c, 'nodes', 'uid-n1', 4500), undefined);
     assert.equal(st.object(c, 'nodes', 'uid-n1'), undefined);
@@ -93,22 +95,25 @@ describe('store', () => {
     const st = new Store(dbPath());
     const now = 100 * PARTITION_MS + 10;
     for (let h = 90; h <= 100; h++) {
-      st.write([
-        {
-          op: 'upsert',
-          cluster: 'c',
-          kind: 'pods',
-          obj: { metadata: { name: `p${h}`, uid: `u${h}`, resourceVersion: '1' }, spec: { pad: 'x'.repeat(1000) } },
-          at: h * PARTITION_MS + 1,
-        },
-      ]);
+      // Added, then modified within the hour: the MODIFIED row keeps the ~1 KB state it replaced.
+      for (const rv of ['1', '2']) {
+        st.write([
+          {
+            op: 'upsert',
+            cluster: 'c',
+            kind: 'pods',
+            obj: { metadata: { name: `p${h}`, uid: `u${h}`, resourceVersion: rv }, spec: { pad: 'x'.repeat(1000), rv } },
+            at: h * PARTITION_MS + Number(rv),
+          },
+        ]);
+      }
     }
     const byAge = st.retain({ maxAgeMs: 5 * PARTITION_MS, now });
     assert.equal(byAge.dropped.length, 5);
     const bySize = st.retain({ maxBytes: 2500, now });
     assert.ok(bySize.dropped.length >= 3);
     assert.ok(!bySize.dropped.includes(`changes_${100 * PARTITION_MS}`));
-    assert.equal(st.history('c', 'pods', 'u100').length, 1);
+    assert.equal(st.history('c', 'pods', 'u100').length, 2);
     assert.equal(st.history('c', 'pods', 'u90').length, 0);
     st.close();
   });

@@ -58,7 +58,8 @@ export interface ChangeRecord {
   at: number;
   oldRv: string | null;
   newRv: string | null;
-  body: KObj | null;
+  /** the object as it was before this change (null for ADDED) */
+  before: KObj | null;
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -138,6 +139,8 @@ export class Store {
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a power loss may lose the last transactions, never corrupt the file.
       this.db.pragma('synchronous = NORMAL');
+      // 64 MiB of page cache: the key and name indexes of a large fleet stay in memory.
+      this.db.pragma('cache_size = -65536');
     }
     migrate(this.db, !!opts.readonly);
     this.s = this.prepare();
@@ -159,9 +162,7 @@ export class Store {
         ON CONFLICT (cluster, kind) DO UPDATE SET state = excluded.state, rv = COALESCE(excluded.rv, sync_state.rv),
           message = excluded.message, listed_at = COALESCE(excluded.listed_at, sync_state.listed_at), updated_at = excluded.updated_at`),
       touchState: db.prepare('UPDATE sync_state SET rv = ?, last_event_at = ?, updated_at = ? WHERE cluster = ? AND kind = ?'),
-      countKind: db.prepare(
-        'UPDATE sync_state SET objects = (SELECT count(*) FROM objects WHERE cluster = ? AND kind = ?) WHERE cluster = ? AND kind = ?',
-      ),
+      countKind: db.prepare('UPDATE sync_state SET objects = objects + ? WHERE cluster = ? AND kind = ?'),
       gap: db.prepare('INSERT INTO gaps (cluster, kind, start, end, reason) VALUES (?, ?, ?, ?, ?)'),
       cluster:
         db.prepare(`INSERT INTO clusters (id, context, file, source, server, auth_kind, status, message, server_version, last_contact, status_since, updated_at)
@@ -224,19 +225,27 @@ export class Store {
   /** partition → [rows, bytes] added by the batch being written (one counter update per batch) */
   private readonly pendingPartitionAdds = new Map<string, [number, number]>();
 
+  /** objects added (+) or removed (-) per "cluster\0kind" in the batch being written */
+  private readonly countDeltas = new Map<string, number>();
+
+  private bump(cluster: string, kind: string, d: number): void {
+    const k = `${cluster}\0${kind}`;
+    this.countDeltas.set(k, (this.countDeltas.get(k) ?? 0) + d);
+  }
+
   private upsert(cluster: string, kind: string, raw: KObj, at: number): void {
     const obj = stripObject(kind, raw);
     const m = obj.metadata ?? {};
     if (!m.uid) return; // not an object we can key
-    // The previous body is only needed to tell heartbeat-only node updates apart.
-    let prev: { rv: string; body: string } | undefined;
-    if (kind === 'nodes') prev = this.s.get.get(cluster, kind, m.uid) as { rv: string; body: string } | undefined;
-    else {
-      const rv = this.s.getRv.get(cluster, kind, m.uid) as string | undefined;
-      if (rv !== undefined) prev = { rv, body: '' };
-    }
-    if (prev && prev.rv === m.resourceVersion) return; // a relist re-delivering what we have
+    const prevRv = this.s.getRv.get(cluster, kind, m.uid) as string | undefined;
+    if (prevRv !== undefined && prevRv === m.resourceVersion) return; // a relist re-delivering what we have
     const body = JSON.stringify(obj);
+    // An existing object: its previous state becomes history (unless only heartbeats moved).
+    let before: string | undefined;
+    if (prevRv !== undefined) {
+      const prev = this.s.get.get(cluster, kind, m.uid) as { rv: string; body: string };
+      if (!isNoiseOnly(kind, prev.body, obj)) before = prev.body;
+    }
     const cols = indexColumns(kind, obj);
     this.s.upsert.run({
       cluster,
@@ -251,38 +260,36 @@ export class Store {
       at,
       body,
     });
-    if (prev && isNoiseOnly(kind, prev.body, obj)) return;
-    this.recordChange(cluster, kind, obj, prev ? 'MODIFIED' : 'ADDED', at, prev?.rv ?? null, body);
+    if (prevRv === undefined) {
+      this.bump(cluster, kind, 1);
+      this.recordChange(cluster, kind, obj, 'ADDED', at, null, null);
+    } else if (before !== undefined) this.recordChange(cluster, kind, obj, 'MODIFIED', at, prevRv, before);
   }
 
   private remove(cluster: string, kind: string, uid: string, at: number): void {
     const prev = this.s.get.get(cluster, kind, uid) as { rv: string; body: string } | undefined;
     if (!prev) return;
     this.s.del.run(cluster, kind, uid);
-    const o = JSON.parse(prev.body) as KObj;
-    this.recordChange(cluster, kind, o, 'DELETED', at, prev.rv, prev.body);
+    this.bump(cluster, kind, -1);
+    this.recordChange(cluster, kind, JSON.parse(prev.body) as KObj, 'DELETED', at, prev.rv, prev.body);
   }
 
   /** Apply a batch of writes atomically. */
   write(ops: WriteOp[]): void {
     if (!ops.length) return;
-    const touched = new Set<string>();
     this.db.transaction(() => {
       for (const w of ops) {
         switch (w.op) {
           case 'upsert':
             this.upsert(w.cluster, w.kind, w.obj, w.at);
-            touched.add(`${w.cluster}\0${w.kind}`);
             break;
           case 'delete':
             if (w.obj.metadata?.uid) this.remove(w.cluster, w.kind, w.obj.metadata.uid, w.at);
-            touched.add(`${w.cluster}\0${w.kind}`);
             break;
           case 'prune': {
             for (const uid of this.s.kindUids.all(w.cluster, w.kind) as string[]) {
               if (!w.seen.has(uid)) this.remove(w.cluster, w.kind, uid, w.at);
             }
-            touched.add(`${w.cluster}\0${w.kind}`);
             break;
           }
           case 'state':
@@ -316,10 +323,11 @@ export class Store {
             break;
         }
       }
-      for (const t of touched) {
-        const [c, k] = t.split('\0') as [string, string];
-        this.s.countKind.run(c, k, c, k);
+      for (const [key, d] of this.countDeltas) {
+        const [c, k] = key.split('\0') as [string, string];
+        if (d) this.s.countKind.run(d, c, k);
       }
+      this.countDeltas.clear();
       for (const [name, [rows, bytes]] of this.pendingPartitionAdds) this.s.partitionAdd.run(rows, bytes, name);
       this.pendingPartitionAdds.clear();
     })();
@@ -451,14 +459,17 @@ export class Store {
     return out;
   }
 
-  /** The object as it was at time t (undefined: it did not exist then, or is older than the history). */
+  /**
+   * The object as it was at time t: the state before the first change after t, else the current
+   * object (undefined: it did not exist at t, or t is before what the cache has seen of it).
+   */
   objectAt(cluster: string, kind: string, uid: string, t: number): KObj | undefined {
-    let last: ChangeRecord | undefined;
-    for (const c of this.history(cluster, kind, uid)) {
-      if (c.at <= t) last = c;
-      else break;
-    }
-    return last && last.type !== 'DELETED' ? (last.body ?? undefined) : undefined;
+    const next = this.history(cluster, kind, uid).find((c) => c.at > t);
+    if (next) return next.type === 'ADDED' ? undefined : (next.before ?? undefined);
+    const cur = this.object(cluster, kind, uid);
+    if (!cur) return undefined;
+    const created = Date.parse(cur.body.metadata?.creationTimestamp ?? '');
+    return Number.isFinite(created) && created > t ? undefined : cur.body;
   }
 
   /** Drop whole history partitions older than maxAgeMs, then the oldest until under maxBytes. */
@@ -517,6 +528,6 @@ function toChange(r: Record<string, unknown>): ChangeRecord {
     at: r.at as number,
     oldRv: (r.old_rv as string) ?? null,
     newRv: (r.new_rv as string) ?? null,
-    body: r.body ? (JSON.parse(r.body as string) as KObj) : null,
+    before: r.body ? (JSON.parse(r.body as string) as KObj) : null,
   };
 }
