@@ -10,7 +10,7 @@
 // 3. memory: heap of the main thread and of the sync worker, and process RSS, with 1 and with N
 //    `mixed` clusters live. Target: main-thread heap flat (objects live in SQLite).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -210,12 +210,14 @@ if (!values['skip-memory']) {
   const lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'mixed', log });
   const db = join(work, 'mem.db');
   try {
-    const sync = startSyncWorker({
-      dbPath: db,
-      dataDir: work,
-      sources: { useDefault: false, files: [lab.state.merged], folders: [] },
-      contexts: lab.state.clusters.map((c) => c.name),
-    });
+    // A folder of admin kubeconfigs, watched by the worker: clusters added to it are picked up.
+    const kcDir = join(work, 'kubeconfigs');
+    mkdirSync(kcDir, { recursive: true });
+    const publish = () => {
+      for (const c of lab.state.clusters) copyFileSync(c.kubeconfigs.admin, join(kcDir, `${c.name}.kubeconfig`));
+    };
+    publish();
+    const sync = startSyncWorker({ dbPath: db, dataDir: work, sources: { useDefault: false, files: [], folders: [kcDir] }, contexts: [] });
     const measure = async (label: string) => {
       await sync.settled(10 * 60_000, (s) => s.status === 'live');
       await sleep(20_000); // let the watches run
@@ -237,8 +239,7 @@ if (!values['skip-memory']) {
     const one = await measure('1');
     await Lab.up({ dir: labDir, clusters: n - 1, profile: 'mixed', parallel: 2, log });
     lab.reload();
-    // The lab's merged kubeconfig changed: the worker watches the file and picks up the new contexts.
-    sync.reload();
+    publish();
     await until(() => sync.statuses().length >= n, 120_000);
     const many = await measure(String(n));
     await sync.stop();
