@@ -4,8 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cacheDir, labRoot } from './paths.ts';
+import { withDirLock } from './proc.ts';
 
 export const BINARIES = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'etcd'] as const;
 export type BinaryName = (typeof BINARIES)[number];
@@ -110,32 +110,6 @@ function copyKwokStages(dest: string): void {
   }
 }
 
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(join(lockDir, '..'), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch {
-      // Stale lock from a dead builder?
-      try {
-        const pid = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
-        process.kill(pid, 0);
-      } catch {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      await sleep(1000);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Build (or reuse) every binary. Concurrent callers wait for one build.
  * `log` receives go's output; the returned figure is the wall time of the build (0 when cached).
@@ -145,7 +119,7 @@ export async function ensureBinaries(log: (s: string) => void = () => {}): Promi
   if (cached) return { ...cached, builtMs: 0 };
   const key = buildKey();
   const root = join(cacheDir(), 'bin');
-  return withLock(join(root, `.lock-${key}`), async () => {
+  return withDirLock(join(root, `.lock-${key}`), async () => {
     const again = cachedBinaries();
     if (again) return { ...again, builtMs: 0 };
     const t0 = Date.now();

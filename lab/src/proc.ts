@@ -2,7 +2,8 @@
 // A PID is only signalled after checking that it is still the process we started (same executable and
 // same start time in /proc), so a recycled PID is never killed.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProcRecord {
@@ -107,5 +108,40 @@ export function tail(file: string, n = 15): string {
     return lines.slice(-n).join('\n');
   } catch {
     return '(no log)';
+  }
+}
+
+/**
+ * Run fn holding a lock between processes (a directory with the holder's PID). A lock whose holder is
+ * dead is taken over; with stealAfterMs, so is one held longer than that.
+ */
+export async function withDirLock<T>(
+  lockDir: string,
+  fn: () => Promise<T> | T,
+  opts: { pollMs?: number; stealAfterMs?: number } = {},
+): Promise<T> {
+  mkdirSync(dirname(lockDir), { recursive: true });
+  const deadline = opts.stealAfterMs === undefined ? Infinity : Date.now() + opts.stealAfterMs;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch {
+      let holderDead = false;
+      try {
+        process.kill(Number(readFileSync(join(lockDir, 'pid'), 'utf8')), 0);
+      } catch (e) {
+        // No pid file yet: its holder is between mkdir and write; anything else: the holder is gone.
+        holderDead = (e as NodeJS.ErrnoException).code !== 'ENOENT';
+      }
+      if (holderDead || Date.now() > deadline) rmSync(lockDir, { recursive: true, force: true });
+      else await sleep(opts.pollMs ?? 50);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,8 @@
 // The lab's state on disk: enough to find, inspect and stop every process after the orchestrator
 // that started them is gone (crashed, killed, or simply a CLI that exited after `up`).
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProcRecord } from './proc.ts';
+import { withDirLock, type ProcRecord } from './proc.ts';
 import type { BinPaths } from './build.ts';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
@@ -57,29 +56,7 @@ export function writeState(state: LabState): void {
 }
 
 /** Serialise read-modify-write of the state file between processes (CLI chaos while tests run, etc.). */
-export async function withStateLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
+export function withStateLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
   mkdirSync(dir, { recursive: true });
-  const lock = join(dir, '.state.lock');
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      let stale = false;
-      try {
-        process.kill(Number(readFileSync(join(lock, 'pid'), 'utf8')), 0);
-      } catch {
-        stale = true;
-      }
-      if (stale || Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
-      else await sleep(50);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  return withDirLock(join(dir, '.state.lock'), fn, { stealAfterMs: 60_000 });
 }

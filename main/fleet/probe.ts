@@ -1,6 +1,6 @@
 // A quick look at one cluster entry: can we reach it, who are we, what version is it.
 import type { ContextEntry } from './kubeconfig.ts';
-import { Connection, ConnectionError, type ConnectionDeps } from '../kube/connection.ts';
+import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from '../kube/connection.ts';
 
 export type EntryStatus = 'ok' | 'live' | 'needs-approval' | 'unreachable' | 'unauthorized' | 'forbidden' | 'error' | 'duplicate';
 
@@ -44,16 +44,7 @@ export async function probe(e: ContextEntry & { duplicateOf?: string }, deps: Co
     return r;
   } catch (err) {
     const ce = err instanceof ConnectionError ? err : new ConnectionError('unreachable', (err as Error).message);
-    const status: EntryStatus =
-      ce.kind === 'unauthorized'
-        ? 'unauthorized'
-        : ce.kind === 'forbidden'
-          ? 'forbidden'
-          : ce.kind === 'needs-approval'
-            ? 'needs-approval'
-            : ce.kind === 'config' || ce.kind === 'auth-plugin'
-              ? 'error'
-              : 'unreachable';
+    const status: EntryStatus = statusOfError(ce.kind);
     return { status, message: ce.message };
   } finally {
     c.close();

@@ -48,6 +48,21 @@ function b64(data: string | undefined): Buffer | undefined {
   return data ? Buffer.from(data, 'base64') : undefined;
 }
 
+/** What a failed connection means for a cluster's status (forbidden kept apart: per-kind for reflectors). */
+export function statusOfError(kind: ConnectionErrorKind): 'unauthorized' | 'forbidden' | 'needs-approval' | 'error' | 'unreachable' {
+  switch (kind) {
+    case 'unauthorized':
+    case 'forbidden':
+    case 'needs-approval':
+      return kind;
+    case 'config':
+    case 'auth-plugin':
+      return 'error';
+    default:
+      return 'unreachable';
+  }
+}
+
 /** Classify a low-level error the way a user needs to read it. */
 export function classifyError(e: unknown): ConnectionError {
   if (e instanceof ConnectionError) return e;

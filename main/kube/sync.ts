@@ -2,7 +2,7 @@
 // the Store (this code runs in the sync worker, never on the UI's main thread).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
-import { Connection, ConnectionError, type ConnectionDeps } from './connection.ts';
+import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
 import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
 import type { Store, WriteOp } from '../store/store.ts';
@@ -141,16 +141,9 @@ export class ClusterSync {
         break;
       } catch (e) {
         const ce = e instanceof ConnectionError ? e : new ConnectionError('unreachable', (e as Error).message);
-        const st: ClusterStatus =
-          ce.kind === 'unauthorized'
-            ? 'unauthorized'
-            : ce.kind === 'needs-approval'
-              ? 'needs-approval'
-              : ce.kind === 'config' || ce.kind === 'auth-plugin'
-                ? 'error'
-                : ce.kind === 'forbidden'
-                  ? 'unauthorized'
-                  : 'unreachable';
+        // A cluster whose /version or discovery is forbidden to us is, for the whole cluster, unauthorized.
+        const st0 = statusOfError(ce.kind);
+        const st: ClusterStatus = st0 === 'forbidden' ? 'unauthorized' : st0;
         this.setStatus(st, ce.message);
         attempt++;
         const wait = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
