@@ -96,6 +96,10 @@ async function churn(rec: ClusterRecord, rate: number, seconds: number): Promise
   const ns = 'lab-churn';
   try {
     await retry(() => c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }), 'namespace');
+    // Pods are refused until the controller-manager has created the namespace's default ServiceAccount.
+    await retry(async () => {
+      if (!(await c.getOrNull(`/api/v1/namespaces/${ns}/serviceaccounts/default`))) throw new Error('no default ServiceAccount yet');
+    }, `ServiceAccount ${ns}/default`);
     const live: string[] = [];
     const end = Date.now() + seconds * 1000;
     const interval = 1000 / rate;

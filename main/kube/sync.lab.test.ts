@@ -149,13 +149,15 @@ describe('fleet core against three lab clusters', () => {
     );
     const ms = Date.now() - t0;
     assert.ok(ms < 10_000, `${ms} ms`);
-    const h = store.history(id, 'nodes', store.objects(id, 'nodes').find((n) => n.name === 'node-002')!.uid);
-    assert.equal(h.at(-1)!.type, 'MODIFIED');
-    assert.equal(
-      h.at(-1)!.before!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status,
-      'True',
-      'history keeps the state it replaced',
-    );
+    const uid = store.objects(id, 'nodes').find((n) => n.name === 'node-002')!.uid;
+    const ready = (o: { status?: { conditions?: { type: string; status: string }[] } } | null | undefined) =>
+      o?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    // The flip is in the history: a change that replaced a Ready=True state (the node controller's
+    // not-ready taint may follow it), and the node as of just before the chaos was Ready.
+    const flip = store.history(id, 'nodes', uid).find((c) => c.type === 'MODIFIED' && c.at >= t0 && ready(c.before) === 'True');
+    assert.ok(flip, 'a MODIFIED change replaced the Ready=True state');
+    assert.equal(ready(store.objectAt(id, 'nodes', uid, t0 - 1)), 'True');
+    assert.equal(ready(store.objectAt(id, 'nodes', uid, Date.now())), 'False');
     await lab.chaos('lab-3', 'node-ready', ['node-002']);
   });
 
