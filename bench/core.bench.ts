@@ -9,7 +9,7 @@
 //    the same apiserver. Target <= 1.2. Also: main-thread event-loop delay p99 during that sync (< 50 ms).
 // 3. memory: heap of the main thread and of the sync worker, and process RSS, with 1 and with N
 //    `mixed` clusters live. Target: main-thread heap flat (objects live in SQLite).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -265,4 +265,3 @@ mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true });
 const out = resolve(import.meta.dirname, 'results', `core-${Date.now()}.json`);
 writeFileSync(out, JSON.stringify(results, null, 2));
 console.log(`results: ${out}`);
-void spawn;

@@ -27,11 +27,11 @@ function mib(n: number): string {
 async function main(argv: string[]): Promise<number> {
   const cmd = argv[0];
   if (cmd === 'kubectl') {
-    const { values: v0, positionals: p0 } = parseArgs({ args: argv.slice(1, 2), options: {}, allowPositionals: true, strict: false });
-    void v0;
+    const cluster = argv[1];
+    if (!cluster) throw new Error('usage: kubectl <cluster> [kubectl args...]');
     const lab = Lab.open(defaultLabDir());
     if (!lab) throw new Error('no lab is running (npm run lab -- up)');
-    const c = lab.cluster(String(p0[0]));
+    const c = lab.cluster(cluster);
     const r = spawnSync(lab.state.bin.kubectl, ['--kubeconfig', c.kubeconfigs.admin, ...argv.slice(2)], { stdio: 'inherit' });
     return r.status ?? 1;
   }

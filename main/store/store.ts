@@ -277,60 +277,67 @@ export class Store {
   /** Apply a batch of writes atomically. */
   write(ops: WriteOp[]): void {
     if (!ops.length) return;
-    this.db.transaction(() => {
-      for (const w of ops) {
-        switch (w.op) {
-          case 'upsert':
-            this.upsert(w.cluster, w.kind, w.obj, w.at);
-            break;
-          case 'delete':
-            if (w.obj.metadata?.uid) this.remove(w.cluster, w.kind, w.obj.metadata.uid, w.at);
-            break;
-          case 'prune': {
-            for (const uid of this.s.kindUids.all(w.cluster, w.kind) as string[]) {
-              if (!w.seen.has(uid)) this.remove(w.cluster, w.kind, uid, w.at);
+    try {
+      this.db.transaction(() => {
+        for (const w of ops) {
+          switch (w.op) {
+            case 'upsert':
+              this.upsert(w.cluster, w.kind, w.obj, w.at);
+              break;
+            case 'delete':
+              if (w.obj.metadata?.uid) this.remove(w.cluster, w.kind, w.obj.metadata.uid, w.at);
+              break;
+            case 'prune': {
+              for (const uid of this.s.kindUids.all(w.cluster, w.kind) as string[]) {
+                if (!w.seen.has(uid)) this.remove(w.cluster, w.kind, uid, w.at);
+              }
+              break;
             }
-            break;
+            case 'state':
+              this.s.state.run({
+                cluster: w.cluster,
+                kind: w.kind,
+                state: w.state,
+                rv: w.rv ?? null,
+                message: w.message ?? null,
+                listedAt: w.listedAt ?? null,
+                at: w.at,
+              });
+              break;
+            case 'gap':
+              this.s.gap.run(w.cluster, w.kind ?? null, w.start, w.end ?? null, w.reason);
+              break;
+            case 'cluster':
+              this.s.cluster.run({
+                id: w.row.id,
+                context: w.row.context,
+                file: w.row.file,
+                source: w.row.source,
+                server: w.row.server,
+                authKind: w.row.authKind,
+                status: w.row.status,
+                message: w.row.message ?? null,
+                serverVersion: w.row.serverVersion ?? null,
+                lastContact: w.row.lastContact ?? null,
+                at: w.row.at,
+              });
+              break;
           }
-          case 'state':
-            this.s.state.run({
-              cluster: w.cluster,
-              kind: w.kind,
-              state: w.state,
-              rv: w.rv ?? null,
-              message: w.message ?? null,
-              listedAt: w.listedAt ?? null,
-              at: w.at,
-            });
-            break;
-          case 'gap':
-            this.s.gap.run(w.cluster, w.kind ?? null, w.start, w.end ?? null, w.reason);
-            break;
-          case 'cluster':
-            this.s.cluster.run({
-              id: w.row.id,
-              context: w.row.context,
-              file: w.row.file,
-              source: w.row.source,
-              server: w.row.server,
-              authKind: w.row.authKind,
-              status: w.row.status,
-              message: w.row.message ?? null,
-              serverVersion: w.row.serverVersion ?? null,
-              lastContact: w.row.lastContact ?? null,
-              at: w.row.at,
-            });
-            break;
         }
-      }
-      for (const [key, d] of this.countDeltas) {
-        const [c, k] = key.split('\0') as [string, string];
-        if (d) this.s.countKind.run(d, c, k);
-      }
+        for (const [key, d] of this.countDeltas) {
+          const [c, k] = key.split('\0') as [string, string];
+          if (d) this.s.countKind.run(d, c, k);
+        }
+        this.countDeltas.clear();
+        for (const [name, [rows, bytes]] of this.pendingPartitionAdds) this.s.partitionAdd.run(rows, bytes, name);
+        this.pendingPartitionAdds.clear();
+      })();
+    } catch (e) {
+      // The transaction rolled back: so do the batch's counters.
       this.countDeltas.clear();
-      for (const [name, [rows, bytes]] of this.pendingPartitionAdds) this.s.partitionAdd.run(rows, bytes, name);
       this.pendingPartitionAdds.clear();
-    })();
+      throw e;
+    }
   }
 
   /** Record the latest resourceVersion seen by a watch (bookmarks, events) without other changes. */
