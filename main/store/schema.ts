@@ -2,7 +2,7 @@
 // PRAGMA user_version records how far a database has come. A snapshot is the same schema in a file.
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: ((db: Database.Database) => void)[] = [
   // 1: objects, history partitions, sync state, gaps
@@ -80,6 +80,33 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
         rows INTEGER NOT NULL DEFAULT 0,
         bytes INTEGER NOT NULL DEFAULT 0
       );
+    `);
+  },
+  // 2: derived views (what the UI opens with, so a large cache paints without re-deriving) and samples
+  (db) => {
+    db.exec(`
+      -- One row per cluster: the model's summary and node cells, recomputed by the sync worker when the
+      -- cluster's objects change (coalesced), and by any reader whose model is newer (model_version).
+      CREATE TABLE cluster_views (
+        cluster TEXT PRIMARY KEY,
+        model_version INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        computed_at INTEGER NOT NULL,
+        -- small: what a fleet tile shows (read for every cluster when the fleet opens)
+        summary TEXT NOT NULL,
+        -- the node cells of the map
+        nodes TEXT NOT NULL,
+        -- large: the cluster view's panels (node rows, accelerators, storage, workload problems)
+        panels TEXT NOT NULL
+      );
+
+      -- Time series for charts: one sample per cluster per minute at most, taken from the summary.
+      CREATE TABLE samples (
+        cluster TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (cluster, at)
+      ) WITHOUT ROWID;
     `);
   },
 ];

@@ -1,12 +1,18 @@
-// Main-thread side of the sync worker (plain Node: worker_threads).
+// Main-thread side of the sync worker. The protocol logic is the same whatever carries the messages:
+// a worker_threads Worker under plain Node (here), an Electron utilityProcess in the desktop app
+// (main/app/worker.ts, through connectSyncWorker).
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, StartMessage } from './protocol.ts';
+import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
 import type { ClusterStatusInfo } from '../kube/sync.ts';
 
 export interface SyncWorkerHandle {
-  worker: Worker;
   statuses(): ClusterStatusInfo[];
   problems(): { path: string; error: string }[];
+  looked(): string[];
+  /** derived views recomputed by the worker: cluster id → view version */
+  onViews(fn: (versions: Record<string, number>) => void): () => void;
+  /** replace the kubeconfig sources (files and folders) and reload */
+  setSources(sources: StartMessage['sources']): void;
   onStatus(fn: (s: ClusterStatusInfo[]) => void): () => void;
   /** resolves once every cluster is settled (live or failed) or the timeout passes */
   settled(timeoutMs: number, isSettled: (s: ClusterStatusInfo) => boolean): Promise<ClusterStatusInfo[]>;
@@ -14,34 +20,51 @@ export interface SyncWorkerHandle {
   stop(): Promise<void>;
 }
 
-export function startSyncWorker(start: Omit<StartMessage, 'type'>): SyncWorkerHandle {
-  const worker = new Worker(new URL('./sync-worker.ts', import.meta.url));
+/** What carries the messages to and from the worker. */
+export interface SyncWorkerPort {
+  post(m: ToWorker): void;
+  onMessage(fn: (m: FromWorker) => void): void;
+  /** the worker ended; with an error when it crashed */
+  onExit(fn: (error?: Error) => void): void;
+  terminate(): Promise<unknown> | void;
+}
+
+export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage, 'type'>): SyncWorkerHandle {
   let latest: ClusterStatusInfo[] = [];
   let problems: { path: string; error: string }[] = [];
+  let looked: string[] = [];
+  const viewListeners = new Set<(v: Record<string, number>) => void>();
   let gotFirst = false;
   const listeners = new Set<(s: ClusterStatusInfo[]) => void>();
   let stopped: () => void = () => {};
   const stoppedP = new Promise<void>((r) => (stopped = r));
   let failure: Error | undefined;
-  worker.on('message', (m: FromWorker) => {
+  port.onMessage((m) => {
     if (m.type === 'status') {
       latest = m.clusters;
       problems = m.problems;
+      looked = m.looked;
       gotFirst = true;
       for (const l of listeners) l(latest);
+    } else if (m.type === 'views') {
+      for (const l of viewListeners) l(m.versions);
     } else if (m.type === 'stopped') stopped();
     else if (m.type === 'error') failure = new Error(m.message);
   });
-  worker.on('error', (e) => {
-    failure = e;
+  port.onExit((e) => {
+    if (e) failure = e;
     stopped();
   });
-  worker.on('exit', () => stopped());
-  worker.postMessage({ type: 'start', ...start });
+  port.post({ type: 'start', ...start });
   return {
-    worker,
     statuses: () => latest,
     problems: () => problems,
+    looked: () => looked,
+    onViews: (fn) => {
+      viewListeners.add(fn);
+      return () => viewListeners.delete(fn);
+    },
+    setSources: (sources) => port.post({ type: 'sources', sources }),
     onStatus: (fn) => {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -55,14 +78,28 @@ export function startSyncWorker(start: Omit<StartMessage, 'type'>): SyncWorkerHa
       }
       return latest;
     },
-    reload: () => worker.postMessage({ type: 'reload' }),
+    reload: () => port.post({ type: 'reload' }),
     async stop() {
-      worker.postMessage({ type: 'stop' });
-      const t = setTimeout(() => void worker.terminate(), 15_000);
+      port.post({ type: 'stop' });
+      const t = setTimeout(() => void port.terminate(), 15_000);
       await stoppedP;
       clearTimeout(t);
-      await worker.terminate();
+      await port.terminate();
       if (failure) throw failure;
     },
   };
+}
+
+export function startSyncWorker(start: Omit<StartMessage, 'type'>): SyncWorkerHandle & { worker: Worker } {
+  const worker = new Worker(new URL('./sync-worker.ts', import.meta.url));
+  const port: SyncWorkerPort = {
+    post: (m) => worker.postMessage(m),
+    onMessage: (fn) => worker.on('message', fn),
+    onExit: (fn) => {
+      worker.on('error', (e) => fn(e));
+      worker.on('exit', () => fn());
+    },
+    terminate: () => worker.terminate(),
+  };
+  return { ...connectSyncWorker(port, start), worker };
 }

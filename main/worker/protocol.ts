@@ -15,9 +15,11 @@ export interface StartMessage {
   retention?: { maxAgeMs?: number; maxBytes?: number };
 }
 
-export type ToWorker = StartMessage | { type: 'stop' } | { type: 'reload' };
+export type ToWorker = StartMessage | { type: 'stop' } | { type: 'reload' } | { type: 'sources'; sources: SourceConfig };
 
 export type FromWorker =
-  | { type: 'status'; clusters: ClusterStatusInfo[]; problems: { path: string; error: string }[] }
+  | { type: 'status'; clusters: ClusterStatusInfo[]; problems: { path: string; error: string }[]; looked: string[] }
+  /** derived views recomputed: cluster id → view version */
+  | { type: 'views'; versions: Record<string, number> }
   | { type: 'stopped' }
   | { type: 'error'; message: string };

@@ -7,6 +7,7 @@ import { TrustStore } from '../fleet/trust.ts';
 import { ExecCredentialCache, loginShellPath } from '../fleet/exec.ts';
 import { discover, watchSources } from '../fleet/sources.ts';
 import { FleetSync } from '../kube/sync.ts';
+import { ViewRefresher } from '../views/refresher.ts';
 import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
 
 interface Port {
@@ -33,6 +34,8 @@ let fleet: FleetSync | undefined;
 let unwatch: (() => void) | undefined;
 let cfg: StartMessage | undefined;
 let problems: { path: string; error: string }[] = [];
+let looked: string[] = [];
+let refresher: ViewRefresher | undefined;
 let statusTimer: NodeJS.Timeout | undefined;
 let retentionTimer: NodeJS.Timeout | undefined;
 
@@ -41,7 +44,7 @@ function postStatus(): void {
   // Coalesce: at most 4 status messages a second.
   statusTimer = setTimeout(() => {
     statusTimer = undefined;
-    if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems });
+    if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems, looked });
   }, 250);
 }
 
@@ -49,6 +52,7 @@ async function reload(): Promise<void> {
   if (!cfg || !fleet) return;
   const found = discover(cfg.sources);
   problems = found.problems.map((x) => ({ path: x.path, error: x.error }));
+  looked = found.looked;
   const entries = cfg.contexts.length ? found.entries.filter((e) => cfg!.contexts.includes(e.context)) : found.entries;
   await fleet.setEntries(entries);
   postStatus();
@@ -63,6 +67,12 @@ async function start(m: StartMessage): Promise<void> {
     execCache: new ExecCredentialCache(),
     ...(execPath ? { execPath } : {}),
   };
+  // Derived views follow the writes (coalesced), so the UI reads a fleet's map without re-deriving it.
+  refresher = new ViewRefresher(store, {
+    onChanged: (versions) => p.post({ type: 'views', versions }),
+    serverVersion: (c) => fleet?.statuses().find((s) => s.id === c)?.serverVersion,
+  });
+  refresher.observe(store);
   fleet = new FleetSync(store, deps, { onStatus: postStatus, ...(m.reflector ? { reflector: m.reflector } : {}) });
   await reload();
   unwatch = watchSources(m.sources, () => void reload());
@@ -77,13 +87,20 @@ async function stop(): Promise<void> {
   unwatch?.();
   if (retentionTimer) clearInterval(retentionTimer);
   await fleet?.stop();
+  refresher?.stop();
+  refresher?.flush();
   if (statusTimer) clearTimeout(statusTimer);
-  if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems });
+  if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems, looked });
   store?.close();
   p.post({ type: 'stopped' });
 }
 
 p.on((m) => {
+  if (m.type === 'sources' && cfg) {
+    cfg = { ...cfg, sources: m.sources };
+    unwatch?.();
+    unwatch = watchSources(cfg.sources, () => void reload());
+  }
   const run = m.type === 'start' ? start(m) : m.type === 'stop' ? stop() : reload();
   run.catch((e: Error) => p.post({ type: 'error', message: e.message }));
 });

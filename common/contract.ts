@@ -1,0 +1,446 @@
+// The contract between the renderer and the back end (web shell over WebSocket, desktop app over IPC).
+// Every request method has a zod schema for its params, validated on the back-end side; results are
+// plain data (times in epoch ms, quantities as numbers in console units: cpu millicores, bytes, counts).
+// This folder imports nothing from node, electron or the DOM.
+import type { z } from 'zod';
+import type { methods } from './schemas.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+/** How a node cell is coloured on the fleet map. */
+export const MEASURES = ['health', 'cpu', 'memory', 'gpu', 'pods'] as const;
+export type Measure = (typeof MEASURES)[number];
+
+export type ClusterStatus =
+  | 'connecting'
+  | 'syncing'
+  | 'live'
+  | 'stale'
+  | 'unreachable'
+  | 'unauthorized'
+  | 'needs-approval'
+  | 'error'
+  /** not watched by this session: data as of the last contact (cache or snapshot) */
+  | 'offline';
+
+export type HealthLevel = 'ok' | 'warning' | 'critical' | 'unknown';
+/** Index of a HealthLevel in node cells (compact on the wire: 10,000 cells per fleet). */
+export const HEALTH_LEVELS: readonly HealthLevel[] = ['ok', 'warning', 'critical', 'unknown'];
+
+// ------------------------------------------------------------------------------------ fleet
+
+/** One node on the map. Short keys: a fleet sends tens of thousands of these. */
+export interface NodeCell {
+  /** node name */
+  n: string;
+  /** health level, index into HEALTH_LEVELS */
+  h: number;
+  /** cpu requested / allocatable (0..1, may exceed 1), null when allocatable is 0 */
+  c: number | null;
+  /** memory requested / allocatable */
+  m: number | null;
+  /** accelerators allocated / allocatable, null when the node has none */
+  g: number | null;
+  /** pods / allocatable pods */
+  p: number | null;
+  /** accelerator devices (allocatable) on the node */
+  a: number;
+  /** storage/CSI problems on the node */
+  s: number;
+  /** cordoned */
+  k: boolean;
+}
+
+export interface ResourceFigure {
+  allocatable: number;
+  requested: number;
+}
+
+export interface ClusterTile {
+  id: string;
+  /** the kubeconfig context name */
+  context: string;
+  file: string;
+  server: string;
+  authKind: string;
+  status: ClusterStatus;
+  message: string | null;
+  /** when the status last changed (epoch ms) */
+  statusSince: number | null;
+  /** last successful contact with the apiserver (epoch ms) */
+  lastContact: number | null;
+  serverVersion: string | null;
+  /** kinds listed at least once / kinds watched (while syncing) */
+  progress: { listed: number; total: number } | null;
+  /** when the derived view was computed (epoch ms): what the figures are as of */
+  computedAt: number | null;
+  nodes: { total: number; ready: number; cordoned: number; byLevel: Record<HealthLevel, number> };
+  cpu: ResourceFigure;
+  memory: ResourceFigure;
+  pods: ResourceFigure;
+  /** every accelerator resource summed (devices, MIG slices, shares) */
+  gpu: ResourceFigure;
+  pendingPods: number;
+  warningEvents: number;
+  storageProblems: { total: number; critical: number; warning: number };
+  /** kinds the credentials may not list (403) */
+  forbiddenKinds: string[];
+  cells: NodeCell[];
+}
+
+export interface FleetDTO {
+  /** increases whenever any cluster's view changes */
+  version: number;
+  /** live: watched by this session; cache: a database not being synced; snapshot: a snapshot file */
+  mode: 'live' | 'cache' | 'snapshot';
+  source: string;
+  clusters: ClusterTile[];
+  /** kubeconfig files or folders that could not be read */
+  problems: { path: string; error: string }[];
+  /** where kubeconfigs were looked for (onboarding) */
+  looked: string[];
+}
+
+// ------------------------------------------------------------------------------------ cluster
+
+export interface ResourceRow {
+  capacity: number;
+  allocatable: number;
+  requested: number;
+  free: number;
+}
+
+export interface NodeRow {
+  name: string;
+  ready: boolean;
+  level: HealthLevel;
+  reasons: string[];
+  cordoned: boolean;
+  kubeletVersion: string | null;
+  resources: Record<string, ResourceRow>;
+  accelerators: number;
+  storageProblems: number;
+  pods: number;
+}
+
+export interface AcceleratorTotalDTO {
+  source: 'device-plugin' | 'dra';
+  vendor: string;
+  model: string;
+  resource: string;
+  kind: string;
+  nodes: number;
+  capacity: number;
+  allocatable: number;
+  unhealthy: number;
+  allocated: number;
+  free: number;
+  inUse?: number;
+  physical?: number;
+}
+
+export interface AcceleratorNodeDTO {
+  node: string;
+  migStrategy?: string;
+  resources: {
+    resource: string;
+    vendor: string;
+    kind: string;
+    model?: string;
+    memoryBytes?: number;
+    capacity: number;
+    allocatable: number;
+    allocated: number;
+    free: number;
+    unhealthy: number;
+    sharing?: { strategy: string; replicas: number; physical: number; shares: number };
+    mig?: { strategy?: string; profile: string; count?: number; product?: string; memoryBytes?: number };
+  }[];
+}
+
+export interface DraDeviceDTO {
+  driver: string;
+  pool: string;
+  name: string;
+  node?: string;
+  productName?: string;
+  memoryBytes?: number;
+  allocated: boolean;
+  inUse: boolean;
+  claims: { namespace?: string; name: string }[];
+}
+
+export interface DraClaimDTO {
+  namespace?: string;
+  name: string;
+  allocated: boolean;
+  inUse: boolean;
+  devices: { driver: string; pool: string; device: string; request?: string }[];
+  consumers: { resource: string; name: string; namespace?: string }[];
+}
+
+export interface AcceleratorsDTO {
+  totals: AcceleratorTotalDTO[];
+  nodes: AcceleratorNodeDTO[];
+  pending: { pods: number; requests: Record<string, number> };
+  pendingDraPods: number;
+  dra: {
+    totals: { devices: number; allocated: number; inUse: number; claims: number; allocatedClaims: number; reservedClaims: number };
+    incompletePools: number;
+    devices: DraDeviceDTO[];
+    claims: DraClaimDTO[];
+  };
+}
+
+export type CoverageState = 'registered' | 'missing' | 'plugin-not-ready' | 'not-expected';
+
+export interface StorageProblemDTO {
+  severity: 'critical' | 'warning' | 'info';
+  kind: string;
+  namespace?: string;
+  name: string;
+  node?: string;
+  driver?: string;
+  reason: string;
+  message: string;
+  time?: number;
+}
+
+export interface StorageDTO {
+  drivers: { driver: string; csiDriver: boolean; registered: number; expected: number; missing: string[]; pluginNotReady: string[] }[];
+  /** coverage[driver][node] */
+  matrix: { drivers: string[]; nodes: string[]; cells: Record<string, Record<string, CoverageState>> };
+  problems: StorageProblemDTO[];
+  storageClasses: { name: string; provisioner: string; isDefault: boolean; bindingMode: string | null; reclaimPolicy: string | null }[];
+}
+
+export interface ObjectRef {
+  cluster: string;
+  /** the catalogue's kind key: "pods", "apps/deployments", "storage.k8s.io/csinodes" */
+  kind: string;
+  uid: string;
+  namespace: string;
+  name: string;
+}
+
+export interface WorkloadProblem extends ObjectRef {
+  reason: string;
+  message: string;
+}
+
+export interface EventDTO {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  namespace: string;
+  count: number;
+  last: number | null;
+}
+
+export interface KindState {
+  kind: string;
+  state: string;
+  objects: number;
+  message: string | null;
+}
+
+export interface ClusterDTO {
+  tile: ClusterTile;
+  nodes: NodeRow[];
+  /** per resource, summed over nodes */
+  resources: Record<string, ResourceRow>;
+  pending: { pods: number; requests: Record<string, number> };
+  accelerators: AcceleratorsDTO;
+  storage: StorageDTO;
+  problems: WorkloadProblem[];
+  events: EventDTO[];
+  kinds: KindState[];
+  gaps: { kind: string | null; start: number; end: number | null; reason: string }[];
+}
+
+// ------------------------------------------------------------------------------------ node, object
+
+export interface PodRow extends ObjectRef {
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** effective requests, console units */
+  requests: Record<string, number>;
+}
+
+export interface ChangeDTO {
+  /** epoch ms */
+  at: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  oldRv: string | null;
+  newRv: string | null;
+}
+
+export interface NodeDTO {
+  cluster: string;
+  clusterContext: string;
+  ref: ObjectRef;
+  row: NodeRow;
+  health: { level: HealthLevel; reasons: string[]; stale: boolean; heartbeatAgeMs: number | null };
+  conditions: { type: string; status: string; reason: string; message: string; lastTransition: number | null }[];
+  taints: { key: string; value?: string; effect: string }[];
+  info: Record<string, string>;
+  labels: Record<string, string>;
+  accelerators: AcceleratorNodeDTO | null;
+  pods: PodRow[];
+  events: EventDTO[];
+  csiDrivers: { name: string; nodeID: string; volumeLimit: number | null; coverage: CoverageState | null }[];
+  storageProblems: StorageProblemDTO[];
+  history: ChangeDTO[];
+}
+
+export interface ContainerDTO {
+  name: string;
+  init: boolean;
+  image: string;
+  ready: boolean;
+  restarts: number;
+  state: string;
+  requests: Record<string, string>;
+  limits: Record<string, string>;
+}
+
+export interface ObjectDTO {
+  ref: ObjectRef;
+  clusterContext: string;
+  /** the object as stored (managedFields, last-applied and Secret/ConfigMap data never are) */
+  body: Record<string, unknown>;
+  status: { phase: string | null; node: string | null; message: string | null };
+  containers: ContainerDTO[];
+  /** effective pod requests (pods only) */
+  requests: Record<string, number>;
+  events: EventDTO[];
+  history: ChangeDTO[];
+  deleted: boolean;
+}
+
+export interface DiffEntry {
+  /** JSON path, e.g. "spec.containers[name=web].resources.requests.cpu" */
+  path: string;
+  op: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface DiffDTO {
+  from: { at: number | null; rv: string | null };
+  to: { at: number | null; rv: string | null };
+  entries: DiffEntry[];
+}
+
+// ------------------------------------------------------------------------------------ search, charts
+
+export interface SearchHit extends ObjectRef {
+  clusterContext: string;
+  /** why it matched: "name" or the matching label "k=v" */
+  match: string;
+  node: string | null;
+}
+
+export interface SamplePoint {
+  at: number;
+  cpu: ResourceFigure;
+  memory: ResourceFigure;
+  gpu: ResourceFigure;
+  nodes: Record<HealthLevel, number>;
+}
+
+export interface Onboarding {
+  looked: string[];
+  entries: number;
+  problems: { path: string; error: string }[];
+  /** a demo snapshot is available to open */
+  demo: boolean;
+}
+
+// ------------------------------------------------------------------------------------ methods
+// The request schemas (zod) live in schemas.ts: the back end validates with them; the renderer, which
+// only needs the types, does not carry zod.
+
+export type Method = keyof typeof methods;
+export type Params<M extends Method> = z.input<(typeof methods)[M]>;
+
+export interface Results {
+  'fleet.get': FleetDTO;
+  'cluster.get': ClusterDTO;
+  'node.get': NodeDTO;
+  'object.get': ObjectDTO;
+  'object.diff': DiffDTO;
+  search: SearchHit[];
+  'metrics.get': SamplePoint[];
+  'onboarding.get': Onboarding;
+  'sources.add': { added: string; entries: number };
+}
+
+export type Result<M extends Method> = Results[M];
+
+export type Answer<T> = { ok: true; result: T } | { ok: false; error: string; code?: 'invalid' | 'not-found' | 'forbidden' | 'internal' };
+
+/** Pushed by the back end: these views changed; re-read them if shown. Coalesced, a few per second. */
+export interface ChangedEvent {
+  type: 'changed';
+  fleetVersion: number;
+  /** cluster id → its view version */
+  clusters: Record<string, number>;
+}
+
+export type PushEvent = ChangedEvent;
+
+/** Over the WebSocket: requests carry an id; answers echo it; pushes have none. */
+export interface WireRequest {
+  id: number;
+  method: string;
+  params: unknown;
+}
+
+export type WireMessage = ({ id: number } & Answer<unknown>) | { push: PushEvent };
+
+/**
+ * The desktop app's preload exposes exactly these functions on `window.fleet` (contextBridge), one per
+ * contract method plus one subscription; each IPC channel is named after its method (`fleet:<method>`).
+ * No generic send/invoke crosses the bridge.
+ */
+export const BRIDGE_FUNCTIONS = {
+  'fleet.get': 'fleetGet',
+  'cluster.get': 'clusterGet',
+  'node.get': 'nodeGet',
+  'object.get': 'objectGet',
+  'object.diff': 'objectDiff',
+  search: 'search',
+  'metrics.get': 'metricsGet',
+  'onboarding.get': 'onboardingGet',
+  'sources.add': 'sourcesAdd',
+} as const satisfies Record<Method, string>;
+
+export const PUSH_CHANNEL = 'fleet:push';
+export const channelOf = (m: Method): string => `fleet:${m}`;
+
+export type FleetBridge = {
+  readonly [M in Method as (typeof BRIDGE_FUNCTIONS)[M]]: (params: Params<M>) => Promise<Answer<Result<M>>>;
+} & {
+  /** subscribe to pushes; the listener receives the payload only; returns the unsubscribe function */
+  readonly onPush: (listener: (e: PushEvent) => void) => () => void;
+};
+
+/** The renderer's view of the back end, whatever carries it. */
+export interface Api {
+  call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>>;
+  onPush(fn: (e: PushEvent) => void): () => void;
+  /** connection state of the transport (the web shell can lose its server) */
+  onConnection(fn: (up: boolean) => void): () => void;
+  readonly transport: 'ipc' | 'websocket';
+}
+
+export class ContractError extends Error {
+  readonly code: string;
+  constructor(message: string, code = 'internal') {
+    super(message);
+    this.code = code;
+  }
+}

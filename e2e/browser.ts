@@ -1,0 +1,31 @@
+// Chromium for e2e specs and benchmarks: Debian's /usr/bin/chromium (or $FLEET_CHROMIUM), driven by
+// playwright-core. `npx playwright install` cannot download here, and is not needed.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ARTIFACTS = join(import.meta.dirname, 'artifacts');
+
+export function chromiumPath(): string | undefined {
+  for (const p of [process.env.FLEET_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
+    if (p && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export async function launch(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('no Chromium found: apt-get install -y chromium, or set FLEET_CHROMIUM');
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** A screenshot under e2e/artifacts (git-ignored), named after the view. */
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}

@@ -1,0 +1,300 @@
+// The console in Chromium, through the web shell, against three real lab clusters (gpu, storage,
+// mixed) watched with all three users. Screenshots of every view go to e2e/artifacts/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, Page } from 'playwright-core';
+import { Lab } from '../lab/src/lab.ts';
+import { startWebShell, RENDERER_DIR, type WebShell } from '../main/server/web.ts';
+import type { ClusterTile, FleetDTO } from '../common/contract.ts';
+import { HEALTH_LEVELS } from '../common/contract.ts';
+import { chromiumPath, launch, shot } from './browser.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, stepMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
+    await sleep(stepMs);
+  }
+}
+
+function ensureRenderer(): void {
+  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  assert.equal(r.status, 0, 'vite build failed');
+}
+
+const skip = chromiumPath() ? false : 'no Chromium on this machine (apt-get install -y chromium, or set FLEET_CHROMIUM)';
+if (skip) console.log(`# e2e skipped: ${skip}`);
+
+describe('the console in Chromium against real lab clusters', { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-e2e-'));
+  let lab: Lab;
+  let shell: WebShell;
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  const fleet = () => page.evaluate(() => (window as unknown as { __fleetDebug: { fleet(): FleetDTO | null } }).__fleetDebug.fleet());
+  const tile = async (context: string): Promise<ClusterTile | undefined> => (await fleet())?.clusters.find((c) => c.context === context);
+  const idOf = (context: string) => shell.worker!.statuses().find((s) => s.context === context)!.id;
+  const goto = async (hash: string) => {
+    await page.evaluate((h) => {
+      window.location.hash = h;
+    }, hash);
+  };
+
+  before(async () => {
+    ensureRenderer();
+    const labDir = join(dir, 'lab');
+    await Lab.up({ dir: labDir, clusters: 1, profile: 'gpu' });
+    await Lab.up({ dir: labDir, clusters: 1, profile: 'storage', nodes: 4 });
+    lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'mixed', nodes: 6, podsPerNode: 4 });
+    shell = await startWebShell({
+      db: join(dir, 'cache.db'),
+      kubeconfigs: [lab.state.merged],
+      dataDir: join(dir, 'data'),
+      port: 0,
+      reflector: { watchSeconds: 60, backoffMaxMs: 3000 },
+      log: () => {},
+    });
+    await until(
+      'lab clusters live',
+      () => {
+        const s = shell.worker!.statuses();
+        return ['lab-1', 'lab-2', 'lab-3', 'lab-3-restricted'].every((c) => s.find((x) => x.context === c)?.status === 'live');
+      },
+      240_000,
+      500,
+    );
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(shell.url);
+    await page.waitForSelector('[data-painted]', { timeout: 30_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await shell?.stop();
+    await lab?.down({ removeFiles: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the token leaves the address bar; the API refuses other origins and wrong tokens', async () => {
+    assert.doesNotMatch(page.url(), /token=/);
+    const res = await fetch(shell.url.replace('/?token=', '/api?token=').replace('http:', 'http:'), {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', origin: 'http://evil.example' },
+    }).catch((e: Error) => e);
+    assert.ok(res instanceof Error || res.status === 403, 'a foreign origin is refused');
+    const other = await browser.newPage();
+    await other.goto(`http://127.0.0.1:${shell.port}/`);
+    await other.waitForSelector('.notice.error', { timeout: 15_000 });
+    assert.match((await other.textContent('.notice.error')) ?? '', /token/);
+    await other.close();
+  });
+
+  it('the fleet map and table show every cluster with its status', async () => {
+    await until('map data for all clusters', async () => {
+      const f = await fleet();
+      const live = ['lab-1', 'lab-2', 'lab-3'].every((c) => f?.clusters.find((x) => x.context === c && x.status === 'live' && x.nodes.total > 0));
+      return live && f?.clusters.find((x) => x.context === 'lab-1-exec')?.status === 'needs-approval';
+    });
+    assert.equal((await tile('lab-1'))!.nodes.total, 10);
+    assert.ok((await tile('lab-1'))!.gpu.allocatable > 0, 'the gpu cluster has accelerators');
+    await shot(page, 'fleet-map-health');
+    await page.getByText('GPU allocated', { exact: true }).click();
+    await sleep(300);
+    await shot(page, 'fleet-map-gpu');
+    await page.getByText('Health', { exact: true }).click();
+
+    await goto('#/table');
+    await page.waitForSelector('[data-view=fleet-table]');
+    for (const c of ['lab-1', 'lab-2', 'lab-3', 'lab-3-restricted']) {
+      const row = page.locator(`tr[data-cluster="${c}"]`);
+      assert.equal(await row.locator('[data-status]').getAttribute('data-status'), 'live', c);
+    }
+    assert.equal(await page.locator('tr[data-cluster="lab-2-exec"] [data-status]').getAttribute('data-status'), 'needs-approval');
+    // Sorting by a column reorders the rows.
+    await page.getByRole('button', { name: /Nodes ready\/total/ }).click();
+    await page.getByRole('button', { name: /Nodes ready\/total/ }).click();
+    const first = await page.locator('tbody tr').first().getAttribute('data-cluster');
+    assert.equal(first, 'lab-1', 'the 10-node gpu cluster first when sorted by nodes, descending');
+    await shot(page, 'fleet-table');
+  });
+
+  it('drills down fleet → cluster → node → pod and back', async () => {
+    await goto('#/fleet');
+    await page.waitForSelector('[data-painted]');
+    const id = idOf('lab-3');
+    const node = (await tile('lab-3'))!.cells[0]!.n;
+    const at = await page.evaluate(
+      ([c, n]) => (window as unknown as { __fleetMap: { cellAt(c: string, n: string): { x: number; y: number } | null } }).__fleetMap.cellAt(c!, n!),
+      [id, node],
+    );
+    assert.ok(at, 'the node has a cell on the map');
+    await page.mouse.move(at.x, at.y);
+    await until('hover shows the node', async () => (await page.locator('body').innerText()).includes(node), 5000);
+    await shot(page, 'fleet-map-hover');
+    await page.mouse.click(at.x, at.y);
+    await page.waitForSelector(`[data-view=node][data-node="${node}"]`);
+    assert.match(page.url(), new RegExp(`#/cluster/${encodeURIComponent(id)}/node/${node}$`));
+    assert.ok((await page.locator('[data-table=conditions] [data-condition=Ready]').count()) === 1);
+    await shot(page, 'node');
+
+    const pod = page.locator('[data-table=pods] tbody tr a').first();
+    const podName = await pod.textContent();
+    await pod.click();
+    await page.waitForSelector('[data-view=object][data-kind=pods]');
+    assert.match((await page.locator('pre.yaml').textContent()) ?? '', /kind: Pod/);
+    assert.match((await page.locator('pre.yaml').textContent()) ?? '', new RegExp(`name: ${podName}`));
+    await shot(page, 'pod');
+
+    await page.locator('.crumbs a', { hasText: 'lab-3' }).click();
+    await page.waitForSelector('[data-view=cluster][data-cluster="lab-3"]');
+    assert.ok((await page.locator('[data-table=nodes] tbody tr').count()) >= 6);
+    await shot(page, 'cluster-nodes');
+    await page.locator('.crumbs a', { hasText: 'Fleet' }).click();
+    await page.waitForSelector('[data-painted]');
+    // Back/forward work: the views are URLs.
+    await page.goBack();
+    await page.waitForSelector('[data-view=cluster]');
+    await page.goForward();
+    await page.waitForSelector('[data-painted]');
+  });
+
+  it('every cluster tab renders real lab data', async () => {
+    const gpu = idOf('lab-1');
+    await goto(`#/cluster/${encodeURIComponent(gpu)}/accelerators`);
+    await page.waitForSelector('[data-table=accelerator-totals]');
+    assert.match((await page.locator('[data-table=accelerator-totals]').textContent()) ?? '', /nvidia\.com\/gpu/);
+    await shot(page, 'cluster-accelerators');
+
+    const storage = idOf('lab-2');
+    await goto(`#/cluster/${encodeURIComponent(storage)}/storage`);
+    await page.waitForSelector('[data-table=csi-matrix]');
+    assert.ok((await page.locator('[data-coverage=registered]').count()) > 0);
+    assert.ok((await page.locator('[data-table=storage-problems] tbody tr').count()) > 0, 'the storage profile has problems to show');
+    await shot(page, 'cluster-storage');
+
+    const mixed = idOf('lab-3');
+    for (const tab of ['workloads', 'events', 'charts', 'sync']) {
+      await goto(`#/cluster/${encodeURIComponent(mixed)}/${tab}`);
+      await page.waitForSelector(`[data-panel=${tab}]`);
+      await shot(page, `cluster-${tab}`);
+    }
+    assert.ok((await page.locator('[data-table=kinds] tr[data-state=watching]').count()) >= 20);
+  });
+
+  it('the palette (Ctrl+K) finds a node across clusters', async () => {
+    await goto('#/fleet');
+    const node = (await tile('lab-2'))!.cells[1]!.n;
+    await page.keyboard.press('Control+k');
+    await page.waitForSelector('[role=dialog] input');
+    await page.keyboard.type(node);
+    await page.waitForSelector('#palette-results li');
+    await shot(page, 'search-palette');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-view=node][data-node="${node}"]`);
+  });
+
+  it('the restricted user: forbidden kinds say so in place, the rest still shows', async () => {
+    const id = idOf('lab-3-restricted');
+    await goto(`#/cluster/${encodeURIComponent(id)}`);
+    await page.waitForSelector('[data-view=cluster]');
+    assert.match((await page.locator('[data-panel=nodes] [data-forbidden]').textContent()) ?? '', /nodes/);
+    await shot(page, 'restricted-nodes');
+    await goto(`#/cluster/${encodeURIComponent(id)}/sync`);
+    await page.waitForSelector('[data-table=kinds]');
+    assert.equal(await page.locator('tr[data-kind=nodes]').getAttribute('data-state'), 'forbidden');
+    assert.match((await page.locator('tr[data-kind=nodes]').textContent()) ?? '', /not permitted/);
+    assert.equal(await page.locator('tr[data-kind=namespaces]').getAttribute('data-state'), 'watching');
+    await goto(`#/cluster/${encodeURIComponent(id)}/workloads`);
+    await page.waitForSelector('[data-panel=workloads]');
+    await shot(page, 'restricted-workloads');
+  });
+
+  it('hostile data renders as inert text', async () => {
+    const id = idOf('lab-3');
+    const uid = shell.service.store.db
+      .prepare("SELECT uid FROM objects WHERE cluster = ? AND kind = 'configmaps' AND name = 'hostile-annotations'")
+      .pluck()
+      .get(id) as string;
+    assert.ok(uid, 'the mixed profile has the hostile ConfigMap');
+    await goto(`#/cluster/${encodeURIComponent(id)}/object/configmaps/${uid}`);
+    await page.waitForSelector('[data-view=object] pre.yaml');
+    const yaml = (await page.locator('pre.yaml').textContent()) ?? '';
+    assert.ok(yaml.includes('<script>alert("owned")</script><b>bold?</b>'), 'shown as text');
+    assert.ok(yaml.includes('\u202E'), 'bidi control kept as text');
+    assert.equal(await page.locator('pre.yaml b, pre.yaml script, pre.yaml img').count(), 0, 'no element injected');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('script:not([src])').length), 0);
+    assert.deepEqual(dialogs, []);
+    await shot(page, 'hostile-object');
+  });
+
+  it('live: node-notready turns the cell unhealthy within 10 s without a reload', async () => {
+    await goto('#/fleet');
+    await page.waitForSelector('[data-painted]');
+    await page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 1));
+    const id = idOf('lab-3');
+    const node = (await tile('lab-3'))!.cells.find((c) => HEALTH_LEVELS[c.h] === 'ok')!.n;
+    const t0 = Date.now();
+    await lab.chaos('lab-3', 'node-notready', [node]);
+    const level = await until(
+      'the cell turns unhealthy',
+      async () => {
+        const c = (await tile('lab-3'))?.cells.find((x) => x.n === node);
+        return c && HEALTH_LEVELS[c.h] !== 'ok' ? HEALTH_LEVELS[c.h] : undefined;
+      },
+      10_000,
+      100,
+    );
+    const ms = Date.now() - t0;
+    console.log(`# node ${node} shown ${level} ${ms} ms after chaos node-notready`);
+    assert.equal(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload), 1, 'no reload');
+    assert.equal(await page.locator('[data-painted]').count(), 1);
+    await shot(page, 'live-node-notready');
+    await page.evaluate(([c, n]) => (window as unknown as { __fleetMap: { cellAt(c: string, n: string): unknown } }).__fleetMap.cellAt(c!, n!), [id, node]);
+    await lab.chaos('lab-3', 'node-ready', [node]);
+  });
+
+  it('live: stop-apiserver marks the cluster stale with its age, and it recovers on start', async () => {
+    await lab.chaos('lab-3', 'stop-apiserver');
+    const t = await until(
+      'lab-3 stale or unreachable',
+      async () => {
+        const x = await tile('lab-3');
+        return x && (x.status === 'stale' || x.status === 'unreachable') ? x : undefined;
+      },
+      90_000,
+      250,
+    );
+    assert.ok(t.lastContact, 'the age of the data is known');
+    await goto('#/table');
+    await page.waitForSelector('tr[data-cluster="lab-3"]');
+    await until('the table says how old the data is', async () => /data \d+s old/.test((await page.locator('tr[data-cluster="lab-3"] [data-status]').textContent()) ?? ''), 15_000);
+    await shot(page, 'live-stale');
+    await goto('#/fleet');
+    await page.waitForSelector('[data-painted]');
+    await shot(page, 'live-stale-map');
+    await lab.chaos('lab-3', 'start-apiserver');
+    await until('lab-3 live again', async () => (await tile('lab-3'))?.status === 'live', 120_000, 500);
+    await shot(page, 'live-recovered');
+  });
+});

@@ -1,0 +1,164 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BRIDGE_FUNCTIONS, channelOf, type Answer, type Method } from '../../common/contract.ts';
+import { makeHandler, METHODS, registerIpc, senderProblem, type IpcMainLike, type SenderInfo, type ServiceLike } from './ipc.ts';
+
+type Listener = (event: SenderInfo, ...args: unknown[]) => Promise<Answer<unknown>>;
+
+function fakeIpcMain() {
+  const handlers = new Map<string, Listener>();
+  const ipc: IpcMainLike = {
+    handle: (channel, l) => {
+      assert.ok(!handlers.has(channel), `${channel} registered twice`);
+      handlers.set(channel, l);
+    },
+    removeHandler: (channel) => void handlers.delete(channel),
+  };
+  return { ipc, handlers };
+}
+
+function fakeService() {
+  const calls: { method: unknown; params: unknown }[] = [];
+  const service: ServiceLike = {
+    handle: async (method, params) => {
+      calls.push({ method, params });
+      return { ok: true, result: { method } };
+    },
+  };
+  return { service, calls };
+}
+
+const WINDOW_ID = 7;
+const app = (url = 'app://fleet/index.html#/fleet'): SenderInfo => ({ senderId: WINDOW_ID, senderFrame: { url, parent: null } });
+
+/** Valid params for each method. */
+const VALID: Record<Method, unknown> = {
+  'fleet.get': {},
+  'cluster.get': { cluster: 'c1' },
+  'node.get': { cluster: 'c1', node: 'n1' },
+  'object.get': { cluster: 'c1', kind: 'pods', name: 'web-0', namespace: 'default' },
+  'object.diff': { cluster: 'c1', kind: 'pods', uid: 'u1', from: null, to: 2 },
+  search: { q: 'gpu', limit: 20 },
+  'metrics.get': { cluster: 'c1', from: 1, to: 2 },
+  'onboarding.get': {},
+  'sources.add': { path: '/home/me/.kube/config' },
+};
+
+/** Something wrong for each method, and what the error names. */
+const INVALID: Record<Method, unknown> = {
+  'fleet.get': { extra: true },
+  'cluster.get': { cluster: '' },
+  'node.get': { cluster: 'c1' },
+  'object.get': { cluster: 'c1', kind: 'pods' },
+  'object.diff': { cluster: 'c1', kind: 'PODS; DROP', uid: 'u1', from: null, to: null },
+  search: { q: 'x', limit: 100000 },
+  'metrics.get': { cluster: 'c1', from: 'yesterday' },
+  'onboarding.get': 'all of it',
+  'sources.add': { path: 42 },
+};
+
+describe('IPC: one channel per contract method', () => {
+  it('registers exactly the contract’s channels, and removes them', () => {
+    const { ipc, handlers } = fakeIpcMain();
+    const dispose = registerIpc(ipc, () => fakeService().service);
+    assert.deepEqual(
+      [...handlers.keys()].sort(),
+      Object.keys(BRIDGE_FUNCTIONS)
+        .map((m) => channelOf(m as Method))
+        .sort(),
+    );
+    assert.deepEqual(METHODS.sort(), (Object.keys(BRIDGE_FUNCTIONS) as Method[]).sort());
+    dispose();
+    assert.equal(handlers.size, 0);
+  });
+
+  for (const method of METHODS) {
+    const channel = channelOf(method);
+    describe(channel, () => {
+      const setup = () => {
+        const { ipc, handlers } = fakeIpcMain();
+        const svc = fakeService();
+        registerIpc(ipc, () => svc.service, { webContentsId: () => WINDOW_ID });
+        return { h: handlers.get(channel)!, calls: svc.calls };
+      };
+
+      it('answers the app’s own page with the service’s answer, params validated', async () => {
+        const { h, calls } = setup();
+        const a = await h(app(), VALID[method]);
+        assert.deepEqual(a, { ok: true, result: { method } });
+        assert.equal(calls.length, 1);
+        assert.equal(calls[0]!.method, method);
+      });
+
+      it('refuses a wrong sender with a clear forbidden error, before the service is reached', async () => {
+        const { h, calls } = setup();
+        const senders: [string, SenderInfo][] = [
+          ['another origin', { senderId: WINDOW_ID, senderFrame: { url: 'https://evil.example/', parent: null } }],
+          ['a file page', { senderId: WINDOW_ID, senderFrame: { url: 'file:///tmp/x.html', parent: null } }],
+          ['another app host', { senderId: WINDOW_ID, senderFrame: { url: 'app://evil/index.html', parent: null } }],
+          ['a subframe', { senderId: WINDOW_ID, senderFrame: { url: 'app://fleet/index.html', parent: {} } }],
+          ['a destroyed frame', { senderId: WINDOW_ID, senderFrame: null }],
+          ['another webContents', { senderId: WINDOW_ID + 1, senderFrame: { url: 'app://fleet/index.html', parent: null } }],
+          ['about:blank', { senderId: WINDOW_ID, senderFrame: { url: 'about:blank', parent: null } }],
+        ];
+        for (const [what, s] of senders) {
+          const a = await h(s, VALID[method]);
+          assert.equal(a.ok, false, what);
+          assert.equal(!a.ok && a.code, 'forbidden', what);
+          assert.match(!a.ok ? a.error : '', new RegExp(`^${channel.replace('.', '\\.')} refused: `), what);
+        }
+        assert.equal(calls.length, 0);
+      });
+
+      it('refuses bad arguments with the schema’s message, before the service is reached', async () => {
+        const { h, calls } = setup();
+        const bad = await h(app(), INVALID[method]);
+        assert.equal(bad.ok, false);
+        assert.equal(!bad.ok && bad.code, 'invalid');
+        assert.match(!bad.ok ? bad.error : '', new RegExp(`invalid params for ${method.replace('.', '\\.')}: `));
+        const extra = await h(app(), VALID[method], 'second argument');
+        assert.equal(!extra.ok && extra.code, 'invalid');
+        assert.match(!extra.ok ? extra.error : '', /takes one argument/);
+        assert.equal(calls.length, 0);
+      });
+    });
+  }
+});
+
+describe('makeHandler', () => {
+  it('refuses keys the schema does not know (strict schemas)', async () => {
+    const h = makeHandler('cluster.get', () => fakeService().service);
+    const a = await h(app(), [JSON.parse('{"cluster":"c1","__proto__":{"polluted":true}}')]);
+    assert.equal(!a.ok && a.code, 'invalid');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('passes the validated params, not the raw object', async () => {
+    const svc = fakeService();
+    const h = makeHandler('search', () => svc.service);
+    await h(app(), [{ q: 'gpu' }]);
+    assert.deepEqual(svc.calls, [{ method: 'search', params: { q: 'gpu' } }]);
+  });
+
+  it('says so while the back end restarts (opening a snapshot)', async () => {
+    const a = await makeHandler('fleet.get', () => undefined)(app(), [{}]);
+    assert.deepEqual(a, { ok: false, code: 'internal', error: 'fleet:fleet.get: the back end is restarting; try again in a moment' });
+  });
+
+  it('never throws across the boundary', async () => {
+    const h = makeHandler('fleet.get', () => ({
+      handle: () => {
+        throw new Error('boom');
+      },
+    }));
+    assert.deepEqual(await h(app(), [{}]), { ok: false, code: 'internal', error: 'fleet:fleet.get: boom' });
+  });
+
+  it('without a window id, any webContents showing the app page is accepted', () => {
+    assert.equal(senderProblem({ senderFrame: { url: 'app://fleet/index.html', parent: null } }), null);
+    assert.match(
+      senderProblem({ senderFrame: { url: 'app://fleet/index.html', parent: null } }, { origin: 'app://other' }) ?? '',
+      /is not the app \(app:\/\/other\)/,
+    );
+  });
+});

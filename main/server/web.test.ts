@@ -1,0 +1,128 @@
+// The web shell's boundary: loopback only, a per-launch token, Host and Origin checks, a strict CSP,
+// no path traversal, validated requests, and a clean stop on SIGTERM.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { Store } from '../store/store.ts';
+import { startWebShell, type WebShell } from './web.ts';
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function ws(url: string, origin: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const s = new WebSocket(url, { origin });
+    s.once('open', () => resolve(s));
+    s.once('error', reject);
+    s.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+function ask(s: WebSocket, msg: unknown): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    s.once('message', (d) => resolve(JSON.parse(String(d)) as Record<string, unknown>));
+    s.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  });
+}
+
+describe('web shell', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-web-'));
+  const db = join(dir, 'cache.db');
+  const rendererDir = join(dir, 'renderer');
+  let shell: WebShell;
+
+  before(async () => {
+    mkdirSync(join(rendererDir, 'assets'), { recursive: true });
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+    writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'secret.txt'), 'do not serve');
+    const store = new Store(db);
+    store.write([{ op: 'cluster', row: { id: 'c1', context: 'prod', file: '/k', source: 'file', server: 'https://x', authKind: 'token', status: 'live', at: 1 } }]);
+    store.close();
+    shell = await startWebShell({ db, offline: true, port: 0, rendererDir, log: () => {} });
+  });
+
+  after(async () => {
+    await shell.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on 127.0.0.1 only and prints a URL with its token', () => {
+    assert.match(shell.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('serves the renderer with a strict CSP; refuses foreign Host headers and traversal', async () => {
+    const r = await get(shell.port, '/', { host: `127.0.0.1:${shell.port}` });
+    assert.equal(r.status, 200);
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.equal((await get(shell.port, '/assets/app.js', { host: `localhost:${shell.port}` })).status, 200);
+    assert.equal((await get(shell.port, '/', { host: 'evil.example' })).status, 421, 'DNS rebinding');
+    assert.equal((await get(shell.port, '/../secret.txt', { host: `127.0.0.1:${shell.port}` })).status, 404);
+    assert.equal((await get(shell.port, '/%2e%2e/secret.txt', { host: `127.0.0.1:${shell.port}` })).status, 404);
+  });
+
+  it('the API needs the token and this origin', async () => {
+    const api = `ws://127.0.0.1:${shell.port}/api`;
+    const origin = `http://127.0.0.1:${shell.port}`;
+    await assert.rejects(ws(`${api}?token=wrong`, origin), /403/);
+    await assert.rejects(ws(api, origin), /403/);
+    await assert.rejects(ws(`${api}?token=${shell.token}`, 'http://evil.example'), /403/);
+    await assert.rejects(ws(`${api}?token=${shell.token}`, 'null'), /403/);
+    const s = await ws(`${api}?token=${shell.token}`, origin);
+    try {
+      const f = await ask(s, { id: 1, method: 'fleet.get', params: {} });
+      assert.equal(f.id, 1);
+      assert.equal(f.ok, true);
+      assert.equal((f.result as { clusters: { context: string; status: string }[] }).clusters[0]!.status, 'offline');
+      const bad = await ask(s, { id: 2, method: 'cluster.get', params: { cluster: { $gt: '' } } });
+      assert.equal(bad.ok, false);
+      assert.equal(bad.code, 'invalid');
+      const notJson = await ask(s, '{nope');
+      assert.equal(notJson.ok, false);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('the CLI prints the URL on a line of its own and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'web.ts'), '--db', db, '--offline', '--port', '0'], {
+      env: { ...process.env, FLEET_RENDERER_DIR: rendererDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        out += d;
+        const line = out.split('\n').find((l) => l.startsWith('http://'));
+        if (line) resolve(line.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      process.kill(child.pid!, 'SIGTERM');
+    });
+    assert.equal(code, 0, err);
+  });
+});

@@ -1,0 +1,259 @@
+// The web shell: the renderer and the contract over HTTP + WebSocket, on 127.0.0.1 only.
+// `npm run web [-- --db PATH --kubeconfig F ... --port P]`. It starts the sync worker (unless
+// --offline or --snapshot), serves the built renderer, and answers the contract on /api (WebSocket).
+// A per-launch token gates the API, and the Host and Origin headers must name this server, so other
+// local pages (or a DNS-rebinding site) cannot read the fleet.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ViewService } from '../views/service.ts';
+import { startBackend } from '../views/backend.ts';
+import type { SyncWorkerHandle } from '../worker/client.ts';
+import { defaultSourceConfig, type SourceConfig } from '../fleet/sources.ts';
+import { dataDir } from '../paths.ts';
+import type { WireMessage } from '../../common/contract.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const RENDERER_DIR = join(ROOT, 'build', 'renderer');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+export interface WebShellOptions {
+  db: string;
+  /** kubeconfig files or folders; empty: $KUBECONFIG or ~/.kube/config */
+  kubeconfigs?: string[];
+  contexts?: string[];
+  port?: number;
+  /** serve the cache without syncing */
+  offline?: boolean;
+  /** open a snapshot file read-only (implies offline) */
+  snapshot?: boolean;
+  dataDir?: string;
+  rendererDir?: string;
+  /** reflector options for tests (short watches) */
+  reflector?: { watchSeconds?: number; pageSize?: number; backoffMaxMs?: number };
+  log?: (line: string) => void;
+}
+
+export interface WebShell {
+  url: string;
+  port: number;
+  token: string;
+  service: ViewService;
+  worker: SyncWorkerHandle | undefined;
+  stop(): Promise<void>;
+}
+
+export function sourceConfig(kubeconfigs: string[]): SourceConfig {
+  if (!kubeconfigs.length) return defaultSourceConfig();
+  const cfg: SourceConfig = { useDefault: false, files: [], folders: [] };
+  for (const k of kubeconfigs) {
+    if (existsSync(k) && statSync(k).isDirectory()) cfg.folders.push(resolve(k));
+    else cfg.files.push(resolve(k));
+  }
+  return cfg;
+}
+
+function sameToken(a: string | null, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const rendererDir = opts.rendererDir ?? RENDERER_DIR;
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(`the renderer is not built (${rendererDir}/index.html is missing): run \`npm run build:renderer\` (npm run web does it)`);
+  }
+  const token = randomBytes(32).toString('base64url');
+  const backend = startBackend({
+    db: opts.db,
+    sources: sourceConfig(opts.kubeconfigs ?? []),
+    contexts: opts.contexts ?? [],
+    offline: !!opts.offline,
+    snapshot: !!opts.snapshot,
+    dataDir: opts.dataDir ?? dataDir(),
+    ...(opts.reflector ? { reflector: opts.reflector } : {}),
+    log,
+  });
+  const { service, worker } = backend;
+  const clients = new Set<WebSocket>();
+  backend.onPush((ev) => {
+    const msg = JSON.stringify({ push: ev } satisfies WireMessage);
+    for (const c of clients) if (c.readyState === c.OPEN) c.send(msg);
+  });
+
+  let port = opts.port ?? 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const csp = () =>
+    [
+      "default-src 'self'",
+      `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+      "img-src 'self' data:",
+      "style-src 'self' 'unsafe-inline'",
+      "script-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+
+  const serveFile = (req: IncomingMessage, res: ServerResponse) => {
+    if (!allowedHosts().has(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request: this server answers to 127.0.0.1 only\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    let rel = decodeURIComponent(url.pathname);
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = resolve(rendererDir, `.${rel}`);
+    if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    const body = readFileSync(file);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'content-security-policy': csp(),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      // Hashed assets never change; index.html always revalidates.
+      'cache-control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const http = createServer(serveFile);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  http.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const origin = req.headers.origin;
+    const okOrigin = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+    if (url.pathname !== '/api' || !allowedHosts().has(req.headers.host ?? '') || !okOrigin || !sameToken(url.searchParams.get('token'), token)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data) => {
+        let msg: { id?: unknown; method?: unknown; params?: unknown };
+        try {
+          msg = JSON.parse(String(data)) as typeof msg;
+        } catch {
+          ws.send(JSON.stringify({ id: -1, ok: false, error: 'not JSON', code: 'invalid' }));
+          return;
+        }
+        const id = typeof msg?.id === 'number' && Number.isSafeInteger(msg.id) ? msg.id : -1;
+        void service.handle(msg?.method, msg?.params).then((answer) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...answer }));
+        });
+      });
+    });
+  });
+
+  await new Promise<void>((r, j) => {
+    http.once('error', j);
+    http.listen(port, '127.0.0.1', () => r());
+  });
+  port = (http.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const c of clients) c.close(1001, 'server stopping');
+      wss.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+      await backend.stop();
+    })());
+
+  return { url, port, token, service, worker, stop };
+}
+
+const USAGE = `npm run web [-- --db PATH] [--kubeconfig F]... [--context C]... [--port P] [--offline | --snapshot FILE]
+
+  Serves the console on http://127.0.0.1:P (P: any free port by default) and prints the URL to open,
+  with its per-launch token.
+  --db PATH       the cache (default ${join(dataDir(), 'cache.db')})
+  --kubeconfig F  a kubeconfig file or folder (repeatable; default $KUBECONFIG or ~/.kube/config)
+  --context C     only these contexts (repeatable)
+  --offline       show the cache without syncing
+  --snapshot FILE open a snapshot read-only`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' },
+      kubeconfig: { type: 'string', multiple: true, default: [] },
+      context: { type: 'string', multiple: true, default: [] },
+      port: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      snapshot: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number`);
+  const dir = values['data-dir'] ?? dataDir();
+  const shell = await startWebShell({
+    db: values.snapshot ?? values.db ?? join(dir, 'cache.db'),
+    kubeconfigs: values.kubeconfig,
+    contexts: values.context,
+    port,
+    offline: values.offline,
+    snapshot: !!values.snapshot,
+    dataDir: dir,
+    ...(process.env.FLEET_RENDERER_DIR ? { rendererDir: resolve(process.env.FLEET_RENDERER_DIR) } : {}),
+  });
+  // Handlers first: whoever reads the URL may signal at once.
+  const signalled = new Promise<void>((r) => {
+    process.once('SIGINT', () => r());
+    process.once('SIGTERM', () => r());
+  });
+  process.stderr.write(`fleet console web shell on 127.0.0.1:${shell.port} (${values.snapshot ? 'snapshot' : values.offline ? 'cache only' : 'syncing'}); open:\n`);
+  console.log(shell.url);
+  await signalled;
+  process.stderr.write('stopping: closing the cache...\n');
+  await shell.stop();
+  return 0;
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(`fleet web: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

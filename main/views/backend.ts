@@ -1,0 +1,143 @@
+// The back end both shells share: the cache, the sync worker (unless the cache is only shown), the
+// contract's service, and coalesced pushes. The web shell carries it over WebSocket; the desktop app
+// over IPC, with the worker in an Electron utilityProcess (it passes its own startWorker).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Store } from '../store/store.ts';
+import { ViewService, type LiveSource } from './service.ts';
+import { startSyncWorker, type SyncWorkerHandle } from '../worker/client.ts';
+import type { StartMessage } from '../worker/protocol.ts';
+import type { SourceConfig } from '../fleet/sources.ts';
+import type { PushEvent } from '../../common/contract.ts';
+
+export interface BackendOptions {
+  db: string;
+  sources: SourceConfig;
+  contexts?: string[];
+  /** show the cache without syncing */
+  offline?: boolean;
+  /** a snapshot, read-only (implies offline) */
+  snapshot?: boolean;
+  dataDir: string;
+  execPath?: string;
+  reflector?: StartMessage['reflector'];
+  /** how to start the sync worker (default: worker_threads) */
+  startWorker?: (start: Omit<StartMessage, 'type'>) => SyncWorkerHandle;
+  /** called when the kubeconfig sources change (the desktop app persists them) */
+  onSources?: (s: SourceConfig) => void;
+  log?: (line: string) => void;
+}
+
+export interface Backend {
+  service: ViewService;
+  store: Store;
+  worker: SyncWorkerHandle | undefined;
+  /** coalesced "views changed" events, at most 4 a second */
+  onPush(fn: (e: PushEvent) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export function startBackend(opts: BackendOptions): Backend {
+  const log = opts.log ?? (() => {});
+  const offline = !!opts.offline || !!opts.snapshot;
+  if (offline && !existsSync(opts.db)) throw new Error(`no cache at ${opts.db}`);
+  // Open (and migrate) the cache before the worker does: one migrator, never two at once.
+  const store = new Store(opts.db, { readonly: !!opts.snapshot });
+  let sources = opts.sources;
+  let worker: SyncWorkerHandle | undefined;
+  let live: LiveSource | undefined;
+  if (!offline) {
+    worker = (opts.startWorker ?? startSyncWorker)({
+      dbPath: opts.db,
+      dataDir: opts.dataDir,
+      sources,
+      contexts: opts.contexts ?? [],
+      ...(opts.execPath ? { execPath: opts.execPath } : {}),
+      ...(opts.reflector ? { reflector: opts.reflector } : {}),
+    });
+    const w = worker;
+    live = {
+      statuses: () => w.statuses(),
+      problems: () => w.problems(),
+      looked: () => w.looked(),
+      addSource: async (path: string) => {
+        const p = resolve(path);
+        if (!existsSync(p)) throw new Error(`${p} does not exist`);
+        const isDir = statSync(p).isDirectory();
+        sources = {
+          ...sources,
+          files: isDir || sources.files.includes(p) ? sources.files : [...sources.files, p],
+          folders: !isDir || sources.folders.includes(p) ? sources.folders : [...sources.folders, p],
+        };
+        w.setSources(sources);
+        opts.onSources?.(sources);
+        // The worker answers with a status once it has re-read the sources.
+        await new Promise<void>((r) => {
+          const off = w.onStatus(() => {
+            off();
+            r();
+          });
+          setTimeout(r, 5000);
+        });
+        return { added: p, entries: w.statuses().length };
+      },
+    };
+  }
+  const service = new ViewService(store, {
+    mode: opts.snapshot ? 'snapshot' : offline ? 'cache' : 'live',
+    source: opts.db,
+    derive: offline ? (opts.snapshot ? 'memory' : 'persist') : 'none',
+    ...(live ? { live } : {}),
+  });
+
+  const listeners = new Set<(e: PushEvent) => void>();
+  const pending: Record<string, number> = {};
+  let pushTimer: NodeJS.Timeout | undefined;
+  const push = (versions: Record<string, number>) => {
+    Object.assign(pending, versions);
+    if (pushTimer) return;
+    // Coalesced: at most 4 pushes a second, whatever the worker does.
+    pushTimer = setTimeout(() => {
+      pushTimer = undefined;
+      const ev: PushEvent = { type: 'changed', fleetVersion: service.bump(), clusters: { ...pending } };
+      for (const k of Object.keys(pending)) delete pending[k];
+      for (const l of listeners) l(ev);
+    }, 250);
+  };
+  worker?.onViews((v) => push(v));
+  // Status changes (live → stale, progress) change the tiles even when no object changed.
+  const lastStatus = new Map<string, string>();
+  worker?.onStatus((all) => {
+    const changed: Record<string, number> = {};
+    for (const s of all) {
+      const key = `${s.status}|${s.message ?? ''}|${s.progress.listed}/${s.progress.total}|${s.serverVersion ?? ''}`;
+      if (lastStatus.get(s.id) !== key) {
+        lastStatus.set(s.id, key);
+        changed[s.id] = service.views.version(s.id);
+      }
+    }
+    if (Object.keys(changed).length) push(changed);
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    service,
+    store,
+    worker,
+    onPush(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        if (pushTimer) clearTimeout(pushTimer);
+        listeners.clear();
+        try {
+          await worker?.stop();
+        } catch (e) {
+          log(`sync worker: ${(e as Error).message}`);
+        }
+        store.close();
+      })()),
+  };
+}

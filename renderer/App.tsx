@@ -1,0 +1,144 @@
+// The app shell: top bar (breadcrumbs, mode, connection, search), the routed view, the palette.
+import { Suspense, lazy, useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApp } from './store/index.ts';
+import { go, type Route } from './store/route.ts';
+import { Link, ErrorNote, Loading } from './components/common.tsx';
+import { FleetView } from './views/FleetView.tsx';
+import { FleetTable } from './views/FleetTable.tsx';
+import { CommandPalette } from './views/Search.tsx';
+
+// The fleet opens first: the other views (recharts, yaml) load on first use.
+const ClusterView = lazy(() => import('./views/ClusterView.tsx').then((m) => ({ default: m.ClusterView })));
+const NodeView = lazy(() => import('./views/NodeView.tsx').then((m) => ({ default: m.NodeView })));
+const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ default: m.ObjectView })));
+const SearchView = lazy(() => import('./views/Search.tsx').then((m) => ({ default: m.SearchView })));
+
+function contextOf(cluster: string): string {
+  return useApp.getState().fleet?.clusters.find((c) => c.id === cluster)?.context ?? cluster;
+}
+
+function Breadcrumbs({ route }: { route: Route }) {
+  const crumbs: { to: Route; label: string }[] = [{ to: { view: 'fleet' }, label: 'Fleet' }];
+  if (route.view === 'table') crumbs.push({ to: route, label: 'Table' });
+  if (route.view === 'search') crumbs.push({ to: route, label: `Search “${route.q}”` });
+  if (route.view === 'cluster' || route.view === 'node' || route.view === 'object') {
+    crumbs.push({ to: { view: 'cluster', cluster: route.cluster, tab: 'nodes' }, label: contextOf(route.cluster) });
+  }
+  if (route.view === 'node') crumbs.push({ to: route, label: route.node });
+  if (route.view === 'object') {
+    const named = useApp.getState().objectName;
+    crumbs.push({ to: route, label: `${route.kind.split('/').pop()}/${named?.uid === route.uid ? named.name : route.uid}` });
+  }
+  return (
+    <nav aria-label="Breadcrumbs" className="crumbs">
+      <ol>
+        {crumbs.map((c, i) => (
+          <li key={i}>{i === crumbs.length - 1 ? <span aria-current="page">{c.label}</span> : <Link to={c.to}>{c.label}</Link>}</li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+export function App() {
+  const { route, fleet, fleetError, connected, connectionError, paletteOpen } = useApp(
+    useShallow((s) => ({
+      route: s.route,
+      fleet: s.fleet,
+      fleetError: s.fleetError,
+      connected: s.connected,
+      connectionError: s.connectionError,
+      paletteOpen: s.paletteOpen,
+      objectName: s.objectName,
+    })),
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        useApp.getState().setPalette(true);
+      }
+      const target = e.target as HTMLElement | null;
+      const typing = target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === '/' ) {
+        e.preventDefault();
+        useApp.getState().setPalette(true);
+      } else if (e.key === 'g') go({ view: 'fleet' });
+      else if (e.key === 't') go({ view: 'table' });
+      else if (e.key === 'Backspace' || (e.key === 'Escape' && !useApp.getState().paletteOpen)) {
+        const r = useApp.getState().route;
+        if (r.view === 'node' || r.view === 'object') go({ view: 'cluster', cluster: r.cluster, tab: 'nodes' });
+        else if (r.view !== 'fleet') go({ view: 'fleet' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  useEffect(() => {
+    // Focus the main region on navigation so keyboard users land in the new view.
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [route]);
+
+  let view;
+  switch (route.view) {
+    case 'fleet':
+      view = <FleetView />;
+      break;
+    case 'table':
+      view = <FleetTable />;
+      break;
+    case 'cluster':
+      view = <ClusterView cluster={route.cluster} tab={route.tab} />;
+      break;
+    case 'node':
+      view = <NodeView cluster={route.cluster} node={route.node} />;
+      break;
+    case 'object':
+      view = <ObjectView cluster={route.cluster} kind={route.kind} uid={route.uid} />;
+      break;
+    case 'search':
+      view = <SearchView q={route.q} />;
+      break;
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="#/fleet">
+          Fleet console
+        </a>
+        <Breadcrumbs route={route} />
+        <div className="spacer" />
+        {fleet && (
+          <span className={`badge mode-${fleet.mode}`} title={fleet.source} data-mode={fleet.mode}>
+            {fleet.mode === 'live' ? 'watching' : fleet.mode === 'cache' ? 'cache only (not syncing)' : 'snapshot (read-only)'}
+          </span>
+        )}
+        <span className={`conn ${connected ? 'up' : 'down'}`} role="status" aria-live="polite">
+          {connected ? 'connected' : 'disconnected'}
+        </span>
+        <nav className="viewswitch" aria-label="Views">
+          <Link to={{ view: 'fleet' }} className={route.view === 'fleet' ? 'active' : undefined}>
+            Map
+          </Link>
+          <Link to={{ view: 'table' }} className={route.view === 'table' ? 'active' : undefined}>
+            Table
+          </Link>
+        </nav>
+        <button type="button" className="search-btn" onClick={() => useApp.getState().setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
+          Search <kbd>Ctrl K</kbd>
+        </button>
+      </header>
+      {connectionError && !connected && fleet && <ErrorNote error={connectionError} />}
+      {fleetError && <ErrorNote error={fleetError} />}
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading what="the view" />}>{view}</Suspense>
+      </main>
+      {paletteOpen && <CommandPalette />}
+    </div>
+  );
+}

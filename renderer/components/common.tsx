@@ -1,0 +1,147 @@
+// Small shared pieces: status badges, ages, capacity bars, sortable headers, panels that say why they
+// are empty. Everything renders text through React (inert: hostile labels stay text).
+import { useState, type ReactNode } from 'react';
+import type { ClusterStatus, ClusterTile, HealthLevel } from '../../common/contract.ts';
+import { formatAge, formatPercent, formatResource } from '../../common/units.ts';
+import { href, type Route } from '../store/route.ts';
+
+export const STATUS_TEXT: Record<ClusterStatus, string> = {
+  connecting: 'connecting',
+  syncing: 'syncing',
+  live: 'live',
+  stale: 'stale',
+  unreachable: 'unreachable',
+  unauthorized: 'unauthorized',
+  'needs-approval': 'needs approval',
+  error: 'error',
+  offline: 'offline',
+};
+
+/** What a cluster's status says, with its age or progress: never stale data shown as live. */
+export function statusText(t: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince'>, now: number): string {
+  const base = STATUS_TEXT[t.status] ?? t.status;
+  if (t.status === 'syncing' && t.progress) return `${base} ${t.progress.listed}/${t.progress.total}`;
+  if (t.status === 'stale' || t.status === 'unreachable' || t.status === 'offline' || t.status === 'error') {
+    return t.lastContact ? `${base} · data ${formatAge(now - t.lastContact)} old` : `${base} · no data yet`;
+  }
+  return base;
+}
+
+export function StatusBadge({ tile, now }: { tile: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'message'>; now: number }) {
+  return (
+    <span className={`badge status-${tile.status}`} title={tile.message ?? undefined} data-status={tile.status}>
+      {statusText(tile, now)}
+    </span>
+  );
+}
+
+export function LevelBadge({ level }: { level: HealthLevel }) {
+  return (
+    <span className={`badge level-${level}`} data-level={level}>
+      {level}
+    </span>
+  );
+}
+
+export function Link({ to, children, className }: { to: Route; children: ReactNode; className?: string }) {
+  return (
+    <a href={href(to)} className={className}>
+      {children}
+    </a>
+  );
+}
+
+/** requested / allocatable as a bar with the numbers beside it. */
+export function CapacityBar({ resource, requested, allocatable }: { resource: string; requested: number; allocatable: number }) {
+  const frac = allocatable > 0 ? requested / allocatable : null;
+  const pct = frac === null ? 0 : Math.min(1, frac) * 100;
+  const cls = frac === null ? '' : frac > 1 ? 'over' : frac > 0.85 ? 'high' : '';
+  return (
+    <div className="capbar" title={`${resource}: ${formatResource(resource, requested)} requested of ${formatResource(resource, allocatable)} allocatable`}>
+      <div className="capbar-track" role="meter" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100} aria-label={`${resource} requested`}>
+        <div className={`capbar-fill ${cls}`} style={{ width: `${pct}%` }} />
+      </div>
+      <span className="num">
+        {formatResource(resource, requested)} / {formatResource(resource, allocatable)} <span className="muted">{formatPercent(frac)}</span>
+      </span>
+    </div>
+  );
+}
+
+export function Panel({ title, children, forbidden, empty, id }: { title: string; children?: ReactNode; forbidden?: string[]; empty?: string | false; id?: string }) {
+  return (
+    <section className="panel" aria-labelledby={id ? `${id}-h` : undefined} data-panel={id}>
+      <h2 id={id ? `${id}-h` : undefined}>{title}</h2>
+      {forbidden && forbidden.length > 0 && (
+        <p className="notice forbidden" role="note" data-forbidden={forbidden.join(' ')}>
+          Not permitted for these credentials (403): {forbidden.join(', ')}. What follows is what they may see.
+        </p>
+      )}
+      {empty ? <p className="muted">{empty}</p> : children}
+    </section>
+  );
+}
+
+export type SortDir = 'asc' | 'desc';
+
+export function useSort<K extends string>(initial: K, dir: SortDir = 'asc') {
+  const [sort, setSort] = useState<{ key: K; dir: SortDir }>({ key: initial, dir });
+  const toggle = (key: K) => setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' }));
+  return { sort, toggle };
+}
+
+export function SortHeader<K extends string>({
+  k,
+  label,
+  sort,
+  toggle,
+  numeric,
+}: {
+  k: K;
+  label: string;
+  sort: { key: K; dir: SortDir };
+  toggle(k: K): void;
+  numeric?: boolean;
+}) {
+  const active = sort.key === k;
+  return (
+    <th aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'} className={numeric ? 'num' : undefined} scope="col">
+      <button type="button" className="sort" onClick={() => toggle(k)}>
+        {label}
+        <span aria-hidden="true">{active ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+      </button>
+    </th>
+  );
+}
+
+export function compare(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a ?? '').localeCompare(String(b ?? ''), undefined, { numeric: true });
+}
+
+export function sortRows<T>(rows: readonly T[], key: (r: T) => unknown, dir: SortDir): T[] {
+  const out = [...rows].sort((x, y) => compare(key(x), key(y)));
+  return dir === 'desc' ? out.reverse() : out;
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function ErrorNote({ error }: { error: string }) {
+  return (
+    <p className="notice error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+/** Age since an epoch-ms time, as kubectl prints it. */
+export function Age({ at, now }: { at: number | null | undefined; now: number }) {
+  if (!at) return <span className="muted">–</span>;
+  return <time dateTime={new Date(at).toISOString()} title={new Date(at).toLocaleString()}>{formatAge(now - at)}</time>;
+}

@@ -1,0 +1,318 @@
+// Fleet map geometry, in world units (1 unit = 1 CSS pixel at zoom 1). Pure: no DOM, so node:test
+// covers it. A tile per cluster (a header, then a grid of node cells, row-major in the fleet's node
+// order), packed into rows whose total width is the map's width; the camera maps world to screen.
+//
+// Packing: clusters go largest first (similar heights share a row, so little space is wasted),
+// greedily into rows at their natural width (a grid about twice as wide as tall); each row is then
+// justified: its leftover width goes, a column at a time, to the tile with the most cell rows, which
+// lowers the row. Every tile of a row has the row's height, so the map reads as a grid.
+
+export const CELL = 10;
+export const GAP = 2;
+export const PITCH = CELL + GAP;
+/** inner padding of a tile */
+export const PAD = 8;
+/** name line + status line */
+export const HEADER = 40;
+/** space between tiles and around the map */
+export const TILE_GAP = 12;
+export const MIN_TILE_W = 200;
+/** cell rows kept for a tile without nodes (its message goes there) */
+const EMPTY_ROWS = 2;
+/** natural grid: columns ≈ sqrt(ASPECT × nodes), so the grid is about ASPECT times as wide as tall */
+const ASPECT = 2;
+
+/** absolute bounds; the least zoom in use is the one that shows the whole map (minZoom) */
+export const MIN_ZOOM = 0.02;
+export const MAX_ZOOM = 8;
+
+export interface ClusterSize {
+  id: string;
+  /** node cells */
+  nodes: number;
+}
+
+export interface TileBox {
+  id: string;
+  /** index of the cluster in the input */
+  index: number;
+  /** node cells */
+  n: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** cell grid: columns, and rows available (the row's height; only ceil(n / cols) are used) */
+  cols: number;
+  cellRows: number;
+  /** world position of cell 0's top-left corner */
+  gridX: number;
+  gridY: number;
+  /** layout row */
+  row: number;
+}
+
+export interface LayoutRow {
+  y: number;
+  h: number;
+  /** tiles[start, end) */
+  start: number;
+  end: number;
+}
+
+export interface Layout {
+  /** visual order: row by row, left to right */
+  tiles: TileBox[];
+  rows: LayoutRow[];
+  /** cluster id → index into tiles */
+  byId: Map<string, number>;
+  width: number;
+  height: number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+const colsForWidth = (w: number) => Math.max(1, Math.floor((w - 2 * PAD + GAP) / PITCH));
+const widthForCols = (cols: number) => Math.max(MIN_TILE_W, cols * PITCH - GAP + 2 * PAD);
+const rowsOf = (n: number, cols: number) => (n === 0 ? EMPTY_ROWS : Math.ceil(n / cols));
+
+/** Pack clusters into rows `width` world units wide (the map's width at zoom 1). */
+export function layoutFleet(clusters: readonly ClusterSize[], width: number): Layout {
+  const W = Math.max(MIN_TILE_W + 2 * TILE_GAP, Math.floor(width));
+  const inner = W - 2 * TILE_GAP;
+  const maxCols = colsForWidth(inner);
+  const minCols = colsForWidth(MIN_TILE_W);
+  const order = clusters
+    .map((c, index) => ({ id: c.id, index, n: Math.max(0, Math.floor(c.nodes)) }))
+    .sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
+
+  const tiles: TileBox[] = [];
+  const rows: LayoutRow[] = [];
+  let y = TILE_GAP;
+  let i = 0;
+  while (i < order.length) {
+    // Greedy: natural widths while they fit (at least one tile per row).
+    const row: { id: string; index: number; n: number; cols: number }[] = [];
+    let used = 0;
+    while (i < order.length) {
+      const c = order[i]!;
+      const natural = Math.min(maxCols, Math.max(minCols, Math.ceil(Math.sqrt(ASPECT * c.n))));
+      const w = widthForCols(natural);
+      const add = (row.length ? TILE_GAP : 0) + w;
+      if (row.length && used + add > inner) break;
+      row.push({ ...c, cols: natural });
+      used += add;
+      i++;
+    }
+    // Justify: spare columns lower the tallest tile first.
+    let spare = Math.floor((inner - used) / PITCH);
+    while (spare > 0) {
+      let best = -1;
+      let bestRows = 1;
+      for (let k = 0; k < row.length; k++) {
+        const t = row[k]!;
+        const r = rowsOf(t.n, t.cols);
+        if (r > bestRows && t.cols < t.n) {
+          best = k;
+          bestRows = r;
+        }
+      }
+      if (best < 0) break;
+      const t = row[best]!;
+      // A tile at its minimum width already has spare columns inside it: growing it costs less.
+      const grow = widthForCols(t.cols + 1) - widthForCols(t.cols);
+      const cost = Math.ceil(grow / PITCH);
+      if (cost > spare) break;
+      t.cols++;
+      spare -= cost;
+    }
+    const cellRows = Math.max(...row.map((t) => rowsOf(t.n, t.cols)));
+    const h = HEADER + cellRows * PITCH - GAP + PAD;
+    let x = TILE_GAP;
+    const start = tiles.length;
+    for (const t of row) {
+      const w = widthForCols(t.cols);
+      // A minimum-width tile uses every column it has room for (fewer rows).
+      const cols = Math.max(t.cols, colsForWidth(w));
+      tiles.push({ id: t.id, index: t.index, n: t.n, x, y, w, h, cols, cellRows, gridX: x + PAD, gridY: y + HEADER, row: rows.length });
+      x += w + TILE_GAP;
+    }
+    rows.push({ y, h, start, end: tiles.length });
+    y += h + TILE_GAP;
+  }
+  const width2 = Math.max(W, ...tiles.map((t) => t.x + t.w + TILE_GAP));
+  return { tiles, rows, byId: new Map(tiles.map((t, k) => [t.id, k])), width: width2, height: Math.max(y, TILE_GAP * 2) };
+}
+
+/** First row whose bottom is below `y` (binary search). */
+function rowAt(layout: Layout, y: number): number {
+  let lo = 0;
+  let hi = layout.rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const r = layout.rows[mid]!;
+    if (r.y + r.h <= y) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface Hit {
+  cluster: string;
+  /** index into layout.tiles */
+  tile: number;
+  /** index into the cluster's cells, when the point is on a node cell */
+  nodeIndex?: number;
+}
+
+/** What is at a world point: a tile (its header or empty grid space) or one of its node cells. */
+export function hitTest(layout: Layout, wx: number, wy: number): Hit | null {
+  const ri = rowAt(layout, wy);
+  const row = layout.rows[ri];
+  if (!row || wy < row.y) return null;
+  for (let k = row.start; k < row.end; k++) {
+    const t = layout.tiles[k]!;
+    if (wx < t.x || wx >= t.x + t.w) continue;
+    const col = Math.floor((wx - t.gridX) / PITCH);
+    const r = Math.floor((wy - t.gridY) / PITCH);
+    // The gap after a cell counts as the cell: no flicker between cells when hovering.
+    if (col >= 0 && col < t.cols && r >= 0 && wx - t.gridX < t.cols * PITCH - GAP / 2) {
+      const idx = r * t.cols + col;
+      if (idx < t.n) return { cluster: t.id, tile: k, nodeIndex: idx };
+    }
+    return { cluster: t.id, tile: k };
+  }
+  return null;
+}
+
+const overlaps = (t: Rect, v: Rect) => t.x < v.x + v.w && t.x + t.w > v.x && t.y < v.y + v.h && t.y + t.h > v.y;
+
+/** Indexes (into layout.tiles) of the tiles that intersect a world rectangle: O(log rows + visible). */
+export function visibleTiles(layout: Layout, viewport: Rect): number[] {
+  const out: number[] = [];
+  for (let ri = rowAt(layout, viewport.y); ri < layout.rows.length; ri++) {
+    const row = layout.rows[ri]!;
+    if (row.y >= viewport.y + viewport.h) break;
+    for (let k = row.start; k < row.end; k++) if (overlaps(layout.tiles[k]!, viewport)) out.push(k);
+  }
+  return out;
+}
+
+export interface CellRange {
+  c0: number;
+  c1: number;
+  r0: number;
+  r1: number;
+}
+
+/** Columns [c0, c1) and rows [r0, r1) of a tile's grid that intersect a world rectangle (may be empty). */
+export function visibleCells(t: TileBox, viewport: Rect): CellRange {
+  const used = Math.ceil(t.n / t.cols);
+  const c0 = Math.max(0, Math.floor((viewport.x - t.gridX) / PITCH));
+  const c1 = Math.min(t.cols, Math.ceil((viewport.x + viewport.w - t.gridX) / PITCH));
+  const r0 = Math.max(0, Math.floor((viewport.y - t.gridY) / PITCH));
+  const r1 = Math.min(used, Math.ceil((viewport.y + viewport.h - t.gridY) / PITCH));
+  return { c0, c1: Math.max(c0, c1), r0, r1: Math.max(r0, r1) };
+}
+
+/** World rectangle of a node cell. */
+export function cellRect(t: TileBox, i: number): Rect {
+  return { x: t.gridX + (i % t.cols) * PITCH, y: t.gridY + Math.floor(i / t.cols) * PITCH, w: CELL, h: CELL };
+}
+
+// ------------------------------------------------------------------------------------ keyboard
+
+export type Direction = 'left' | 'right' | 'up' | 'down';
+
+/** The tile the focus cursor moves to from tile `from` (index into layout.tiles), or `from` at an edge. */
+export function neighbour(layout: Layout, from: number, dir: Direction): number {
+  const n = layout.tiles.length;
+  if (!n) return -1;
+  if (from < 0 || from >= n) return 0;
+  if (dir === 'left') return Math.max(0, from - 1);
+  if (dir === 'right') return Math.min(n - 1, from + 1);
+  const t = layout.tiles[from]!;
+  const row = layout.rows[t.row + (dir === 'up' ? -1 : 1)];
+  if (!row) return from;
+  // The tile of the next row whose horizontal centre is nearest.
+  const cx = t.x + t.w / 2;
+  let best = row.start;
+  let bestD = Infinity;
+  for (let k = row.start; k < row.end; k++) {
+    const u = layout.tiles[k]!;
+    const d = Math.abs(u.x + u.w / 2 - cx);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+// ------------------------------------------------------------------------------------ camera
+
+/** The world point at the screen's top-left corner and the scale: screen = (world - x) × zoom. */
+export interface Camera {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+export function worldViewport(cam: Camera, screenW: number, screenH: number): Rect {
+  return { x: cam.x, y: cam.y, w: screenW / cam.zoom, h: screenH / cam.zoom };
+}
+
+export function toWorld(cam: Camera, sx: number, sy: number): { x: number; y: number } {
+  return { x: cam.x + sx / cam.zoom, y: cam.y + sy / cam.zoom };
+}
+
+export function toScreen(cam: Camera, wx: number, wy: number): { x: number; y: number } {
+  return { x: (wx - cam.x) * cam.zoom, y: (wy - cam.y) * cam.zoom };
+}
+
+/** The least useful zoom: the whole map on screen with a margin (never more than 1). */
+export function minZoom(layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): number {
+  if (screenW <= 0 || screenH <= 0) return MIN_ZOOM;
+  return Math.max(MIN_ZOOM, Math.min(1, 0.9 * Math.min(screenW / layout.width, screenH / layout.height)));
+}
+
+/**
+ * Keep the map on screen: along an axis where the map is smaller than the screen it is centred
+ * horizontally and top-aligned vertically; otherwise it may move until a third of the screen is empty.
+ */
+export function clampCamera(cam: Camera, layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): Camera {
+  const zoom = Math.min(MAX_ZOOM, Math.max(minZoom(layout, screenW, screenH), cam.zoom));
+  const vw = screenW / zoom;
+  const vh = screenH / zoom;
+  const axis = (pos: number, size: number, view: number, centre: boolean) => {
+    if (size <= view) return centre ? -(view - size) / 2 : 0;
+    const slack = view / 3;
+    return Math.min(size - view + slack, Math.max(-slack, pos));
+  };
+  return { zoom, x: axis(cam.x, layout.width, vw, true), y: axis(cam.y, layout.height, vh, false) };
+}
+
+/** Zoom by `factor` (within [min, MAX_ZOOM]) keeping the world point under screen point (sx, sy) where it is. */
+export function zoomAt(cam: Camera, factor: number, sx: number, sy: number, min = MIN_ZOOM): Camera {
+  const zoom = Math.min(MAX_ZOOM, Math.max(min, cam.zoom * factor));
+  const w = toWorld(cam, sx, sy);
+  return { zoom, x: w.x - sx / zoom, y: w.y - sy / zoom };
+}
+
+/** Pan so that a world rectangle is on screen (with a margin), moving as little as possible. */
+export function revealRect(cam: Camera, r: Rect, screenW: number, screenH: number, margin = TILE_GAP): Camera {
+  const v = worldViewport(cam, screenW, screenH);
+  const m = margin / cam.zoom;
+  const axis = (pos: number, view: number, start: number, size: number) => {
+    if (size + 2 * m > view) return start - m; // larger than the screen: show its start
+    if (start - m < pos) return start - m;
+    if (start + size + m > pos + view) return start + size + m - view;
+    return pos;
+  };
+  return { zoom: cam.zoom, x: axis(v.x, v.w, r.x, r.w), y: axis(v.y, v.h, r.y, r.h) };
+}

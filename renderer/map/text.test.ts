@@ -1,0 +1,85 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { age, clusterCounts, nodeSummary, percent, safeName, shortNames, statusLine, truncate } from './text.ts';
+
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+test('hostile names: markup stays text, bidi and zero-width characters become visible, long names are cut', () => {
+  assert.equal(safeName('<script>alert(1)</script>'), '<script>alert(1)</script>', 'markup is only text on a canvas');
+  assert.equal(safeName('prod\u202Eved'), 'prod\uFFFDved');
+  assert.equal(safeName('a\u200Bb\u200Dc\uFEFFd\u2066e\u2069'), 'a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFD');
+  assert.equal(safeName('line\nbreak\u0000'), 'line\uFFFDbreak\uFFFD');
+  assert.equal(safeName('x'.repeat(500)).length, 120);
+  assert.ok(safeName('x'.repeat(500)).endsWith('…'));
+  assert.equal(safeName('مجموعة-الإنتاج'), 'مجموعة-الإنتاج', 'RTL letters themselves are fine');
+});
+
+test('truncate never splits a surrogate pair', () => {
+  assert.equal(truncate('abc', 3), 'abc');
+  assert.equal(truncate('abcd', 3), 'ab…');
+  const emoji = '😀'.repeat(10);
+  const t = truncate(emoji, 4);
+  assert.equal(t, '😀😀😀…');
+  assert.equal(truncate('😀😀', 2), '😀😀', 'two code points fit in two');
+});
+
+test('ages and percentages', () => {
+  assert.equal(age(0), '0s');
+  assert.equal(age(42_000), '42s');
+  assert.equal(age(5 * 60_000 + 10), '5m');
+  assert.equal(age(3 * 3_600_000), '3h');
+  assert.equal(age(3 * 86_400_000), '3d');
+  assert.equal(age(-5), '0s');
+  assert.equal(percent(0.456), '46 %');
+  assert.equal(percent(null), 'n/a');
+});
+
+test('status lines say what the data is worth', () => {
+  const base = { progress: null, lastContact: NOW - 3 * 3_600_000, statusSince: null, computedAt: NOW - 3 * 3_600_000 };
+  assert.deepEqual(statusLine({ ...base, status: 'live' }, NOW), { text: 'live', tone: 'ok' });
+  assert.deepEqual(statusLine({ ...base, status: 'syncing', progress: { listed: 3, total: 12 } }, NOW), {
+    text: 'syncing 3/12',
+    tone: 'progress',
+  });
+  assert.deepEqual(statusLine({ ...base, status: 'stale', lastContact: NOW - 42_000 }, NOW), { text: 'stale · 42s', tone: 'warn' });
+  assert.equal(statusLine({ ...base, status: 'unreachable', lastContact: NOW - 300_000 }, NOW).text, 'unreachable · last contact 5m ago');
+  assert.equal(statusLine({ ...base, status: 'unreachable', lastContact: null }, NOW).text, 'unreachable');
+  assert.deepEqual(statusLine({ ...base, status: 'unauthorized' }, NOW), { text: 'unauthorized', tone: 'auth' });
+  assert.deepEqual(statusLine({ ...base, status: 'needs-approval' }, NOW), { text: 'needs approval', tone: 'warn' });
+  assert.deepEqual(statusLine({ ...base, status: 'offline' }, NOW), { text: 'offline · data 3h old', tone: 'neutral' });
+  assert.equal(statusLine({ ...base, status: 'offline', lastContact: null, computedAt: null }, NOW).text, 'offline · no data');
+  assert.equal(statusLine({ ...base, status: 'error' }, NOW).tone, 'bad');
+});
+
+test('node and cluster summaries', () => {
+  const s = nodeSummary({ n: 'gpu\u202E-01', h: 2, c: 0.5, m: 0.25, g: 0.75, p: 0.1, a: 8, s: 2, k: true });
+  assert.equal(s.name, 'gpu\uFFFD-01');
+  assert.equal(s.level, 'critical');
+  assert.deepEqual(s.lines, [
+    'health critical · cordoned',
+    'cpu 50 % · memory 25 % · pods 10 %',
+    'accelerators 8 · allocated 75 %',
+    '2 storage/CSI problems',
+  ]);
+  assert.equal(
+    clusterCounts({ nodes: { total: 1204, ready: 1200, cordoned: 0, byLevel: { ok: 1199, warning: 2, critical: 3, unknown: 0 } } }),
+    '1,204 nodes · 3 critical · 2 warning',
+  );
+});
+
+test('short names drop what every node of a cluster shares, at separators only', () => {
+  assert.deepEqual(
+    shortNames([
+      'ip-10-3-0-13.eu-west-1.compute.internal',
+      'ip-10-3-0-14.eu-west-1.compute.internal',
+      'ip-10-3-1-2.eu-west-1.compute.internal',
+    ]),
+    ['0-13', '0-14', '1-2'],
+  );
+  assert.deepEqual(shortNames(['node-0001', 'node-0002', 'gpu-a100-0001']), ['node-0001', 'node-0002', 'gpu-a100-0001']);
+  assert.deepEqual(shortNames(['worker-10', 'worker-11']), ['10', '11'], 'no cut inside a token: "1" is not a separator');
+  assert.deepEqual(shortNames(['a', 'a']), ['a', 'a'], 'never empty');
+  assert.deepEqual(shortNames(['only-one']), ['only-one']);
+  assert.deepEqual(shortNames([]), []);
+  assert.deepEqual(shortNames(['x-1-y', 'x-1-y-z']), ['y', 'y-z']);
+});

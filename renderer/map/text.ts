@@ -1,0 +1,140 @@
+// Text the map shows: status lines, ages, percentages, and names made safe to draw. Pure: no DOM.
+//
+// Names come from kubeconfigs and clusters: hostile input. Canvas fillText and React text never
+// interpret markup, but bidi overrides (U+202E…) would reorder what is drawn and zero-width characters
+// would make two names look the same, so both are shown as a visible U+FFFD; long names are cut.
+import type { ClusterTile, HealthLevel, NodeCell } from '../../common/contract.ts';
+import { HEALTH_LEVELS } from '../../common/contract.ts';
+import { statusTone, type StatusTone } from './colors.ts';
+
+// C0/C1 controls, bidi embeddings/overrides/isolates/marks, zero-width and invisible formatting.
+/* eslint-disable no-control-regex, no-misleading-character-class -- matching these one by one is the point */
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/g;
+/* eslint-enable no-control-regex, no-misleading-character-class */
+
+/** A name as it may be drawn: invisible and direction-changing characters made visible, at most `max` characters. */
+export function safeName(s: string, max = 120): string {
+  return truncate(String(s).replace(UNSAFE, '\uFFFD'), max);
+}
+
+/** Cut to `max` characters (code points, never half a surrogate pair) with an ellipsis. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cps = Array.from(s);
+  if (cps.length <= max) return s;
+  return `${cps.slice(0, Math.max(1, max - 1)).join('')}…`;
+}
+
+const NUMBER = new Intl.NumberFormat('en-US');
+
+/** 1,204: one formatter for every call (toLocaleString builds one each time: too slow per frame). */
+export function num(n: number): string {
+  return NUMBER.format(n);
+}
+
+/** "42s", "5m", "3h", "2d" */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  return `${Math.floor(h / 24)}d`;
+}
+
+export function percent(v: number | null): string {
+  return v === null ? 'n/a' : `${Math.round(v * 100)} %`;
+}
+
+export interface StatusLine {
+  /** short, for the tile: "live", "syncing 3/12", "stale · 42s", "offline · data 3h old" */
+  text: string;
+  tone: StatusTone;
+}
+
+type StatusFields = Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'computedAt'>;
+
+/** A cluster's status as the tile shows it: always with what it means for the data's age. */
+export function statusLine(t: StatusFields, now: number): StatusLine {
+  const tone = statusTone(t.status);
+  const since = (x: number | null) => (x === null ? null : age(now - x));
+  const contact = since(t.lastContact);
+  switch (t.status) {
+    case 'live':
+      return { text: 'live', tone };
+    case 'connecting':
+      return { text: 'connecting…', tone };
+    case 'syncing':
+      return { text: t.progress ? `syncing ${t.progress.listed}/${t.progress.total}` : 'syncing', tone };
+    case 'stale':
+      return { text: contact ? `stale · ${contact}` : 'stale', tone };
+    case 'unreachable':
+      return { text: contact ? `unreachable · last contact ${contact} ago` : 'unreachable', tone };
+    case 'unauthorized':
+      return { text: 'unauthorized', tone };
+    case 'needs-approval':
+      return { text: 'needs approval', tone };
+    case 'error':
+      return { text: 'error', tone };
+    case 'offline': {
+      const asOf = since(t.lastContact ?? t.computedAt);
+      return { text: asOf ? `offline · data ${asOf} old` : 'offline · no data', tone };
+    }
+  }
+}
+
+/** One line about a node for the tooltip and screen readers. */
+export function nodeSummary(c: NodeCell): { name: string; level: HealthLevel; lines: string[] } {
+  const level = HEALTH_LEVELS[c.h] ?? 'unknown';
+  const lines = [`health ${level}${c.k ? ' · cordoned' : ''}`, `cpu ${percent(c.c)} · memory ${percent(c.m)} · pods ${percent(c.p)}`];
+  if (c.a > 0 || c.g !== null) lines.push(`accelerators ${c.a} · allocated ${percent(c.g)}`);
+  if (c.s > 0) lines.push(`${c.s} storage/CSI problem${c.s === 1 ? '' : 's'}`);
+  return { name: safeName(c.n), level, lines };
+}
+
+/** "1,204 nodes · 3 critical · 2 warning" */
+export function clusterCounts(t: Pick<ClusterTile, 'nodes'>): string {
+  const parts = [`${num(t.nodes.total)} node${t.nodes.total === 1 ? '' : 's'}`];
+  if (t.nodes.byLevel.critical) parts.push(`${t.nodes.byLevel.critical} critical`);
+  if (t.nodes.byLevel.warning) parts.push(`${t.nodes.byLevel.warning} warning`);
+  if (t.nodes.byLevel.unknown) parts.push(`${t.nodes.byLevel.unknown} unknown`);
+  return parts.join(' · ');
+}
+
+const SEPARATORS = /[-._:/]/;
+
+/**
+ * Names without what all of them share: a cluster's nodes are "ip-10-3-0-13.eu-west-1.compute.internal",
+ * "ip-10-3-0-14.eu-west-1.compute.internal", ...: on a small cell "0-13" says more. Cuts only at
+ * separators (- . _ : /); a name that would be left empty stays whole.
+ */
+export function shortNames(names: readonly string[]): string[] {
+  if (names.length < 2) return [...names];
+  let pre = names[0]!;
+  let suf = names[0]!;
+  for (const n of names) {
+    let i = 0;
+    while (i < pre.length && i < n.length && pre[i] === n[i]) i++;
+    pre = pre.slice(0, i);
+    let j = 0;
+    while (j < suf.length && j < n.length && suf[suf.length - 1 - j] === n[n.length - 1 - j]) j++;
+    suf = suf.slice(suf.length - j);
+    if (!pre && !suf) break;
+  }
+  let cut = -1;
+  for (let i = pre.length - 1; i >= 0; i--) {
+    if (SEPARATORS.test(pre[i]!)) {
+      cut = i;
+      break;
+    }
+  }
+  pre = pre.slice(0, cut + 1);
+  const first = suf.search(SEPARATORS);
+  suf = first < 0 ? '' : suf.slice(first);
+  return names.map((n) => {
+    if (pre.length + suf.length >= n.length) return n;
+    return n.slice(pre.length, n.length - suf.length);
+  });
+}

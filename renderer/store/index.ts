@@ -1,0 +1,116 @@
+// One zustand store of typed slices. Components select the smallest value they need (useShallow for
+// objects). View data other than the fleet is pulled by the views (useContract) and re-read when a
+// push says its cluster moved on.
+import { create } from 'zustand';
+import type { FleetDTO, Measure, PushEvent } from '../../common/contract.ts';
+import { getApi } from '../api/index.ts';
+import { parseRoute, type Route } from './route.ts';
+
+export interface ConnectionSlice {
+  connected: boolean;
+  connectionError: string | null;
+}
+
+export interface FleetSlice {
+  fleet: FleetDTO | null;
+  fleetError: string | null;
+  /** cluster id → view version (pushed) */
+  versions: Record<string, number>;
+  fleetVersion: number;
+  loadFleet(): Promise<void>;
+  applyPush(e: PushEvent): void;
+}
+
+export interface UiSlice {
+  route: Route;
+  measure: Measure;
+  paletteOpen: boolean;
+  /** the name of the object the object view shows (for the breadcrumbs, which only know its uid) */
+  objectName: { uid: string; name: string } | null;
+  /** ticks every few seconds so ages ("stale 42s") stay true without a push */
+  now: number;
+  setMeasure(m: Measure): void;
+  setPalette(open: boolean): void;
+  setRoute(r: Route): void;
+}
+
+export type AppState = ConnectionSlice & FleetSlice & UiSlice;
+
+let loading: Promise<void> | undefined;
+let again = false;
+
+export const useApp = create<AppState>()((set, get) => ({
+  connected: false,
+  connectionError: null,
+
+  fleet: null,
+  fleetError: null,
+  versions: {},
+  fleetVersion: 0,
+  async loadFleet() {
+    // One load at a time; a push during a load asks for one more afterwards.
+    if (loading) {
+      again = true;
+      return loading;
+    }
+    loading = (async () => {
+      try {
+        const fleet = await getApi().call('fleet.get', {});
+        set({ fleet, fleetError: null });
+      } catch (e) {
+        set({ fleetError: (e as Error).message });
+      } finally {
+        loading = undefined;
+        if (again) {
+          again = false;
+          void get().loadFleet();
+        }
+      }
+    })();
+    return loading;
+  },
+  applyPush(e) {
+    set((s) => ({ versions: { ...s.versions, ...e.clusters }, fleetVersion: e.fleetVersion }));
+    void get().loadFleet();
+  },
+
+  route: parseRoute(typeof window === 'undefined' ? '' : window.location.hash),
+  measure: readMeasure(),
+  paletteOpen: false,
+  objectName: null,
+  now: Date.now(),
+  setMeasure(m) {
+    localStorage.setItem('fleet.measure', m);
+    set({ measure: m });
+  },
+  setPalette(open) {
+    set({ paletteOpen: open });
+  },
+  setRoute(r) {
+    set({ route: r });
+  },
+}));
+
+function readMeasure(): Measure {
+  const m = typeof localStorage === 'undefined' ? null : localStorage.getItem('fleet.measure');
+  return m === 'cpu' || m === 'memory' || m === 'gpu' || m === 'pods' || m === 'health' ? m : 'health';
+}
+
+/** Wire the store to the transport and the clock (once, at start). */
+export function startStore(): void {
+  const api = getApi();
+  let wasDown = false;
+  api.onConnection((up) => {
+    useApp.setState({ connected: up, connectionError: up ? null : 'connection to the console server lost; retrying…' });
+    // A reconnect re-reads the fleet (pushes were missed); the first connection is the initial load's own.
+    if (up && wasDown) void useApp.getState().loadFleet();
+    if (!up) wasDown = true;
+  });
+  api.onPush((e) => useApp.getState().applyPush(e));
+  void useApp
+    .getState()
+    .loadFleet()
+    .then(() => useApp.setState({ connected: !useApp.getState().fleetError }));
+  window.addEventListener('hashchange', () => useApp.getState().setRoute(parseRoute(window.location.hash)));
+  setInterval(() => useApp.setState({ now: Date.now() }), 5000);
+}

@@ -1,0 +1,100 @@
+// Charts from the stored samples (one per cluster per minute while the cache is synced):
+// allocatable vs requested CPU, memory and accelerators, and node count by health.
+import { useState } from 'react';
+import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatBytes, formatCpu } from '../../common/units.ts';
+import { useContract } from '../store/useContract.ts';
+import { ErrorNote, Loading, Panel } from '../components/common.tsx';
+
+const RANGES = [
+  { label: '1 h', ms: 3600_000 },
+  { label: '6 h', ms: 6 * 3600_000 },
+  { label: '24 h', ms: 24 * 3600_000 },
+  { label: '7 d', ms: 7 * 24 * 3600_000 },
+];
+
+const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+export function Charts({ cluster }: { cluster: string }) {
+  const [range, setRange] = useState(RANGES[2]!.ms);
+  // The window is fixed per choice (rounded to the minute) so re-reads on push keep the same key.
+  const [to] = useState(() => Math.ceil(Date.now() / 60_000) * 60_000 + 3600_000);
+  const { data, error } = useContract('metrics.get', { cluster, from: to - 3600_000 - range, to }, cluster);
+  if (error && !data) return <ErrorNote error={error} />;
+  if (!data) return <Loading what="history" />;
+  const rows = data.map((p) => ({
+    at: p.at,
+    cpuAlloc: p.cpu.allocatable,
+    cpuReq: p.cpu.requested,
+    memAlloc: p.memory.allocatable,
+    memReq: p.memory.requested,
+    gpuAlloc: p.gpu.allocatable,
+    gpuReq: p.gpu.requested,
+    ok: p.nodes.ok,
+    warning: p.nodes.warning,
+    critical: p.nodes.critical,
+    unknown: p.nodes.unknown,
+  }));
+  const hasGpu = rows.some((r) => r.gpuAlloc > 0);
+  const picker = (
+    <div className="segmented" role="group" aria-label="Time range">
+      {RANGES.map((r) => (
+        <button key={r.label} type="button" aria-pressed={range === r.ms} onClick={() => setRange(r.ms)}>
+          {r.label}
+        </button>
+      ))}
+    </div>
+  );
+  if (rows.length < 2) {
+    return (
+      <Panel title="History" id="charts">
+        {picker}
+        <p className="muted">
+          {rows.length ? 'One sample so far' : 'No samples in this window'}: the console samples each cluster once a minute while it syncs.
+        </p>
+      </Panel>
+    );
+  }
+  const chart = (title: string, a: 'cpu' | 'mem' | 'gpu', fmt: (v: number) => string) => (
+    <figure className="chart" data-chart={a}>
+      <figcaption>{title}</figcaption>
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={rows} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+          <XAxis dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />
+          <YAxis tickFormatter={fmt} stroke="var(--muted)" width={72} />
+          <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => fmt(Number(v))} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }} />
+          <Legend />
+          <Line type="stepAfter" dataKey={`${a}Alloc`} name="allocatable" stroke="var(--c-alloc)" dot={false} isAnimationActive={false} />
+          <Line type="stepAfter" dataKey={`${a}Req`} name="requested" stroke="var(--c-req)" dot={false} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+  return (
+    <Panel title="History" id="charts">
+      {picker}
+      <div className="charts">
+        {chart('CPU: allocatable vs requested', 'cpu', formatCpu)}
+        {chart('Memory: allocatable vs requested', 'mem', formatBytes)}
+        {hasGpu && chart('Accelerators: allocatable vs allocated', 'gpu', (v) => String(v))}
+        <figure className="chart" data-chart="health">
+          <figcaption>Nodes by health</figcaption>
+          <ResponsiveContainer width="100%" height={200}>
+            <AreaChart data={rows} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+              <XAxis dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />
+              <YAxis allowDecimals={false} stroke="var(--muted)" width={48} />
+              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }} />
+              <Legend />
+              <Area type="stepAfter" dataKey="ok" stackId="1" stroke="var(--ok)" fill="var(--ok)" isAnimationActive={false} />
+              <Area type="stepAfter" dataKey="warning" stackId="1" stroke="var(--warn)" fill="var(--warn)" isAnimationActive={false} />
+              <Area type="stepAfter" dataKey="critical" stackId="1" stroke="var(--bad)" fill="var(--bad)" isAnimationActive={false} />
+              <Area type="stepAfter" dataKey="unknown" stackId="1" stroke="var(--muted)" fill="var(--muted)" isAnimationActive={false} />
+            </AreaChart>
+          </ResponsiveContainer>
+        </figure>
+      </div>
+    </Panel>
+  );
+}

@@ -1,0 +1,109 @@
+// One row per cluster, sortable by every column; numbers right-aligned in human units.
+import { useShallow } from 'zustand/react/shallow';
+import type { ClusterTile } from '../../common/contract.ts';
+import { formatBytes, formatCpu, formatCount, formatPercent } from '../../common/units.ts';
+import { useApp } from '../store/index.ts';
+import { go } from '../store/route.ts';
+import { Age, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
+import { Onboarding } from './Onboarding.tsx';
+
+type Key = 'context' | 'status' | 'version' | 'nodes' | 'cpu' | 'memory' | 'gpu' | 'pending' | 'warnings' | 'storage' | 'age';
+
+const frac = (f: { requested: number; allocatable: number }) => (f.allocatable ? f.requested / f.allocatable : -1);
+
+function keyOf(k: Key, c: ClusterTile, now: number): unknown {
+  switch (k) {
+    case 'context':
+      return c.context;
+    case 'status':
+      return c.status;
+    case 'version':
+      return c.serverVersion ?? '';
+    case 'nodes':
+      return c.nodes.total;
+    case 'cpu':
+      return frac(c.cpu);
+    case 'memory':
+      return frac(c.memory);
+    case 'gpu':
+      return frac(c.gpu);
+    case 'pending':
+      return c.pendingPods;
+    case 'warnings':
+      return c.warningEvents;
+    case 'storage':
+      return c.storageProblems.total;
+    case 'age':
+      return c.lastContact ? now - c.lastContact : Number.MAX_SAFE_INTEGER;
+  }
+}
+
+export function FleetTable() {
+  const { fleet, now } = useApp(useShallow((s) => ({ fleet: s.fleet, now: s.now })));
+  const { sort, toggle } = useSort<Key>('context');
+  if (!fleet) return <Loading what="the fleet" />;
+  if (!fleet.clusters.length) return <Onboarding />;
+  const rows = sortRows(fleet.clusters, (c) => keyOf(sort.key, c, now), sort.dir);
+  const h = (k: Key, label: string, numeric = true) => <SortHeader k={k} label={label} sort={sort} toggle={toggle} numeric={numeric} />;
+  return (
+    <div className="scroll" data-view="fleet-table">
+      <h1 className="title">Clusters</h1>
+      <table className="grid">
+        <thead>
+          <tr>
+            {h('context', 'Cluster', false)}
+            {h('status', 'Status', false)}
+            {h('version', 'Version', false)}
+            {h('nodes', 'Nodes ready/total')}
+            {h('cpu', 'CPU requested / allocatable')}
+            {h('memory', 'Memory requested / allocatable')}
+            {h('gpu', 'GPU allocated / allocatable')}
+            {h('pending', 'Pending pods')}
+            {h('warnings', 'Warnings')}
+            {h('storage', 'Storage problems')}
+            {h('age', 'Data age')}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((c) => (
+            <tr
+              key={c.id}
+              data-cluster={c.context}
+              onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}
+            >
+              <th scope="row">
+                <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link>
+              </th>
+              <td>
+                <StatusBadge tile={c} now={now} />
+                {c.forbiddenKinds.length > 0 && (
+                  <span className="badge warn" title={`not permitted: ${c.forbiddenKinds.join(', ')}`}>
+                    {c.forbiddenKinds.length} kinds forbidden
+                  </span>
+                )}
+              </td>
+              <td>{c.serverVersion ?? '–'}</td>
+              <td className="num">
+                {c.forbiddenKinds.includes('nodes') ? <span className="muted">not permitted</span> : `${formatCount(c.nodes.ready)} / ${formatCount(c.nodes.total)}`}
+              </td>
+              <td className="num">
+                {formatCpu(c.cpu.requested)} / {formatCpu(c.cpu.allocatable)} <span className="muted">{formatPercent(c.cpu.allocatable ? c.cpu.requested / c.cpu.allocatable : null)}</span>
+              </td>
+              <td className="num">
+                {formatBytes(c.memory.requested)} / {formatBytes(c.memory.allocatable)}{' '}
+                <span className="muted">{formatPercent(c.memory.allocatable ? c.memory.requested / c.memory.allocatable : null)}</span>
+              </td>
+              <td className="num">{c.gpu.allocatable ? `${formatCount(c.gpu.requested)} / ${formatCount(c.gpu.allocatable)}` : '–'}</td>
+              <td className="num">{formatCount(c.pendingPods)}</td>
+              <td className="num">{formatCount(c.warningEvents)}</td>
+              <td className="num">{c.storageProblems.total ? <span className={c.storageProblems.critical ? 'bad' : 'warn'}>{formatCount(c.storageProblems.total)}</span> : '0'}</td>
+              <td className="num">
+                <Age at={c.lastContact} now={now} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+// The fleet map (canvas) with its measure picker, or onboarding when there is nothing to show.
+import { useShallow } from 'zustand/react/shallow';
+import { MEASURES, type Measure } from '../../common/contract.ts';
+import { useApp } from '../store/index.ts';
+import { go } from '../store/route.ts';
+import { FleetMap } from '../map/FleetMap.tsx';
+import { Loading } from '../components/common.tsx';
+import { Onboarding } from './Onboarding.tsx';
+
+const MEASURE_LABEL: Record<Measure, string> = {
+  health: 'Health',
+  cpu: 'CPU requested',
+  memory: 'Memory requested',
+  gpu: 'GPU allocated',
+  pods: 'Pods',
+};
+
+export function MeasurePicker() {
+  const measure = useApp((s) => s.measure);
+  return (
+    <div className="measures" role="radiogroup" aria-label="Colour nodes by">
+      {MEASURES.map((m) => (
+        <label key={m} className={m === measure ? 'active' : undefined}>
+          <input type="radio" name="measure" value={m} checked={m === measure} onChange={() => useApp.getState().setMeasure(m)} />
+          {MEASURE_LABEL[m]}
+        </label>
+      ))}
+    </div>
+  );
+}
+
+export function FleetView() {
+  const { fleet, measure, now } = useApp(useShallow((s) => ({ fleet: s.fleet, measure: s.measure, now: s.now })));
+  if (!fleet) return <Loading what="the fleet" />;
+  if (!fleet.clusters.length) return <Onboarding />;
+  const nodes = fleet.clusters.reduce((n, c) => n + c.nodes.total, 0);
+  const counts = new Map<string, number>();
+  for (const c of fleet.clusters) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  return (
+    <div className="fleet-view">
+      <div className="toolbar">
+        <h1 className="title">
+          {fleet.clusters.length} clusters · {nodes.toLocaleString('en-US')} nodes
+        </h1>
+        <span className="muted">{[...counts].map(([s, n]) => `${n} ${s}`).join(' · ')}</span>
+        <div className="spacer" />
+        <MeasurePicker />
+      </div>
+      {fleet.problems.length > 0 && (
+        <details className="notice warn">
+          <summary>{fleet.problems.length} kubeconfig problem(s)</summary>
+          <ul>
+            {fleet.problems.map((p) => (
+              <li key={p.path}>
+                <code>{p.path}</code>: {p.error}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <div className="map-host">
+        <FleetMap
+          fleet={fleet}
+          measure={measure}
+          now={now}
+          onOpenCluster={(cluster) => go({ view: 'cluster', cluster, tab: 'nodes' })}
+          onOpenNode={(cluster, node) => go({ view: 'node', cluster, node })}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,207 @@
+// One node: health, conditions, taints, cordon, versions, capacity per resource (with GPUs), its pods
+// with their requests, events, CSINode drivers and its change history.
+import type { NodeDTO } from '../../common/contract.ts';
+import { formatBytes, formatResource } from '../../common/units.ts';
+import { useApp } from '../store/index.ts';
+import { useContract } from '../store/useContract.ts';
+import { Age, CapacityBar, ErrorNote, LevelBadge, Link, Loading, Panel } from '../components/common.tsx';
+import { EventsTable } from './EventsTable.tsx';
+import { HistoryList } from './ObjectView.tsx';
+
+export function NodeView({ cluster, node }: { cluster: string; node: string }) {
+  const now = useApp((s) => s.now);
+  const { data, error } = useContract('node.get', { cluster, node }, cluster);
+  if (error && !data) return <ErrorNote error={error} />;
+  if (!data) return <Loading what="the node" />;
+  return <NodeBody d={data} now={now} />;
+}
+
+function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
+  const r = d.row;
+  const resources = Object.entries(r.resources);
+  return (
+    <div className="scroll" data-view="node" data-node={r.name} data-level={d.health.level}>
+      <div className="toolbar">
+        <h1 className="title">{r.name}</h1>
+        <LevelBadge level={d.health.level} />
+        {r.cordoned && <span className="badge warn">cordoned (unschedulable)</span>}
+        {d.health.stale && <span className="badge warn">heartbeat stale</span>}
+        <span className="muted">
+          kubelet {d.info.kubeletVersion ?? '–'} · {d.info.osImage ?? ''} · {d.info.containerRuntimeVersion ?? ''}
+        </span>
+        <div className="spacer" />
+        <Link to={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }}>YAML and history diffs</Link>
+      </div>
+      {d.health.reasons.length > 0 && (
+        <ul className={`notice ${d.health.level === 'critical' ? 'error' : 'warn'}`} data-reasons>
+          {d.health.reasons.map((x, i) => (
+            <li key={i}>{x}</li>
+          ))}
+        </ul>
+      )}
+      <div className="two-col">
+        <Panel title="Conditions" id="conditions">
+          <table className="grid" data-table="conditions">
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Since</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.conditions.map((c) => (
+                <tr key={c.type} data-condition={c.type} data-status={c.status}>
+                  <td>{c.type}</td>
+                  <td className={(c.type === 'Ready') === (c.status === 'True') ? 'ok' : 'bad'}>{c.status}</td>
+                  <td>{c.reason}</td>
+                  <td>
+                    <Age at={c.lastTransition} now={now} />
+                  </td>
+                  <td className="wrap">{c.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Taints</h3>
+          {d.taints.length ? (
+            <ul className="plain">
+              {d.taints.map((t, i) => (
+                <li key={i}>
+                  <code>
+                    {t.key}
+                    {t.value ? `=${t.value}` : ''}:{t.effect}
+                  </code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">No taints.</p>
+          )}
+        </Panel>
+        <Panel title="Capacity" id="capacity">
+          <table className="grid" data-table="resources">
+            <thead>
+              <tr>
+                <th scope="col">Resource</th>
+                <th scope="col" className="num">Capacity</th>
+                <th scope="col" className="num">Allocatable</th>
+                <th scope="col" className="num">Requested</th>
+                <th scope="col" className="num">Free</th>
+                <th scope="col">Use</th>
+              </tr>
+            </thead>
+            <tbody>
+              {resources.map(([name, v]) => (
+                <tr key={name} data-resource={name}>
+                  <td>
+                    <code>{name}</code>
+                  </td>
+                  <td className="num">{formatResource(name, v.capacity)}</td>
+                  <td className="num">{formatResource(name, v.allocatable)}</td>
+                  <td className="num" data-requested={v.requested}>
+                    {formatResource(name, v.requested)}
+                  </td>
+                  <td className={`num ${v.free < 0 ? 'bad' : ''}`}>{formatResource(name, v.free)}</td>
+                  <td>
+                    <CapacityBar resource={name} requested={v.requested} allocatable={v.allocatable} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {d.accelerators && d.accelerators.resources.length > 0 && (
+            <>
+              <h3>Accelerators</h3>
+              <ul className="plain">
+                {d.accelerators.resources.map((x) => (
+                  <li key={x.resource}>
+                    <code>{x.resource}</code>: {x.model ?? x.vendor}
+                    {x.memoryBytes ? `, ${formatBytes(x.memoryBytes)}` : ''}
+                    {x.mig ? `, MIG ${x.mig.profile}` : ''}
+                    {x.sharing ? `, ${x.sharing.strategy} ×${x.sharing.replicas} (${x.sharing.physical} physical)` : ''} — {x.allocated} of {x.allocatable} allocated
+                    {x.unhealthy ? <span className="bad"> ({x.unhealthy} unhealthy)</span> : null}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Panel>
+      </div>
+      <Panel title={`Pods (${d.pods.length})`} id="pods" empty={!d.pods.length && 'No pods on this node.'}>
+        <table className="grid" data-table="pods">
+          <thead>
+            <tr>
+              <th scope="col">Namespace</th>
+              <th scope="col">Pod</th>
+              <th scope="col">Phase</th>
+              <th scope="col" className="num">Restarts</th>
+              <th scope="col" className="num">CPU</th>
+              <th scope="col" className="num">Memory</th>
+              <th scope="col">Other requests</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.pods.map((p) => (
+              <tr key={p.uid} data-pod={p.name}>
+                <td>{p.namespace}</td>
+                <td>
+                  <Link to={{ view: 'object', cluster: d.cluster, kind: 'pods', uid: p.uid }}>{p.name}</Link>
+                </td>
+                <td>
+                  {p.phase}
+                  {!p.ready && p.phase === 'Running' ? <span className="warn"> (not ready)</span> : null}
+                </td>
+                <td className="num">{p.restarts}</td>
+                <td className="num">{p.requests.cpu ? formatResource('cpu', p.requests.cpu) : '–'}</td>
+                <td className="num">{p.requests.memory ? formatResource('memory', p.requests.memory) : '–'}</td>
+                <td>
+                  {Object.entries(p.requests)
+                    .filter(([k]) => k !== 'cpu' && k !== 'memory')
+                    .map(([k, v]) => `${k}: ${formatResource(k, v)}`)
+                    .join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Panel>
+      <div className="two-col">
+        <Panel title="CSI drivers on this node (CSINode)" id="csinode" empty={!d.csiDrivers.length && 'No CSI drivers registered on this node.'}>
+          <ul className="plain">
+            {d.csiDrivers.map((c) => (
+              <li key={c.name}>
+                <code>{c.name}</code> node ID {c.nodeID}
+                {c.volumeLimit !== null ? `, up to ${c.volumeLimit} volumes` : ''}
+              </li>
+            ))}
+          </ul>
+          {d.storageProblems.map((p, i) => (
+            <p key={i} className={`notice ${p.severity === 'critical' ? 'error' : 'warn'}`}>
+              {p.reason}: {p.message}
+            </p>
+          ))}
+        </Panel>
+        <Panel title="Labels" id="labels">
+          <ul className="plain labels">
+            {Object.entries(d.labels).map(([k, v]) => (
+              <li key={k}>
+                <code className="ellipsis" title={`${k}=${v}`}>
+                  {k}={v}
+                </code>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      </div>
+      <Panel title="Events" id="node-events" empty={!d.events.length && 'No events for this node in the cache.'}>
+        <EventsTable events={d.events} now={now} />
+      </Panel>
+      <Panel title={`Change history (${d.history.length})`} id="node-history" empty={!d.history.length && 'No recorded changes (heartbeat-only updates are not history).'}>
+        <HistoryList history={d.history} now={now} objectLink={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }} />
+      </Panel>
+    </div>
+  );
+}

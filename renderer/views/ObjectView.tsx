@@ -1,0 +1,203 @@
+// Any object: status, containers, requests, events, read-only YAML, and its change history with
+// object-aware diffs between any two recorded versions.
+import { useEffect, useMemo, useState } from 'react';
+import { stringify } from 'yaml';
+import type { ChangeDTO, ObjectDTO } from '../../common/contract.ts';
+import { formatResource } from '../../common/units.ts';
+import { useApp } from '../store/index.ts';
+import { useContract } from '../store/useContract.ts';
+import { Age, ErrorNote, Link, Loading, Panel } from '../components/common.tsx';
+import { EventsTable } from './EventsTable.tsx';
+import type { Route } from '../store/route.ts';
+
+export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: string; uid: string }) {
+  const now = useApp((s) => s.now);
+  const { data, error } = useContract('object.get', { cluster, kind, uid }, cluster);
+  useEffect(() => {
+    if (data) useApp.setState({ objectName: { uid: data.ref.uid, name: data.ref.namespace ? `${data.ref.namespace}/${data.ref.name}` : data.ref.name } });
+  }, [data]);
+  if (error && !data) return <ErrorNote error={error} />;
+  if (!data) return <Loading what="the object" />;
+  return <ObjectBody d={data} now={now} />;
+}
+
+function ObjectBody({ d, now }: { d: ObjectDTO; now: number }) {
+  const kindName = String((d.body as { kind?: string }).kind ?? d.ref.kind);
+  const yaml = useMemo(() => stringify(d.body, { lineWidth: 0 }), [d.body]);
+  return (
+    <div className="scroll" data-view="object" data-kind={d.ref.kind} data-name={d.ref.name}>
+      <div className="toolbar">
+        <h1 className="title">
+          {kindName} {d.ref.namespace ? `${d.ref.namespace}/` : ''}
+          {d.ref.name}
+        </h1>
+        {d.deleted && <span className="badge bad">deleted: last known state</span>}
+        {d.status.phase && <span className="badge">{d.status.phase}</span>}
+        {d.status.node && (
+          <span>
+            on <Link to={{ view: 'node', cluster: d.ref.cluster, node: d.status.node }}>{d.status.node}</Link>
+          </span>
+        )}
+      </div>
+      {d.status.message && <p className="notice warn">{d.status.message}</p>}
+      {(d.ref.kind === 'secrets' || d.ref.kind === 'configmaps') && (
+        <p className="notice info">Metadata only: the console never reads or caches the data of Secrets and ConfigMaps.</p>
+      )}
+      {d.containers.length > 0 && (
+        <Panel title="Containers" id="containers">
+          <table className="grid" data-table="containers">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Image</th>
+                <th scope="col">State</th>
+                <th scope="col" className="num">Restarts</th>
+                <th scope="col">Requests</th>
+                <th scope="col">Limits</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.containers.map((c) => (
+                <tr key={`${c.init}|${c.name}`}>
+                  <td>
+                    {c.name} {c.init && <span className="badge">init</span>}
+                  </td>
+                  <td className="wrap">
+                    <code>{c.image}</code>
+                  </td>
+                  <td className={c.ready ? 'ok' : undefined}>{c.state}</td>
+                  <td className="num">{c.restarts}</td>
+                  <td>
+                    {Object.entries(c.requests)
+                      .map(([k, v]) => `${k}: ${v}`)
+                      .join(', ') || '–'}
+                  </td>
+                  <td>
+                    {Object.entries(c.limits)
+                      .map(([k, v]) => `${k}: ${v}`)
+                      .join(', ') || '–'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {Object.keys(d.requests).length > 0 && (
+            <p>
+              Effective pod requests (as the scheduler counts them):{' '}
+              {Object.entries(d.requests)
+                .map(([k, v]) => `${k} ${formatResource(k, v)}`)
+                .join(', ')}
+            </p>
+          )}
+        </Panel>
+      )}
+      <Panel title="Events" id="object-events" empty={!d.events.length && 'No events for this object in the cache.'}>
+        <EventsTable events={d.events} now={now} />
+      </Panel>
+      <Panel title={`Change history (${d.history.length})`} id="history" empty={!d.history.length && 'No recorded changes.'}>
+        <HistoryDiff d={d} now={now} />
+      </Panel>
+      <Panel title="YAML (read-only)" id="yaml">
+        <pre className="yaml" tabIndex={0} aria-label="Object YAML">
+          {yaml}
+        </pre>
+      </Panel>
+    </div>
+  );
+}
+
+export function HistoryList({ history, now, objectLink }: { history: ChangeDTO[]; now: number; objectLink: Route }) {
+  return (
+    <>
+      <ol className="history" reversed>
+        {history
+          .map((h, i) => ({ h, i }))
+          .reverse()
+          .slice(0, 50)
+          .map(({ h, i }) => (
+            <li key={i} data-change={h.type}>
+              <span className={`badge change-${h.type}`}>{h.type}</span> <Age at={h.at} now={now} /> ago{' '}
+              <span className="muted small">
+                rv {h.oldRv ?? '–'} → {h.newRv ?? '–'}
+              </span>
+            </li>
+          ))}
+      </ol>
+      <Link to={objectLink}>Compare versions</Link>
+    </>
+  );
+}
+
+function HistoryDiff({ d, now }: { d: ObjectDTO; now: number }) {
+  const n = d.history.length;
+  // Default: the change before the latest → the current object.
+  const [from, setFrom] = useState<number | null>(n >= 2 ? n - 2 : null);
+  const [to, setTo] = useState<number | null>(d.deleted ? n - 2 : null);
+  const diff = useContract('object.diff', { cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid, from, to }, d.ref.cluster);
+  const label = (i: number) => `#${i + 1} ${d.history[i]!.type} · ${new Date(d.history[i]!.at).toLocaleString()}`;
+  return (
+    <div className="history-diff">
+      <div className="diff-pick">
+        <label>
+          From{' '}
+          <select value={from ?? -1} onChange={(e) => setFrom(Number(e.target.value) < 0 ? null : Number(e.target.value))}>
+            <option value={-1}>(nothing: creation)</option>
+            {d.history.map((_, i) => (
+              <option key={i} value={i}>
+                {label(i)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          To{' '}
+          <select value={to ?? -1} onChange={(e) => setTo(Number(e.target.value) < 0 ? null : Number(e.target.value))}>
+            <option value={-1}>{d.deleted ? '(deleted)' : 'current'}</option>
+            {d.history.map((_, i) => (
+              <option key={i} value={i}>
+                {label(i)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {diff.error && <ErrorNote error={diff.error} />}
+      {diff.data &&
+        (diff.data.entries.length ? (
+          <table className="grid diff" data-table="diff">
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Before</th>
+                <th scope="col">After</th>
+              </tr>
+            </thead>
+            <tbody>
+              {diff.data.entries.map((e, i) => (
+                <tr key={i} className={`diff-${e.op}`} data-op={e.op}>
+                  <td>
+                    <code>{e.path}</code>
+                  </td>
+                  <td className="wrap">
+                    <code>{e.op === 'added' ? '' : show(e.before)}</code>
+                  </td>
+                  <td className="wrap">
+                    <code>{e.op === 'removed' ? '' : show(e.after)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No differences.</p>
+        ))}
+      <HistoryList history={d.history} now={now} objectLink={{ view: 'object', cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid }} />
+    </div>
+  );
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return '';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 2000 ? `${s.slice(0, 2000)}… (${s.length} characters)` : s;
+}

@@ -1,0 +1,161 @@
+// Search across every cluster: nodes, pods, workloads, PVCs by name (substring) or by label (k=v).
+// The palette (Ctrl/Cmd+K) jumps to a hit; the search view lists them all.
+import { useEffect, useRef, useState } from 'react';
+import type { SearchHit } from '../../common/contract.ts';
+import { getApi } from '../api/index.ts';
+import { useApp } from '../store/index.ts';
+import { go, type Route } from '../store/route.ts';
+import { useContract } from '../store/useContract.ts';
+import { ErrorNote, Link, Loading } from '../components/common.tsx';
+
+export function routeOf(h: SearchHit): Route {
+  if (h.kind === 'nodes') return { view: 'node', cluster: h.cluster, node: h.name };
+  return { view: 'object', cluster: h.cluster, kind: h.kind, uid: h.uid };
+}
+
+const kindLabel = (k: string) => k.split('/').pop()!.replace(/s$/, '');
+
+export function CommandPalette() {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<SearchHit[]>([]);
+  const [sel, setSel] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const close = () => useApp.getState().setPalette(false);
+
+  useEffect(() => {
+    input.current?.focus();
+    const prev = document.activeElement as HTMLElement | null;
+    return () => prev?.focus?.();
+  }, []);
+
+  useEffect(() => {
+    if (!q.trim()) {
+      setHits([]);
+      return;
+    }
+    let live = true;
+    const t = setTimeout(() => {
+      getApi()
+        .call('search', { q, limit: 30 })
+        .then(
+          (h) => {
+            if (!live) return;
+            setHits(h);
+            setSel(0);
+            setError(null);
+          },
+          (e: Error) => live && setError(e.message),
+        );
+    }, 120);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q]);
+
+  const open = (h: SearchHit | undefined) => {
+    if (!h) return;
+    close();
+    go(routeOf(h));
+  };
+
+  return (
+    <div className="palette-backdrop" onMouseDown={close}>
+      <div className="palette" role="dialog" aria-modal="true" aria-label="Search the fleet" onMouseDown={(e) => e.stopPropagation()}>
+        <input
+          ref={input}
+          value={q}
+          placeholder="Find a node, pod, workload or PVC by name, or a label k=v"
+          aria-label="Search"
+          aria-controls="palette-results"
+          aria-activedescendant={hits[sel] ? `hit-${sel}` : undefined}
+          spellCheck={false}
+          onChange={(e) => setQ(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              close();
+            } else if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setSel((s) => Math.min(s + 1, hits.length - 1));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setSel((s) => Math.max(s - 1, 0));
+            } else if (e.key === 'Enter') {
+              e.preventDefault();
+              if (e.shiftKey || !hits.length) {
+                close();
+                go({ view: 'search', q });
+              } else open(hits[sel]);
+            }
+          }}
+        />
+        {error && <ErrorNote error={error} />}
+        <ul id="palette-results" role="listbox" className="hits">
+          {hits.map((h, i) => (
+            <li
+              key={`${h.cluster}|${h.kind}|${h.uid}`}
+              id={`hit-${i}`}
+              role="option"
+              aria-selected={i === sel}
+              className={i === sel ? 'sel' : undefined}
+              onMouseEnter={() => setSel(i)}
+              onClick={() => open(h)}
+            >
+              <span className="badge">{kindLabel(h.kind)}</span> <strong className="ellipsis">{h.name}</strong>{' '}
+              <span className="muted">
+                {h.namespace ? `${h.namespace} · ` : ''}
+                {h.clusterContext}
+                {h.match !== 'name' ? ` · ${h.match}` : ''}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p className="muted small">↑↓ to choose · Enter to open · Shift+Enter for all results · Esc to close</p>
+      </div>
+    </div>
+  );
+}
+
+export function SearchView({ q }: { q: string }) {
+  const { data, error } = useContract('search', q.trim() ? { q, limit: 500 } : null);
+  if (!q.trim()) return <p className="muted">Type a name or a label (k=v) in the search (Ctrl K).</p>;
+  if (error) return <ErrorNote error={error} />;
+  if (!data) return <Loading what="results" />;
+  return (
+    <div className="scroll" data-view="search">
+      <h1 className="title">
+        {data.length} result(s) for “{q}”
+      </h1>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Name</th>
+            <th scope="col">Namespace</th>
+            <th scope="col">Cluster</th>
+            <th scope="col">Node</th>
+            <th scope="col">Match</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.map((h) => (
+            <tr key={`${h.cluster}|${h.kind}|${h.uid}`}>
+              <td>{kindLabel(h.kind)}</td>
+              <td>
+                <Link to={routeOf(h)}>{h.name}</Link>
+              </td>
+              <td>{h.namespace}</td>
+              <td>
+                <Link to={{ view: 'cluster', cluster: h.cluster, tab: 'nodes' }}>{h.clusterContext}</Link>
+              </td>
+              <td>{h.node ? <Link to={{ view: 'node', cluster: h.cluster, node: h.node }}>{h.node}</Link> : ''}</td>
+              <td>{h.match}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
