@@ -59,6 +59,8 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '10000' },
     'pods-per-node': { type: 'string', default: '10' },
     db: { type: 'string' },
+    /** names the figures of a --db cache, e.g. lab (a cache filled from real lab clusters) */
+    label: { type: 'string' },
     runs: { type: 'string', default: '5' },
     frames: { type: 'string', default: '300' },
     keep: { type: 'boolean', default: false },
@@ -325,7 +327,7 @@ async function main(): Promise<void> {
     const nNodes = fleet.clusters.reduce((n, c) => n + c.cells.length, 0);
     if (!nClusters) throw new Error(`${db} has no clusters`);
     const size = `${nClusters}x${nNodes >= 1000 ? `${r1(nNodes / 1000)}k` : nNodes}`;
-    const label = source === 'db' ? `lab_${size}` : size;
+    const label = source === 'db' ? `${values.label ?? 'db'}_${size}` : size;
     out.fleet = { source, db: values.db ? db : undefined, clusters: nClusters, nodes: nNodes, label };
     log(`fleet: ${nClusters} clusters, ${nNodes} nodes (${source}); web shell ${shell.url.replace(/token=.*/, 'token=…')}`);
 

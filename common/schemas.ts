@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import type { Method } from './contract.ts';
 
-
 const id = z.string().min(1).max(512);
 const kind = z
   .string()
@@ -36,11 +35,18 @@ export const methods = {
   'sources.add': z.object({ path: z.string().min(1).max(4096) }).strict(),
 } as const;
 
-
 /** Validate a request: {ok:false} on anything off, never throws. */
-export function parseRequest(method: unknown, params: unknown): { ok: true; method: Method; params: unknown } | { ok: false; error: string } {
-  if (typeof method !== 'string' || !Object.hasOwn(methods, method)) return { ok: false, error: `unknown method ${JSON.stringify(method)}` };
+export function parseRequest(
+  method: unknown,
+  params: unknown,
+): { ok: true; method: Method; params: unknown } | { ok: false; error: string } {
+  if (typeof method !== 'string' || !Object.hasOwn(methods, method))
+    return { ok: false, error: `unknown method ${JSON.stringify(method)}` };
   const r = methods[method as Method].safeParse(params ?? {});
-  if (!r.success) return { ok: false, error: `invalid params for ${method}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+  if (!r.success)
+    return {
+      ok: false,
+      error: `invalid params for ${method}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    };
   return { ok: true, method: method as Method, params: r.data };
 }

@@ -18,7 +18,14 @@ export async function launch(): Promise<Browser> {
   if (!executablePath) throw new Error('no Chromium found: apt-get install -y chromium, or set FLEET_CHROMIUM');
   return chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 

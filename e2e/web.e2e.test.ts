@@ -16,7 +16,12 @@ import { chromiumPath, launch, shot } from './browser.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, stepMs = 200): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  stepMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -100,7 +105,13 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
   it('the token leaves the address bar; the API refuses other origins and wrong tokens', async () => {
     assert.doesNotMatch(page.url(), /token=/);
     const res = await fetch(shell.url.replace('/?token=', '/api?token=').replace('http:', 'http:'), {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', origin: 'http://evil.example' },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        origin: 'http://evil.example',
+      },
     }).catch((e: Error) => e);
     assert.ok(res instanceof Error || res.status === 403, 'a foreign origin is refused');
     const other = await browser.newPage();
@@ -113,7 +124,9 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
   it('the fleet map and table show every cluster with its status', async () => {
     await until('map data for all clusters', async () => {
       const f = await fleet();
-      const live = ['lab-1', 'lab-2', 'lab-3'].every((c) => f?.clusters.find((x) => x.context === c && x.status === 'live' && x.nodes.total > 0));
+      const live = ['lab-1', 'lab-2', 'lab-3'].every((c) =>
+        f?.clusters.find((x) => x.context === c && x.status === 'live' && x.nodes.total > 0),
+      );
       return live && f?.clusters.find((x) => x.context === 'lab-1-exec')?.status === 'needs-approval';
     });
     assert.equal((await tile('lab-1'))!.nodes.total, 10);
@@ -145,7 +158,8 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
     const id = idOf('lab-3');
     const node = (await tile('lab-3'))!.cells[0]!.n;
     const at = await page.evaluate(
-      ([c, n]) => (window as unknown as { __fleetMap: { cellAt(c: string, n: string): { x: number; y: number } | null } }).__fleetMap.cellAt(c!, n!),
+      ([c, n]) =>
+        (window as unknown as { __fleetMap: { cellAt(c: string, n: string): { x: number; y: number } | null } }).__fleetMap.cellAt(c!, n!),
       [id, node],
     );
     assert.ok(at, 'the node has a cell on the map');
@@ -270,7 +284,10 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload), 1, 'no reload');
     assert.equal(await page.locator('[data-painted]').count(), 1);
     await shot(page, 'live-node-notready');
-    await page.evaluate(([c, n]) => (window as unknown as { __fleetMap: { cellAt(c: string, n: string): unknown } }).__fleetMap.cellAt(c!, n!), [id, node]);
+    await page.evaluate(
+      ([c, n]) => (window as unknown as { __fleetMap: { cellAt(c: string, n: string): unknown } }).__fleetMap.cellAt(c!, n!),
+      [id, node],
+    );
     await lab.chaos('lab-3', 'node-ready', [node]);
   });
 
@@ -288,7 +305,11 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
     assert.ok(t.lastContact, 'the age of the data is known');
     await goto('#/table');
     await page.waitForSelector('tr[data-cluster="lab-3"]');
-    await until('the table says how old the data is', async () => /data \d+s old/.test((await page.locator('tr[data-cluster="lab-3"] [data-status]').textContent()) ?? ''), 15_000);
+    await until(
+      'the table says how old the data is',
+      async () => /data \d+s old/.test((await page.locator('tr[data-cluster="lab-3"] [data-status]').textContent()) ?? ''),
+      15_000,
+    );
     await shot(page, 'live-stale');
     await goto('#/fleet');
     await page.waitForSelector('[data-painted]');

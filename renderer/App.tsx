@@ -63,7 +63,7 @@ export function App() {
       const target = e.target as HTMLElement | null;
       const typing = target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
       if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === '/' ) {
+      if (e.key === '/') {
         e.preventDefault();
         useApp.getState().setPalette(true);
       } else if (e.key === 'g') go({ view: 'fleet' });
@@ -129,7 +129,12 @@ export function App() {
             Table
           </Link>
         </nav>
-        <button type="button" className="search-btn" onClick={() => useApp.getState().setPalette(true)} aria-keyshortcuts="Control+K Meta+K">
+        <button
+          type="button"
+          className="search-btn"
+          onClick={() => useApp.getState().setPalette(true)}
+          aria-keyshortcuts="Control+K Meta+K"
+        >
           Search <kbd>Ctrl K</kbd>
         </button>
       </header>

@@ -1,10 +1,11 @@
+import { takeInitialFleet } from './boot.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { startStore, useApp } from './store/index.ts';
 import './styles.css';
 
-startStore();
+startStore(takeInitialFleet());
 // Read-only hook for e2e tests and benchmarks: what the views are drawing from.
 Object.defineProperty(window, '__fleetDebug', { value: Object.freeze({ fleet: () => useApp.getState().fleet }) });
 createRoot(document.getElementById('root')!).render(

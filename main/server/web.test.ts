@@ -11,7 +11,11 @@ import { WebSocket } from 'ws';
 import { Store } from '../store/store.ts';
 import { startWebShell, type WebShell } from './web.ts';
 
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let body = '';
@@ -51,7 +55,12 @@ describe('web shell', () => {
     writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(dir, 'secret.txt'), 'do not serve');
     const store = new Store(db);
-    store.write([{ op: 'cluster', row: { id: 'c1', context: 'prod', file: '/k', source: 'file', server: 'https://x', authKind: 'token', status: 'live', at: 1 } }]);
+    store.write([
+      {
+        op: 'cluster',
+        row: { id: 'c1', context: 'prod', file: '/k', source: 'file', server: 'https://x', authKind: 'token', status: 'live', at: 1 },
+      },
+    ]);
     store.close();
     shell = await startWebShell({ db, offline: true, port: 0, rendererDir, log: () => {} });
   });
@@ -77,6 +86,17 @@ describe('web shell', () => {
     assert.equal((await get(shell.port, '/', { host: 'evil.example' })).status, 421, 'DNS rebinding');
     assert.equal((await get(shell.port, '/../secret.txt', { host: `127.0.0.1:${shell.port}` })).status, 404);
     assert.equal((await get(shell.port, '/%2e%2e/secret.txt', { host: `127.0.0.1:${shell.port}` })).status, 404);
+  });
+
+  it('the first-fleet endpoint needs the token in its header', async () => {
+    const host = { host: `127.0.0.1:${shell.port}` };
+    assert.equal((await get(shell.port, '/api/fleet', host)).status, 403);
+    assert.equal((await get(shell.port, `/api/fleet?token=${shell.token}`, host)).status, 403, 'not in the URL');
+    assert.equal((await get(shell.port, '/api/fleet', { ...host, 'x-fleet-token': 'wrong' })).status, 403);
+    const r = await get(shell.port, '/api/fleet', { ...host, 'x-fleet-token': shell.token });
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).result.clusters[0].context, 'prod');
+    assert.equal((await get(shell.port, '/api/fleet', { host: 'evil.example', 'x-fleet-token': shell.token })).status, 421);
   });
 
   it('the API needs the token and this origin', async () => {

@@ -78,7 +78,9 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const rendererDir = opts.rendererDir ?? RENDERER_DIR;
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new Error(`the renderer is not built (${rendererDir}/index.html is missing): run \`npm run build:renderer\` (npm run web does it)`);
+    throw new Error(
+      `the renderer is not built (${rendererDir}/index.html is missing): run \`npm run build:renderer\` (npm run web does it)`,
+    );
   }
   const token = randomBytes(32).toString('base64url');
   const backend = startBackend({
@@ -123,6 +125,21 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       return;
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname === '/api/fleet') {
+      // The first fleet, over plain HTTP: the page asks for it while its bundle is still evaluating
+      // (a WebSocket's first message waits for the page's main thread). The token comes in a header:
+      // a page of another origin cannot send it without a CORS preflight, which this server never grants.
+      if (!sameToken(String(req.headers['x-fleet-token'] ?? ''), token)) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden\n');
+        return;
+      }
+      void service.handle('fleet.get', {}).then((answer) => {
+        const body = JSON.stringify(answer);
+        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+        res.end(req.method === 'HEAD' ? undefined : body);
+      });
+      return;
+    }
     let rel = decodeURIComponent(url.pathname);
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = resolve(rendererDir, `.${rel}`);
@@ -151,7 +168,12 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const origin = req.headers.origin;
     const okOrigin = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/api' || !allowedHosts().has(req.headers.host ?? '') || !okOrigin || !sameToken(url.searchParams.get('token'), token)) {
+    if (
+      url.pathname !== '/api' ||
+      !allowedHosts().has(req.headers.host ?? '') ||
+      !okOrigin ||
+      !sameToken(url.searchParams.get('token'), token)
+    ) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -240,7 +262,9 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => r());
     process.once('SIGTERM', () => r());
   });
-  process.stderr.write(`fleet console web shell on 127.0.0.1:${shell.port} (${values.snapshot ? 'snapshot' : values.offline ? 'cache only' : 'syncing'}); open:\n`);
+  process.stderr.write(
+    `fleet console web shell on 127.0.0.1:${shell.port} (${values.snapshot ? 'snapshot' : values.offline ? 'cache only' : 'syncing'}); open:\n`,
+  );
   console.log(shell.url);
   await signalled;
   process.stderr.write('stopping: closing the cache...\n');

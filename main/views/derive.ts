@@ -6,15 +6,7 @@ import type { Store, KObj } from '../store/store.ts';
 import { clusterInput } from '../store/queries.ts';
 import { clusterAccelerators, clusterView, draInventory, storageHealth, type ClusterSummary } from '../model/index.ts';
 import { workloadProblems } from '../model/workloads.ts';
-import type {
-  AcceleratorsDTO,
-  CoverageState,
-  HealthLevel,
-  NodeCell,
-  NodeRow,
-  StorageDTO,
-  WorkloadProblem,
-} from '../../common/contract.ts';
+import type { AcceleratorsDTO, CoverageState, HealthLevel, NodeCell, NodeRow, StorageDTO, WorkloadProblem } from '../../common/contract.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 
 /** Bump when the derivation changes: rows of an older model are recomputed on open. */
@@ -44,7 +36,12 @@ function ratio(requested: number | undefined, allocatable: number | undefined): 
 }
 
 /** Run the model over one cluster's objects. Reads the cluster's bodies into memory for the duration. */
-export function deriveCluster(store: Store, cluster: string, now: number, serverVersion?: string): { derived: DerivedCluster; cells: NodeCell[] } {
+export function deriveCluster(
+  store: Store,
+  cluster: string,
+  now: number,
+  serverVersion?: string,
+): { derived: DerivedCluster; cells: NodeCell[] } {
   const input = clusterInput(store, cluster, now, serverVersion);
   const view = clusterView(input);
   const nodes = input.nodes ?? [];
@@ -240,7 +237,8 @@ export class ViewTable {
     if (m) return m;
     const r = this.store.db
       .prepare('SELECT version, computed_at, summary, nodes, panels, model_version FROM cluster_views WHERE cluster = ?')
-      .get(cluster) as { version: number; computed_at: number; summary: string; nodes: string; panels: string; model_version: number } | undefined;
+      .get(cluster) as
+      { version: number; computed_at: number; summary: string; nodes: string; panels: string; model_version: number } | undefined;
     if (!r || r.model_version !== MODEL_VERSION) return undefined;
     const panels = JSON.parse(r.panels) as Omit<DerivedCluster, 'summary'>;
     return {
@@ -272,7 +270,10 @@ export class ViewTable {
   version(cluster: string): number {
     const m = this.memo.get(cluster);
     if (m) return m.version;
-    const v = this.store.db.prepare('SELECT version FROM cluster_views WHERE cluster = ? AND model_version = ?').pluck().get(cluster, MODEL_VERSION);
+    const v = this.store.db
+      .prepare('SELECT version FROM cluster_views WHERE cluster = ? AND model_version = ?')
+      .pluck()
+      .get(cluster, MODEL_VERSION);
     return (v as number | undefined) ?? 0;
   }
 

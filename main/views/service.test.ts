@@ -16,12 +16,26 @@ function node(name: string, ready: boolean, extra: KObj = {}): KObj {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, uid: `uid-${name}`, resourceVersion: '1', creationTimestamp: iso(T0 - 86400_000), labels: { 'kubernetes.io/hostname': name, ...extra.labels } },
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      resourceVersion: '1',
+      creationTimestamp: iso(T0 - 86400_000),
+      labels: { 'kubernetes.io/hostname': name, ...extra.labels },
+    },
     spec: extra.spec ?? {},
     status: {
       capacity: { cpu: '8', memory: '32Gi', pods: '110', ...extra.capacity },
       allocatable: { cpu: '8', memory: '32Gi', pods: '110', ...extra.capacity },
-      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady', lastHeartbeatTime: iso(T0), lastTransitionTime: iso(T0 - 3600_000) }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: ready ? 'True' : 'False',
+          reason: ready ? 'KubeletReady' : 'KubeletNotReady',
+          lastHeartbeatTime: iso(T0),
+          lastTransitionTime: iso(T0 - 3600_000),
+        },
+      ],
       nodeInfo: { kubeletVersion: 'v1.37.1', osImage: 'Debian', containerRuntimeVersion: 'containerd://2.1' },
     },
   };
@@ -31,9 +45,22 @@ function pod(ns: string, name: string, nodeName: string | undefined, cpu: string
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { namespace: ns, name, uid: `uid-${ns}-${name}`, resourceVersion: '1', creationTimestamp: iso(T0 - 600_000), labels: { app: name.split('-')[0] } },
-    spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu, memory: '1Gi', ...extra.requests } } }] },
-    status: { phase: nodeName ? 'Running' : 'Pending', containerStatuses: nodeName ? [{ name: 'main', ready: true, restartCount: 0, state: { running: {} } }] : [] },
+    metadata: {
+      namespace: ns,
+      name,
+      uid: `uid-${ns}-${name}`,
+      resourceVersion: '1',
+      creationTimestamp: iso(T0 - 600_000),
+      labels: { app: name.split('-')[0] },
+    },
+    spec: {
+      ...(nodeName ? { nodeName } : {}),
+      containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu, memory: '1Gi', ...extra.requests } } }],
+    },
+    status: {
+      phase: nodeName ? 'Running' : 'Pending',
+      containerStatuses: nodeName ? [{ name: 'main', ready: true, restartCount: 0, state: { running: {} } }] : [],
+    },
   };
 }
 
@@ -47,14 +74,40 @@ describe('view service over a cache', () => {
     store = new Store(db);
     const c = 'c1';
     store.write([
-      { op: 'cluster', row: { id: c, context: 'prod-eu', file: '/k/config', source: 'file', server: 'https://10.0.0.1', authKind: 'token', status: 'live', lastContact: T0, serverVersion: 'v1.37.1', at: T0 } },
+      {
+        op: 'cluster',
+        row: {
+          id: c,
+          context: 'prod-eu',
+          file: '/k/config',
+          source: 'file',
+          server: 'https://10.0.0.1',
+          authKind: 'token',
+          status: 'live',
+          lastContact: T0,
+          serverVersion: 'v1.37.1',
+          at: T0,
+        },
+      },
       { op: 'upsert', cluster: c, kind: 'nodes', obj: node('n1', true), at: T0 },
       { op: 'upsert', cluster: c, kind: 'nodes', obj: node('n2', false), at: T0 },
-      { op: 'upsert', cluster: c, kind: 'nodes', obj: node('gpu-1', true, { capacity: { 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } }), at: T0 },
+      {
+        op: 'upsert',
+        cluster: c,
+        kind: 'nodes',
+        obj: node('gpu-1', true, { capacity: { 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } }),
+        at: T0,
+      },
       { op: 'upsert', cluster: c, kind: 'pods', obj: pod('web', 'web-1', 'n1', '2'), at: T0 },
       { op: 'upsert', cluster: c, kind: 'pods', obj: pod('web', 'web-2', 'n1', '500m'), at: T0 },
       { op: 'upsert', cluster: c, kind: 'pods', obj: pod('ml', 'train-1', 'gpu-1', '4', { requests: { 'nvidia.com/gpu': '4' } }), at: T0 },
-      { op: 'upsert', cluster: c, kind: 'pods', obj: pod('ml', 'train-2', undefined, '4', { requests: { 'nvidia.com/gpu': '8' } }), at: T0 },
+      {
+        op: 'upsert',
+        cluster: c,
+        kind: 'pods',
+        obj: pod('ml', 'train-2', undefined, '4', { requests: { 'nvidia.com/gpu': '8' } }),
+        at: T0,
+      },
       {
         op: 'upsert',
         cluster: c,
@@ -98,7 +151,7 @@ describe('view service over a cache', () => {
     assert.equal(t.nodes.ready, 2);
     assert.deepEqual(t.forbiddenKinds, ['secrets']);
     const n1 = t.cells.find((x) => x.n === 'n1')!;
-    assert.equal(n1.c, 0.313, "2.5 of 8 cores, to 3 decimals");
+    assert.equal(n1.c, 0.313, '2.5 of 8 cores, to 3 decimals');
     assert.equal(HEALTH_LEVELS[t.cells.find((x) => x.n === 'n2')!.h], 'critical');
     const g = t.cells.find((x) => x.n === 'gpu-1')!;
     assert.equal(g.g, 0.5);
@@ -193,7 +246,7 @@ describe('view service over a cache', () => {
     v.refresh('c1', T0 + 10_000);
     v.refresh('c1', T0 + 20_000);
     v.refresh('c1', T0 + 70_000);
-    const s = v.samples("c1", T0 - 1, T0 + 90_000);
+    const s = v.samples('c1', T0 - 1, T0 + 90_000);
     assert.equal(s.length, 2);
   });
 });

@@ -69,7 +69,16 @@ const SEARCH_KINDS = [
   'services',
 ];
 
-const LIVE_STATUSES = new Set<ClusterStatus>(['connecting', 'syncing', 'live', 'stale', 'unreachable', 'unauthorized', 'needs-approval', 'error']);
+const LIVE_STATUSES = new Set<ClusterStatus>([
+  'connecting',
+  'syncing',
+  'live',
+  'stale',
+  'unreachable',
+  'unauthorized',
+  'needs-approval',
+  'error',
+]);
 
 function time(x: unknown): number | null {
   if (typeof x !== 'string') return null;
@@ -150,7 +159,8 @@ export class ViewService {
       case 'onboarding.get':
         return this.onboarding() as Result<M>;
       case 'sources.add': {
-        if (!this.o.live?.addSource) throw new ContractError('this session does not watch kubeconfigs (it shows a cache or a snapshot)', 'forbidden');
+        if (!this.o.live?.addSource)
+          throw new ContractError('this session does not watch kubeconfigs (it shows a cache or a snapshot)', 'forbidden');
         return (await this.o.live.addSource(p.path as string)) as Result<M>;
       }
     }
@@ -169,7 +179,11 @@ export class ViewService {
     return live.map((s) => ({ row: byId.get(s.id), live: s, id: s.id }));
   }
 
-  private tile(row: ReturnType<Store['clusters']>[number] | undefined, live: ClusterStatusInfo | undefined, view: ClusterTileRow | undefined): ClusterTile {
+  private tile(
+    row: ReturnType<Store['clusters']>[number] | undefined,
+    live: ClusterStatusInfo | undefined,
+    view: ClusterTileRow | undefined,
+  ): ClusterTile {
     const id = live?.id ?? row!.id;
     const s = view?.summary;
     const fig = (r: string) => ({ allocatable: s?.resources[r]?.allocatable ?? 0, requested: s?.resources[r]?.requested ?? 0 });
@@ -232,7 +246,19 @@ export class ViewService {
     return { cluster: id, version: v.version, computedAt: v.computedAt, summary: v.derived.summary, cells: v.cells };
   }
 
+  /** the last fleet answer: reused until the fleet moves on (a push), and for 1 s at most while syncing */
+  private fleetCache: { version: number; at: number; dto: FleetDTO } | undefined;
+
   fleet(): FleetDTO {
+    const now = this.now();
+    const c = this.fleetCache;
+    if (c && c.version === this.fleetVersion && (this.o.mode !== 'live' || now - c.at < 1000)) return c.dto;
+    const dto = this.computeFleet();
+    this.fleetCache = { version: this.fleetVersion, at: now, dto };
+    return dto;
+  }
+
+  private computeFleet(): FleetDTO {
     const known = new Set(this.store.clusters().map((c) => c.id));
     const clusters = this.clusterRows().map(({ row, live }) => {
       const id = live?.id ?? row!.id;
@@ -286,7 +312,11 @@ export class ViewService {
   cluster(id: string): ClusterDTO {
     const { row, live } = this.clusterRow(id);
     const view = this.viewOf(id, live?.serverVersion ?? row?.serverVersion, !!row);
-    const tile = this.tile(row, live, view && { cluster: id, version: view.version, computedAt: view.computedAt, summary: view.derived.summary, cells: view.cells });
+    const tile = this.tile(
+      row,
+      live,
+      view && { cluster: id, version: view.version, computedAt: view.computedAt, summary: view.derived.summary, cells: view.cells },
+    );
     const d = view?.derived;
     return {
       tile,
@@ -303,7 +333,12 @@ export class ViewService {
         nodes: [],
         pending: { pods: 0, requests: {} },
         pendingDraPods: 0,
-        dra: { totals: { devices: 0, allocated: 0, inUse: 0, claims: 0, allocatedClaims: 0, reservedClaims: 0 }, incompletePools: 0, devices: [], claims: [] },
+        dra: {
+          totals: { devices: 0, allocated: 0, inUse: 0, claims: 0, allocatedClaims: 0, reservedClaims: 0 },
+          incompletePools: 0,
+          devices: [],
+          claims: [],
+        },
       },
       storage: d?.storage ?? { drivers: [], matrix: { drivers: [], nodes: [], cells: {} }, problems: [], storageClasses: [] },
       problems: d?.problems ?? [],
@@ -351,7 +386,9 @@ export class ViewService {
     const nodeRow = d?.nodes.find((n) => n.name === name);
     const health = nodeHealth(node as never, { now: this.now(), ...(serverVersion ? { serverVersion } : {}) });
     const pods = (
-      this.store.db.prepare("SELECT body FROM objects WHERE cluster = ? AND kind = 'pods' AND node = ?").all(cluster, name) as { body: string }[]
+      this.store.db.prepare("SELECT body FROM objects WHERE cluster = ? AND kind = 'pods' AND node = ?").all(cluster, name) as {
+        body: string;
+      }[]
     ).map((r) => this.podRow(cluster, JSON.parse(r.body) as KObj));
     pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     const csiNode = this.findByName(cluster, 'storage.k8s.io/csinodes', '', name)?.body;
@@ -519,7 +556,8 @@ export class ViewService {
     const history = this.store.history(p.cluster, p.kind, p.uid);
     const current = this.store.object(p.cluster, p.kind, p.uid)?.body;
     for (const i of [p.from, p.to]) {
-      if (i !== null && i >= history.length) throw new ContractError(`the object has ${history.length} recorded changes; no change #${i}`, 'not-found');
+      if (i !== null && i >= history.length)
+        throw new ContractError(`the object has ${history.length} recorded changes; no change #${i}`, 'not-found');
     }
     const before = p.from === null ? undefined : this.stateAfter(history, p.from, current);
     const after = p.to === null ? current : this.stateAfter(history, p.to, current);
@@ -527,7 +565,11 @@ export class ViewService {
     const rv = (o: KObj | undefined) => (o?.metadata?.resourceVersion as string | undefined) ?? null;
     let entries = objectDiff(before ?? null, after ?? null);
     if (p.kind === 'nodes') entries = withoutNoise(entries);
-    return { from: { at: at(p.from), rv: rv(before) }, to: { at: p.to === null ? null : at(p.to), rv: rv(after) }, entries: entries.slice(0, 2000) };
+    return {
+      from: { at: at(p.from), rv: rv(before) },
+      to: { at: p.to === null ? null : at(p.to), rv: rv(after) },
+      entries: entries.slice(0, 2000),
+    };
   }
 
   // ---------------------------------------------------------------------------------- search
@@ -544,12 +586,31 @@ export class ViewService {
       const [, k, v] = label as unknown as [string, string, string];
       const needle = `%${likeEscape(JSON.stringify(k))}:${likeEscape(JSON.stringify(v))}%`;
       const rows = this.store.db
-        .prepare(`SELECT cluster, kind, uid, namespace, name, node, body FROM objects WHERE kind IN (${kinds}) AND body LIKE ? ESCAPE '\\' LIMIT ?`)
-        .all(...SEARCH_KINDS, needle, limit * 4) as { cluster: string; kind: string; uid: string; namespace: string; name: string; node: string | null; body: string }[];
+        .prepare(
+          `SELECT cluster, kind, uid, namespace, name, node, body FROM objects WHERE kind IN (${kinds}) AND body LIKE ? ESCAPE '\\' LIMIT ?`,
+        )
+        .all(...SEARCH_KINDS, needle, limit * 4) as {
+        cluster: string;
+        kind: string;
+        uid: string;
+        namespace: string;
+        name: string;
+        node: string | null;
+        body: string;
+      }[];
       for (const r of rows) {
         const labels = (JSON.parse(r.body) as KObj).metadata?.labels ?? {};
         if (labels[k] !== v) continue;
-        hits.push({ cluster: r.cluster, kind: r.kind, uid: r.uid, namespace: r.namespace, name: r.name, node: r.node, clusterContext: contexts.get(r.cluster) ?? r.cluster, match: `${k}=${v}` });
+        hits.push({
+          cluster: r.cluster,
+          kind: r.kind,
+          uid: r.uid,
+          namespace: r.namespace,
+          name: r.name,
+          node: r.node,
+          clusterContext: contexts.get(r.cluster) ?? r.cluster,
+          match: `${k}=${v}`,
+        });
         if (hits.length >= limit) break;
       }
       return hits;
@@ -559,7 +620,14 @@ export class ViewService {
         `SELECT cluster, kind, uid, namespace, name, node FROM objects WHERE kind IN (${kinds}) AND name LIKE ? ESCAPE '\\'
          ORDER BY (name = ?) DESC, length(name), name LIMIT ?`,
       )
-      .all(...SEARCH_KINDS, `%${likeEscape(text)}%`, text, limit) as { cluster: string; kind: string; uid: string; namespace: string; name: string; node: string | null }[];
+      .all(...SEARCH_KINDS, `%${likeEscape(text)}%`, text, limit) as {
+      cluster: string;
+      kind: string;
+      uid: string;
+      namespace: string;
+      name: string;
+      node: string | null;
+    }[];
     for (const r of rows) hits.push({ ...r, clusterContext: contexts.get(r.cluster) ?? r.cluster, match: 'name' });
     return hits;
   }
@@ -567,7 +635,9 @@ export class ViewService {
   metrics(cluster: string, from?: number, to?: number): SamplePoint[] {
     this.clusterRow(cluster);
     const now = this.now();
-    return this.views.samples(cluster, from ?? now - 24 * 3600_000, to ?? now).map((r) => ({ at: r.at, ...(JSON.parse(r.data) as Omit<SamplePoint, 'at'>) }));
+    return this.views
+      .samples(cluster, from ?? now - 24 * 3600_000, to ?? now)
+      .map((r) => ({ at: r.at, ...(JSON.parse(r.data) as Omit<SamplePoint, 'at'>) }));
   }
 
   onboarding(): Onboarding {

@@ -1,7 +1,18 @@
 // The contract client. The transport is chosen once, at start: the desktop app's preload exposes
 // `window.fleet` (IPC); otherwise the page was served by the web shell and talks WebSocket to it.
 // Nothing else in the renderer knows which.
-import { BRIDGE_FUNCTIONS, type Answer, type Api, type FleetBridge, type Method, type Params, type PushEvent, type Result, type WireMessage } from '../../common/contract.ts';
+import {
+  BRIDGE_FUNCTIONS,
+  type Answer,
+  type FleetDTO,
+  type Api,
+  type FleetBridge,
+  type Method,
+  type Params,
+  type PushEvent,
+  type Result,
+  type WireMessage,
+} from '../../common/contract.ts';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -120,6 +131,21 @@ function wsApi(): Api {
       return () => conn.delete(fn);
     },
   };
+}
+
+/**
+ * The first fleet, as early as possible: over HTTP from the web shell (it can arrive while the bundle
+ * still evaluates), or the usual call over IPC.
+ */
+export function initialFleet(): Promise<FleetDTO> {
+  const a = getApi();
+  if (a.transport !== 'websocket') return a.call('fleet.get', {});
+  const token = sessionStorage.getItem('fleet.token');
+  if (!token) return a.call('fleet.get', {});
+  return fetch('/api/fleet', { headers: { 'x-fleet-token': token }, cache: 'no-store' })
+    .then((r) => (r.ok ? (r.json() as Promise<Answer<FleetDTO>>) : Promise.reject(new ApiError(`HTTP ${r.status}`))))
+    .then((ans) => (ans.ok ? ans.result : Promise.reject(new ApiError(ans.error, ans.code))))
+    .catch(() => a.call('fleet.get', {}));
 }
 
 let api: Api | undefined;

@@ -27,7 +27,13 @@ export function statusText(t: Pick<ClusterTile, 'status' | 'progress' | 'lastCon
   return base;
 }
 
-export function StatusBadge({ tile, now }: { tile: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'message'>; now: number }) {
+export function StatusBadge({
+  tile,
+  now,
+}: {
+  tile: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'message'>;
+  now: number;
+}) {
   return (
     <span className={`badge status-${tile.status}`} title={tile.message ?? undefined} data-status={tile.status}>
       {statusText(tile, now)}
@@ -57,8 +63,18 @@ export function CapacityBar({ resource, requested, allocatable }: { resource: st
   const pct = frac === null ? 0 : Math.min(1, frac) * 100;
   const cls = frac === null ? '' : frac > 1 ? 'over' : frac > 0.85 ? 'high' : '';
   return (
-    <div className="capbar" title={`${resource}: ${formatResource(resource, requested)} requested of ${formatResource(resource, allocatable)} allocatable`}>
-      <div className="capbar-track" role="meter" aria-valuenow={Math.round(pct)} aria-valuemin={0} aria-valuemax={100} aria-label={`${resource} requested`}>
+    <div
+      className="capbar"
+      title={`${resource}: ${formatResource(resource, requested)} requested of ${formatResource(resource, allocatable)} allocatable`}
+    >
+      <div
+        className="capbar-track"
+        role="meter"
+        aria-valuenow={Math.round(pct)}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-label={`${resource} requested`}
+      >
         <div className={`capbar-fill ${cls}`} style={{ width: `${pct}%` }} />
       </div>
       <span className="num">
@@ -68,7 +84,19 @@ export function CapacityBar({ resource, requested, allocatable }: { resource: st
   );
 }
 
-export function Panel({ title, children, forbidden, empty, id }: { title: string; children?: ReactNode; forbidden?: string[]; empty?: string | false; id?: string }) {
+export function Panel({
+  title,
+  children,
+  forbidden,
+  empty,
+  id,
+}: {
+  title: string;
+  children?: ReactNode;
+  forbidden?: string[];
+  empty?: string | false;
+  id?: string;
+}) {
   return (
     <section className="panel" aria-labelledby={id ? `${id}-h` : undefined} data-panel={id}>
       <h2 id={id ? `${id}-h` : undefined}>{title}</h2>
@@ -143,5 +171,9 @@ export function ErrorNote({ error }: { error: string }) {
 /** Age since an epoch-ms time, as kubectl prints it. */
 export function Age({ at, now }: { at: number | null | undefined; now: number }) {
   if (!at) return <span className="muted">–</span>;
-  return <time dateTime={new Date(at).toISOString()} title={new Date(at).toLocaleString()}>{formatAge(now - at)}</time>;
+  return (
+    <time dateTime={new Date(at).toISOString()} title={new Date(at).toLocaleString()}>
+      {formatAge(now - at)}
+    </time>
+  );
 }

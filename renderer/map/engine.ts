@@ -837,6 +837,7 @@ export class MapEngine {
     if (this.paintedFleet !== fleet) {
       this.paintedFleet = fleet;
       this.el.root.setAttribute('data-painted', String(fleet.version));
+      performance.mark('map:painted');
     }
     // Sprites still to build (the frame showed scaled ones or drew cells directly): continue next
     // frame. Sprites that only are not sharp at this zoom: once the camera has rested.

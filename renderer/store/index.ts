@@ -17,7 +17,7 @@ export interface FleetSlice {
   /** cluster id → view version (pushed) */
   versions: Record<string, number>;
   fleetVersion: number;
-  loadFleet(): Promise<void>;
+  loadFleet(initial?: Promise<FleetDTO>): Promise<void>;
   applyPush(e: PushEvent): void;
 }
 
@@ -47,7 +47,7 @@ export const useApp = create<AppState>()((set, get) => ({
   fleetError: null,
   versions: {},
   fleetVersion: 0,
-  async loadFleet() {
+  async loadFleet(initial) {
     // One load at a time; a push during a load asks for one more afterwards.
     if (loading) {
       again = true;
@@ -55,7 +55,8 @@ export const useApp = create<AppState>()((set, get) => ({
     }
     loading = (async () => {
       try {
-        const fleet = await getApi().call('fleet.get', {});
+        const fleet = await (initial ?? getApi().call('fleet.get', {}));
+        performance.mark('fleet:received');
         set({ fleet, fleetError: null });
       } catch (e) {
         set({ fleetError: (e as Error).message });
@@ -97,7 +98,7 @@ function readMeasure(): Measure {
 }
 
 /** Wire the store to the transport and the clock (once, at start). */
-export function startStore(): void {
+export function startStore(initialFleet?: Promise<FleetDTO>): void {
   const api = getApi();
   let wasDown = false;
   api.onConnection((up) => {
@@ -109,7 +110,7 @@ export function startStore(): void {
   api.onPush((e) => useApp.getState().applyPush(e));
   void useApp
     .getState()
-    .loadFleet()
+    .loadFleet(initialFleet)
     .then(() => useApp.setState({ connected: !useApp.getState().fleetError }));
   window.addEventListener('hashchange', () => useApp.getState().setRoute(parseRoute(window.location.hash)));
   setInterval(() => useApp.setState({ now: Date.now() }), 5000);

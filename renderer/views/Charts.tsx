@@ -63,7 +63,11 @@ export function Charts({ cluster }: { cluster: string }) {
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
           <XAxis dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />
           <YAxis tickFormatter={fmt} stroke="var(--muted)" width={72} />
-          <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => fmt(Number(v))} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }} />
+          <Tooltip
+            labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
+            formatter={(v) => fmt(Number(v))}
+            contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
+          />
           <Legend />
           <Line type="stepAfter" dataKey={`${a}Alloc`} name="allocatable" stroke="var(--c-alloc)" dot={false} isAnimationActive={false} />
           <Line type="stepAfter" dataKey={`${a}Req`} name="requested" stroke="var(--c-req)" dot={false} isAnimationActive={false} />
@@ -85,7 +89,10 @@ export function Charts({ cluster }: { cluster: string }) {
               <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
               <XAxis dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />
               <YAxis allowDecimals={false} stroke="var(--muted)" width={48} />
-              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }} />
+              <Tooltip
+                labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
+                contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
+              />
               <Legend />
               <Area type="stepAfter" dataKey="ok" stackId="1" stroke="var(--ok)" fill="var(--ok)" isAnimationActive={false} />
               <Area type="stepAfter" dataKey="warning" stackId="1" stroke="var(--warn)" fill="var(--warn)" isAnimationActive={false} />

@@ -6,7 +6,19 @@ import { formatBytes, formatCount, formatPercent, formatResource } from '../../c
 import { useApp } from '../store/index.ts';
 import { CLUSTER_TABS, go, type ClusterTab } from '../store/route.ts';
 import { useContract } from '../store/useContract.ts';
-import { Age, CapacityBar, ErrorNote, LevelBadge, Link, Loading, Panel, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
+import {
+  Age,
+  CapacityBar,
+  ErrorNote,
+  LevelBadge,
+  Link,
+  Loading,
+  Panel,
+  SortHeader,
+  StatusBadge,
+  sortRows,
+  useSort,
+} from '../components/common.tsx';
 import { Charts } from './Charts.tsx';
 import { EventsTable } from './EventsTable.tsx';
 
@@ -38,9 +50,14 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
           {t.authKind} · {t.server}
         </span>
       </div>
-      {t.message && t.status !== 'live' && <p className={`notice ${t.status === 'syncing' || t.status === 'connecting' ? 'info' : 'error'}`}>{t.message}</p>}
+      {t.message && t.status !== 'live' && (
+        <p className={`notice ${t.status === 'syncing' || t.status === 'connecting' ? 'info' : 'error'}`}>{t.message}</p>
+      )}
       <div className="figures">
-        <Figure label="Nodes ready" value={data.tile.forbiddenKinds.includes('nodes') ? 'not permitted' : `${t.nodes.ready} / ${t.nodes.total}`} />
+        <Figure
+          label="Nodes ready"
+          value={data.tile.forbiddenKinds.includes('nodes') ? 'not permitted' : `${t.nodes.ready} / ${t.nodes.total}`}
+        />
         <Figure label="CPU requested" value={formatPercent(t.cpu.allocatable ? t.cpu.requested / t.cpu.allocatable : null)} />
         <Figure label="Memory requested" value={formatPercent(t.memory.allocatable ? t.memory.requested / t.memory.allocatable : null)} />
         <Figure label="GPU allocated" value={t.gpu.allocatable ? `${t.gpu.requested} / ${t.gpu.allocatable}` : '–'} />
@@ -63,7 +80,12 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
       {tab === 'storage' && <StoragePanel d={data} />}
       {tab === 'workloads' && <WorkloadsPanel d={data} />}
       {tab === 'events' && (
-        <Panel title="Recent warning events" id="events" forbidden={forbiddenOf(data, ['events'])} empty={!data.events.length && 'No warning events.'}>
+        <Panel
+          title="Recent warning events"
+          id="events"
+          forbidden={forbiddenOf(data, ['events'])}
+          empty={!data.events.length && 'No warning events.'}
+        >
           <EventsTable events={data.events} now={now} />
         </Panel>
       )}
@@ -103,9 +125,19 @@ function NodesPanel({ d }: { d: ClusterDTO }) {
             ? n.accelerators
             : fr(n, sort.key);
   const rows = sortRows(d.nodes, key, sort.dir);
-  const h = (k: NodeKey, label: string, numeric = false) => <SortHeader k={k} label={label} sort={sort} toggle={toggle} numeric={numeric} />;
+  const h = (k: NodeKey, label: string, numeric = false) => (
+    <SortHeader k={k} label={label} sort={sort} toggle={toggle} numeric={numeric} />
+  );
   return (
-    <Panel title={`Nodes (${d.nodes.length})`} id="nodes" forbidden={forbiddenOf(d, ['nodes', 'pods'])} empty={!d.nodes.length && (d.tile.forbiddenKinds.includes('nodes') ? 'Nodes cannot be listed with these credentials.' : 'No nodes in the cache.')}>
+    <Panel
+      title={`Nodes (${d.nodes.length})`}
+      id="nodes"
+      forbidden={forbiddenOf(d, ['nodes', 'pods'])}
+      empty={
+        !d.nodes.length &&
+        (d.tile.forbiddenKinds.includes('nodes') ? 'Nodes cannot be listed with these credentials.' : 'No nodes in the cache.')
+      }
+    >
       <div className="segmented" role="group" aria-label="Node layout">
         <button type="button" aria-pressed={mode === 'list'} onClick={() => setMode('list')}>
           List
@@ -124,7 +156,12 @@ function NodesPanel({ d }: { d: ClusterDTO }) {
               <LevelBadge level={n.level} />
               {n.cordoned && <span className="badge warn">cordoned</span>}
               {['cpu', 'memory', 'pods'].map((r) => (
-                <CapacityBar key={r} resource={r} requested={n.resources[r]?.requested ?? 0} allocatable={n.resources[r]?.allocatable ?? 0} />
+                <CapacityBar
+                  key={r}
+                  resource={r}
+                  requested={n.resources[r]?.requested ?? 0}
+                  allocatable={n.resources[r]?.allocatable ?? 0}
+                />
               ))}
               {n.accelerators > 0 && <span className="badge acc">{n.accelerators} accelerators</span>}
               {n.storageProblems > 0 && <span className="badge bad">{n.storageProblems} storage problems</span>}
@@ -158,7 +195,11 @@ function NodesPanel({ d }: { d: ClusterDTO }) {
                   <CapacityBar resource="cpu" requested={n.resources.cpu?.requested ?? 0} allocatable={n.resources.cpu?.allocatable ?? 0} />
                 </td>
                 <td className="num">
-                  <CapacityBar resource="memory" requested={n.resources.memory?.requested ?? 0} allocatable={n.resources.memory?.allocatable ?? 0} />
+                  <CapacityBar
+                    resource="memory"
+                    requested={n.resources.memory?.requested ?? 0}
+                    allocatable={n.resources.memory?.allocatable ?? 0}
+                  />
                 </td>
                 <td className="num">
                   {n.resources.pods?.requested ?? 0} / {n.resources.pods?.allocatable ?? 0}
@@ -181,7 +222,12 @@ function AcceleratorsPanel({ d }: { d: ClusterDTO }) {
   const nothing = !a.totals.length && !a.dra.totals.devices && !a.pending.pods && !a.pendingDraPods;
   return (
     <>
-      <Panel title="Accelerators" id="accelerators" forbidden={forbidden} empty={nothing && 'No accelerators (device plugins or DRA devices) in this cluster.'}>
+      <Panel
+        title="Accelerators"
+        id="accelerators"
+        forbidden={forbidden}
+        empty={nothing && 'No accelerators (device plugins or DRA devices) in this cluster.'}
+      >
         <table className="grid" data-table="accelerator-totals">
           <thead>
             <tr>
@@ -189,11 +235,21 @@ function AcceleratorsPanel({ d }: { d: ClusterDTO }) {
               <th scope="col">Model</th>
               <th scope="col">Resource / driver</th>
               <th scope="col">Source</th>
-              <th scope="col" className="num">Nodes</th>
-              <th scope="col" className="num">Allocatable</th>
-              <th scope="col" className="num">Allocated</th>
-              <th scope="col" className="num">Free</th>
-              <th scope="col" className="num">Unhealthy</th>
+              <th scope="col" className="num">
+                Nodes
+              </th>
+              <th scope="col" className="num">
+                Allocatable
+              </th>
+              <th scope="col" className="num">
+                Allocated
+              </th>
+              <th scope="col" className="num">
+                Free
+              </th>
+              <th scope="col" className="num">
+                Unhealthy
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -235,9 +291,13 @@ function AcceleratorsPanel({ d }: { d: ClusterDTO }) {
                 <th scope="col">Node</th>
                 <th scope="col">Resource</th>
                 <th scope="col">Model</th>
-                <th scope="col" className="num">Memory</th>
+                <th scope="col" className="num">
+                  Memory
+                </th>
                 <th scope="col">MIG / sharing</th>
-                <th scope="col" className="num">Allocated / allocatable</th>
+                <th scope="col" className="num">
+                  Allocated / allocatable
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -252,7 +312,9 @@ function AcceleratorsPanel({ d }: { d: ClusterDTO }) {
                     <td className="num">{r.memoryBytes ? formatBytes(r.memoryBytes) : '–'}</td>
                     <td>
                       {r.mig ? `MIG ${r.mig.profile}${r.mig.strategy ? ` (${r.mig.strategy})` : ''}` : ''}
-                      {r.sharing ? `${r.sharing.strategy}: ${r.sharing.physical} GPU × ${r.sharing.replicas} = ${r.sharing.shares} shares` : ''}
+                      {r.sharing
+                        ? `${r.sharing.strategy}: ${r.sharing.physical} GPU × ${r.sharing.replicas} = ${r.sharing.shares} shares`
+                        : ''}
                     </td>
                     <td className="num">
                       {r.allocated} / {r.allocatable}
@@ -289,7 +351,13 @@ function AcceleratorsPanel({ d }: { d: ClusterDTO }) {
                   <td>
                     {x.productName ?? '–'} {x.memoryBytes ? formatBytes(x.memoryBytes) : ''}
                   </td>
-                  <td>{x.claims.length ? x.claims.map((c) => `${c.namespace ?? ''}/${c.name}`).join(', ') : x.allocated ? 'allocated' : 'free'}</td>
+                  <td>
+                    {x.claims.length
+                      ? x.claims.map((c) => `${c.namespace ?? ''}/${c.name}`).join(', ')
+                      : x.allocated
+                        ? 'allocated'
+                        : 'free'}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -339,7 +407,12 @@ function StoragePanel({ d }: { d: ClusterDTO }) {
   ]);
   return (
     <>
-      <Panel title={`Storage problems (${s.problems.length})`} id="storage-problems" forbidden={forbidden} empty={!s.problems.length && 'No storage problems.'}>
+      <Panel
+        title={`Storage problems (${s.problems.length})`}
+        id="storage-problems"
+        forbidden={forbidden}
+        empty={!s.problems.length && 'No storage problems.'}
+      >
         <table className="grid" data-table="storage-problems">
           <thead>
             <tr>
@@ -444,7 +517,12 @@ function StoragePanel({ d }: { d: ClusterDTO }) {
 function WorkloadsPanel({ d }: { d: ClusterDTO }) {
   const forbidden = forbiddenOf(d, ['pods', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs']);
   return (
-    <Panel title={`Workloads with problems (${d.problems.length})`} id="workloads" forbidden={forbidden} empty={!d.problems.length && 'No workload problems.'}>
+    <Panel
+      title={`Workloads with problems (${d.problems.length})`}
+      id="workloads"
+      forbidden={forbidden}
+      empty={!d.problems.length && 'No workload problems.'}
+    >
       <table className="grid" data-table="workload-problems">
         <thead>
           <tr>
@@ -491,7 +569,9 @@ function SyncPanel({ d, now }: { d: ClusterDTO; now: number }) {
             <tr>
               <th scope="col">Kind</th>
               <th scope="col">State</th>
-              <th scope="col" className="num">Objects</th>
+              <th scope="col" className="num">
+                Objects
+              </th>
               <th scope="col">Message</th>
             </tr>
           </thead>

@@ -10,7 +10,9 @@ export function EventsTable({ events, now }: { events: EventDTO[]; now: number }
           <th scope="col">Type</th>
           <th scope="col">Reason</th>
           <th scope="col">Object</th>
-          <th scope="col" className="num">Count</th>
+          <th scope="col" className="num">
+            Count
+          </th>
           <th scope="col">Message</th>
         </tr>
       </thead>

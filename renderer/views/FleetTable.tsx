@@ -66,11 +66,7 @@ export function FleetTable() {
         </thead>
         <tbody>
           {rows.map((c) => (
-            <tr
-              key={c.id}
-              data-cluster={c.context}
-              onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}
-            >
+            <tr key={c.id} data-cluster={c.context} onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}>
               <th scope="row">
                 <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link>
               </th>
@@ -84,10 +80,15 @@ export function FleetTable() {
               </td>
               <td>{c.serverVersion ?? '–'}</td>
               <td className="num">
-                {c.forbiddenKinds.includes('nodes') ? <span className="muted">not permitted</span> : `${formatCount(c.nodes.ready)} / ${formatCount(c.nodes.total)}`}
+                {c.forbiddenKinds.includes('nodes') ? (
+                  <span className="muted">not permitted</span>
+                ) : (
+                  `${formatCount(c.nodes.ready)} / ${formatCount(c.nodes.total)}`
+                )}
               </td>
               <td className="num">
-                {formatCpu(c.cpu.requested)} / {formatCpu(c.cpu.allocatable)} <span className="muted">{formatPercent(c.cpu.allocatable ? c.cpu.requested / c.cpu.allocatable : null)}</span>
+                {formatCpu(c.cpu.requested)} / {formatCpu(c.cpu.allocatable)}{' '}
+                <span className="muted">{formatPercent(c.cpu.allocatable ? c.cpu.requested / c.cpu.allocatable : null)}</span>
               </td>
               <td className="num">
                 {formatBytes(c.memory.requested)} / {formatBytes(c.memory.allocatable)}{' '}
@@ -96,7 +97,13 @@ export function FleetTable() {
               <td className="num">{c.gpu.allocatable ? `${formatCount(c.gpu.requested)} / ${formatCount(c.gpu.allocatable)}` : '–'}</td>
               <td className="num">{formatCount(c.pendingPods)}</td>
               <td className="num">{formatCount(c.warningEvents)}</td>
-              <td className="num">{c.storageProblems.total ? <span className={c.storageProblems.critical ? 'bad' : 'warn'}>{formatCount(c.storageProblems.total)}</span> : '0'}</td>
+              <td className="num">
+                {c.storageProblems.total ? (
+                  <span className={c.storageProblems.critical ? 'bad' : 'warn'}>{formatCount(c.storageProblems.total)}</span>
+                ) : (
+                  '0'
+                )}
+              </td>
               <td className="num">
                 <Age at={c.lastContact} now={now} />
               </td>

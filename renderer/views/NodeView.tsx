@@ -86,10 +86,18 @@ function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
             <thead>
               <tr>
                 <th scope="col">Resource</th>
-                <th scope="col" className="num">Capacity</th>
-                <th scope="col" className="num">Allocatable</th>
-                <th scope="col" className="num">Requested</th>
-                <th scope="col" className="num">Free</th>
+                <th scope="col" className="num">
+                  Capacity
+                </th>
+                <th scope="col" className="num">
+                  Allocatable
+                </th>
+                <th scope="col" className="num">
+                  Requested
+                </th>
+                <th scope="col" className="num">
+                  Free
+                </th>
                 <th scope="col">Use</th>
               </tr>
             </thead>
@@ -121,7 +129,8 @@ function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
                     <code>{x.resource}</code>: {x.model ?? x.vendor}
                     {x.memoryBytes ? `, ${formatBytes(x.memoryBytes)}` : ''}
                     {x.mig ? `, MIG ${x.mig.profile}` : ''}
-                    {x.sharing ? `, ${x.sharing.strategy} ×${x.sharing.replicas} (${x.sharing.physical} physical)` : ''} — {x.allocated} of {x.allocatable} allocated
+                    {x.sharing ? `, ${x.sharing.strategy} ×${x.sharing.replicas} (${x.sharing.physical} physical)` : ''} — {x.allocated} of{' '}
+                    {x.allocatable} allocated
                     {x.unhealthy ? <span className="bad"> ({x.unhealthy} unhealthy)</span> : null}
                   </li>
                 ))}
@@ -137,9 +146,15 @@ function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
               <th scope="col">Namespace</th>
               <th scope="col">Pod</th>
               <th scope="col">Phase</th>
-              <th scope="col" className="num">Restarts</th>
-              <th scope="col" className="num">CPU</th>
-              <th scope="col" className="num">Memory</th>
+              <th scope="col" className="num">
+                Restarts
+              </th>
+              <th scope="col" className="num">
+                CPU
+              </th>
+              <th scope="col" className="num">
+                Memory
+              </th>
               <th scope="col">Other requests</th>
             </tr>
           </thead>
@@ -169,7 +184,11 @@ function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
         </table>
       </Panel>
       <div className="two-col">
-        <Panel title="CSI drivers on this node (CSINode)" id="csinode" empty={!d.csiDrivers.length && 'No CSI drivers registered on this node.'}>
+        <Panel
+          title="CSI drivers on this node (CSINode)"
+          id="csinode"
+          empty={!d.csiDrivers.length && 'No CSI drivers registered on this node.'}
+        >
           <ul className="plain">
             {d.csiDrivers.map((c) => (
               <li key={c.name}>
@@ -199,7 +218,11 @@ function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
       <Panel title="Events" id="node-events" empty={!d.events.length && 'No events for this node in the cache.'}>
         <EventsTable events={d.events} now={now} />
       </Panel>
-      <Panel title={`Change history (${d.history.length})`} id="node-history" empty={!d.history.length && 'No recorded changes (heartbeat-only updates are not history).'}>
+      <Panel
+        title={`Change history (${d.history.length})`}
+        id="node-history"
+        empty={!d.history.length && 'No recorded changes (heartbeat-only updates are not history).'}
+      >
         <HistoryList history={d.history} now={now} objectLink={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }} />
       </Panel>
     </div>

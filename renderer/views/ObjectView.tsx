@@ -14,7 +14,10 @@ export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: stri
   const now = useApp((s) => s.now);
   const { data, error } = useContract('object.get', { cluster, kind, uid }, cluster);
   useEffect(() => {
-    if (data) useApp.setState({ objectName: { uid: data.ref.uid, name: data.ref.namespace ? `${data.ref.namespace}/${data.ref.name}` : data.ref.name } });
+    if (data)
+      useApp.setState({
+        objectName: { uid: data.ref.uid, name: data.ref.namespace ? `${data.ref.namespace}/${data.ref.name}` : data.ref.name },
+      });
   }, [data]);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="the object" />;
@@ -51,7 +54,9 @@ function ObjectBody({ d, now }: { d: ObjectDTO; now: number }) {
                 <th scope="col">Name</th>
                 <th scope="col">Image</th>
                 <th scope="col">State</th>
-                <th scope="col" className="num">Restarts</th>
+                <th scope="col" className="num">
+                  Restarts
+                </th>
                 <th scope="col">Requests</th>
                 <th scope="col">Limits</th>
               </tr>
@@ -191,7 +196,11 @@ function HistoryDiff({ d, now }: { d: ObjectDTO; now: number }) {
         ) : (
           <p className="muted">No differences.</p>
         ))}
-      <HistoryList history={d.history} now={now} objectLink={{ view: 'object', cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid }} />
+      <HistoryList
+        history={d.history}
+        now={now}
+        objectLink={{ view: 'object', cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid }}
+      />
     </div>
   );
 }

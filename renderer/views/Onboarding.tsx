@@ -28,7 +28,15 @@ export function Onboarding() {
         <>
           <p>No kubeconfig context was found. The console looked in:</p>
           <ul className="paths">
-            {looked.length ? looked.map((p) => <li key={p}><code>{p}</code></li>) : <li className="muted">(nowhere: no KUBECONFIG and no ~/.kube/config)</li>}
+            {looked.length ? (
+              looked.map((p) => (
+                <li key={p}>
+                  <code>{p}</code>
+                </li>
+              ))
+            ) : (
+              <li className="muted">(nowhere: no KUBECONFIG and no ~/.kube/config)</li>
+            )}
           </ul>
           {(info.data?.problems ?? fleet.problems).map((p) => (
             <ErrorNote key={p.path} error={`${p.path}: ${p.error}`} />
@@ -41,12 +49,22 @@ export function Onboarding() {
             }}
           >
             <label htmlFor="kc-path">Add a kubeconfig file or a folder of them</label>
-            <input id="kc-path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/.kube/clusters" spellCheck={false} />
+            <input
+              id="kc-path"
+              value={path}
+              onChange={(e) => setPath(e.target.value)}
+              placeholder="/home/me/.kube/clusters"
+              spellCheck={false}
+            />
             <button type="submit" disabled={!path.trim()}>
               Add
             </button>
           </form>
-          {msg && <p className={msg.ok ? 'notice ok' : 'notice error'} role="status">{msg.text}</p>}
+          {msg && (
+            <p className={msg.ok ? 'notice ok' : 'notice error'} role="status">
+              {msg.text}
+            </p>
+          )}
         </>
       ) : (
         <p>This {fleet?.mode === 'snapshot' ? 'snapshot' : 'cache'} holds no clusters.</p>
