@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startWebShell, type WebShell } from '../main/server/web.ts';
 import { synthFleet } from './synth.ts';
+import { CHROMIUM_ARGS } from '../e2e/browser.ts';
 
 // page.evaluate callbacks run in the page: the map's probe (renderer/map/FleetMap.tsx).
 declare global {
@@ -44,14 +45,6 @@ declare global {
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RESULTS = join(ROOT, 'bench', 'results');
 const VIEWPORT = { width: 1280, height: 800 };
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 const { values } = parseArgs({
   options: {

@@ -6,6 +6,16 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ARTIFACTS = join(import.meta.dirname, 'artifacts');
 
+/** Headless, no sandbox (containers), no GPU, nothing from the network. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
 export function chromiumPath(): string | undefined {
   for (const p of [process.env.FLEET_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
     if (p && existsSync(p)) return p;
@@ -18,14 +28,7 @@ export async function launch(): Promise<Browser> {
   if (!executablePath) throw new Error('no Chromium found: apt-get install -y chromium, or set FLEET_CHROMIUM');
   return chromium.launch({
     executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 

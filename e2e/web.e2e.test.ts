@@ -13,28 +13,9 @@ import { startWebShell, RENDERER_DIR, type WebShell } from '../main/server/web.t
 import type { ClusterTile, FleetDTO } from '../common/contract.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
 import { chromiumPath, launch, shot } from './browser.ts';
+import { until } from './until.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-
-async function until<T>(
-  what: string,
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  stepMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await sleep(stepMs);
-  }
-}
 
 function ensureRenderer(): void {
   if (existsSync(join(RENDERER_DIR, 'index.html'))) return;

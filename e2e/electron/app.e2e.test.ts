@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { Lab } from '../../lab/src/lab.ts';
 import { BRIDGE_FUNCTIONS, type FleetDTO } from '../../common/contract.ts';
+import { until } from '../until.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');
@@ -36,26 +37,6 @@ const BINARY = electronBinary();
 const SKIP = BINARY ? undefined : 'no Electron binary (ELECTRON_SKIP_BINARY_DOWNLOAD)';
 /** Each spec carries its own name in the skip reason, so a run without Electron lists what it did not check. */
 const spec = (name: string, fn: () => Promise<void>) => it(name, SKIP ? { skip: `${SKIP}: ${name}` } : {}, fn);
-
-async function until<T>(
-  what: string,
-  fn: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-  stepMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await sleep(stepMs);
-  }
-}
 
 describe('the desktop app (Electron) against real lab clusters', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-electron-e2e-'));
