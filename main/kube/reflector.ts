@@ -7,7 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, ConnectionError, readBody, statusError } from './connection.ts';
 import type { ServedKind } from './resources.ts';
-import type { KObj, WriteOp } from '../store/store.ts';
+import { RawObject, ScanError } from '../store/rawobject.ts';
+import type { KObj, ObjectInput, WriteOp } from '../store/store.ts';
 
 export type ReflectorState =
   'pending' | 'listing' | 'watching' | 'backoff' | 'forbidden' | 'unavailable' | 'unauthorized' | 'needs-approval' | 'stopped';
@@ -31,6 +32,56 @@ export interface ReflectorOptions {
 }
 
 class GoneError extends Error {}
+
+/**
+ * Watch events are written in batches: every 50 ms, or at this many events (in a burst: a relist's
+ * worth of ADDED events, a rollout). One transaction each: the larger, the fewer times the indexes'
+ * pages are written again (an insert anywhere in an index rewrites its page in the WAL). 5000 objects
+ * are some 10 MB of text, written in a fraction of a second.
+ */
+export const WATCH_BATCH = 5000;
+
+export interface WatchEvent {
+  type: string;
+  object: ObjectInput;
+  /** the object's resourceVersion (where a resumed watch starts) */
+  rv?: string;
+}
+
+/**
+ * One line of a watch stream. The object of an ADDED, MODIFIED or DELETED event stays JSON text (the
+ * store cuts what it keeps from it: parsing and re-serialising every event was most of the cost of
+ * ingesting it); other events, and anything the scanner does not take, are parsed. undefined: not JSON.
+ */
+export function decodeWatchLine(line: string): WatchEvent | undefined {
+  try {
+    const object = RawObject.eventObject(line);
+    const type = object.eventType!;
+    if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+      const rv = object.resourceVersion;
+      return { type, object, rv: typeof rv === 'string' ? rv : undefined };
+    }
+  } catch (e) {
+    if (!(e instanceof ScanError)) throw e;
+  }
+  try {
+    const ev = JSON.parse(line) as WatchEvent | null;
+    if (!ev || typeof ev !== 'object') return undefined;
+    ev.rv = (ev.object as KObj | undefined)?.metadata?.resourceVersion;
+    return ev;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The store write a watch event asks for, if any. */
+export function watchOp(cluster: string, kind: string, ev: WatchEvent, at: number): WriteOp | undefined {
+  if (!ev.object || typeof ev.object !== 'object') return undefined;
+  if (ev.type === 'ADDED') return { op: 'upsert', cluster, kind, obj: ev.object, at, fresh: true };
+  if (ev.type === 'MODIFIED') return { op: 'upsert', cluster, kind, obj: ev.object, at };
+  if (ev.type === 'DELETED') return { op: 'delete', cluster, kind, obj: ev.object, at };
+  return undefined;
+}
 
 const META_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
 const META_ONE = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;q=0.9';
@@ -231,32 +282,26 @@ export class Reflector {
           const line = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
           if (!line.trim()) continue;
-          let ev: { type: string; object: KObj };
-          try {
-            ev = JSON.parse(line);
-          } catch {
-            continue;
-          }
+          const ev = decodeWatchLine(line);
+          if (!ev) continue;
           if (ev.type === 'ERROR') {
-            const code = ev.object?.code;
+            const status = ev.object as KObj | undefined;
+            const code = status?.code;
             finish(
               code === 410
                 ? new GoneError()
-                : new ConnectionError(code === 403 ? 'forbidden' : 'server', `watch error ${code}: ${ev.object?.message ?? ''}`, {
+                : new ConnectionError(code === 403 ? 'forbidden' : 'server', `watch error ${code}: ${status?.message ?? ''}`, {
                     status: code,
                   }),
             );
             res.destroy();
             return;
           }
-          const rv = ev.object?.metadata?.resourceVersion;
-          if (rv) this.rv = rv;
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED')
-            pending.push({ op: 'upsert', cluster: this.cluster, kind: this.kind.key, obj: ev.object, at: Date.now() });
-          else if (ev.type === 'DELETED')
-            pending.push({ op: 'delete', cluster: this.cluster, kind: this.kind.key, obj: ev.object, at: Date.now() });
-          // Batch: write at most every 50 ms or 500 events.
-          if (pending.length >= 500) {
+          if (ev.rv) this.rv = ev.rv;
+          const op = watchOp(this.cluster, this.kind.key, ev, Date.now());
+          if (op) pending.push(op);
+          // Batch: write at most every 50 ms or WATCH_BATCH events.
+          if (pending.length >= WATCH_BATCH) {
             if (timer) clearTimeout(timer);
             flush();
           } else if (!timer) timer = setTimeout(flush, 50);
