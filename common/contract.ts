@@ -5,8 +5,6 @@
 import type { z } from 'zod';
 import type { methods } from './schemas.ts';
 
-export const PROTOCOL_VERSION = 1;
-
 /** How a node cell is coloured on the fleet map. */
 export const MEASURES = ['health', 'cpu', 'memory', 'gpu', 'pods'] as const;
 export type Measure = (typeof MEASURES)[number];

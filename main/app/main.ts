@@ -35,10 +35,11 @@ import {
   webPreferences,
   windowOpenDecision,
 } from './security.ts';
-import { dataFiles, loadSettings, saveSettings, sourcesFromPaths, sourcesOf, withSources, withWindow, type Settings } from './settings.ts';
+import { dataFiles, loadSettings, saveSettings, sourcesOf, withSources, withWindow, type Settings } from './settings.ts';
 import { databaseFailure, parseAppArgs, rendererMissing, type StartupMessage } from './startup.ts';
 import { MIN_SIZE, restoreWindowState } from './window-state.ts';
 import { utilityWorkerStarter } from './worker.ts';
+import { sourcesFromPaths } from '../fleet/sources.ts';
 
 const PRODUCT_NAME = 'Fleet Console';
 // build/app/ once bundled: the preload and the worker sit next to this file, the renderer in build/renderer.

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { dataFiles, loadSettings, saveSettings, sourcesFromPaths, sourcesOf, withSources, withWindow } from './settings.ts';
+import { dataFiles, loadSettings, saveSettings, sourcesOf, withSources, withWindow } from './settings.ts';
+import { sourcesFromPaths } from '../fleet/sources.ts';
 
 describe('settings.json', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-settings-'));

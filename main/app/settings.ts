@@ -2,8 +2,8 @@
 // user added, and the window's bounds. Next to it: cache.db (the cache) and exec-approvals.json (exec
 // plugin trust, shared with the CLI). A damaged file never stops the app: it starts with defaults and
 // says so.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { defaultSourceConfig, type SourceConfig } from '../fleet/sources.ts';
 import type { WindowState } from './window-state.ts';
@@ -62,21 +62,6 @@ export function saveSettings(file: string, settings: Settings): void {
 /** The session's kubeconfig sources: $KUBECONFIG or ~/.kube/config as kubectl, plus what the user added. */
 export function sourcesOf(settings: Settings, env: NodeJS.ProcessEnv = process.env): SourceConfig {
   return { ...defaultSourceConfig(env), files: [...(settings.sources?.files ?? [])], folders: [...(settings.sources?.folders ?? [])] };
-}
-
-/** Kubeconfigs named on the command line (a folder is watched, a file read), as the web shell takes them. */
-export function sourcesFromPaths(paths: string[], isDir: (p: string) => boolean = isDirectory): SourceConfig {
-  const cfg: SourceConfig = { useDefault: false, files: [], folders: [] };
-  for (const p of paths) (isDir(p) ? cfg.folders : cfg.files).push(resolve(p));
-  return cfg;
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Only what the user added is remembered; $KUBECONFIG is read again at every start. */

@@ -1,8 +1,8 @@
 // `npm run fleet -- <command>`: the console's headless commands.
 import { parseArgs } from 'node:util';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultSourceConfig, discover, type SourceConfig } from '../fleet/sources.ts';
+import { defaultSourceConfig, discover, sourcesFromPaths, type SourceConfig } from '../fleet/sources.ts';
 import { TrustStore, execRequest } from '../fleet/trust.ts';
 import { ExecCredentialCache } from '../fleet/exec.ts';
 import { probe, staticStatus, type ProbeResult } from '../fleet/probe.ts';
@@ -12,7 +12,7 @@ import { startSyncWorker } from '../worker/client.ts';
 import { SETTLED, type ClusterStatusInfo } from '../kube/sync.ts';
 import { Store } from '../store/store.ts';
 import { clusterInput } from '../store/queries.ts';
-import { clusterView, nodeAccelerators, podsByNode, storageHealth } from '../model/index.ts';
+import { clusterView, nodeAccelerators, podsByNode } from '../model/index.ts';
 
 const USAGE = `fleet console CLI
 
@@ -29,13 +29,7 @@ const USAGE = `fleet console CLI
   --data-dir D     where approvals and the cache live (default ${dataDir()}, or $FLEET_DATA_DIR)`;
 
 function sourceConfig(kubeconfigs: string[]): SourceConfig {
-  if (!kubeconfigs.length) return defaultSourceConfig();
-  const cfg: SourceConfig = { useDefault: false, files: [], folders: [] };
-  for (const k of kubeconfigs) {
-    if (existsSync(k) && statSync(k).isDirectory()) cfg.folders.push(k);
-    else cfg.files.push(k);
-  }
-  return cfg;
+  return kubeconfigs.length ? sourcesFromPaths(kubeconfigs) : defaultSourceConfig();
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -171,7 +165,7 @@ export function summarize(store: Store, now: number) {
       const input = clusterInput(store, c.id, now, c.serverVersion ?? undefined);
       const view = clusterView(input);
       const byNode = podsByNode(input.pods ?? []);
-      const storage = storageHealth(input, now);
+      const storage = view.storage;
       return {
         id: c.id,
         context: c.context,

@@ -58,6 +58,24 @@ export interface Discovery {
   looked: string[];
 }
 
+/**
+ * Kubeconfigs named by the user (command line, dialogs): a folder is watched, anything else is read as a
+ * file (a missing path too, so it gets its own error). Paths are made absolute.
+ */
+export function sourcesFromPaths(paths: readonly string[], isDir: (p: string) => boolean = isDirectory): SourceConfig {
+  const cfg: SourceConfig = { useDefault: false, files: [], folders: [] };
+  for (const p of paths) (isDir(p) ? cfg.folders : cfg.files).push(resolve(p));
+  return cfg;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function defaultSourceConfig(env: NodeJS.ProcessEnv = process.env): SourceConfig {
   const cfg: SourceConfig = { useDefault: !env.KUBECONFIG, files: [], folders: [] };
   if (env.KUBECONFIG) cfg.kubeconfigEnv = env.KUBECONFIG;

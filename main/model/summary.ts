@@ -4,10 +4,10 @@
 // {clusters: [{id, context, status, nodes: [{name, ready, resources}]}]}: `ready` is a boolean
 // (Ready condition True) and resources are keyed by the Kubernetes resource name with
 // {capacity, allocatable, requested, free} in console units (cpu millicores, bytes, counts).
-import { clusterAccelerators, draInventory, type ClusterAccelerators } from './accelerators.ts';
+import { clusterAccelerators, draInventory, type ClusterAccelerators, type DraInventory } from './accelerators.ts';
 import { nodeCapacity, pendingDemand, podsByNode, type NodeResource, type PendingDemand } from './capacity.ts';
 import { nodeHealth, type HealthLevel, type NodeHealth } from './health.ts';
-import { storageHealth, type StorageHealthInput } from './storage.ts';
+import { storageHealth, type StorageHealth, type StorageHealthInput } from './storage.ts';
 import type { Event, Node, Pod, ResourceClaim, ResourceSlice } from './types.ts';
 import { arr, isCordoned, nameOf, num } from './util.ts';
 
@@ -63,6 +63,10 @@ export interface ClusterSummary {
 export interface ClusterView {
   summary: ClusterSummary;
   nodes: NodeSummary[];
+  /** the details the summary counts, for views that show them (computed once, here) */
+  storage: StorageHealth;
+  dra: DraInventory;
+  accelerators: ClusterAccelerators;
 }
 
 /** How many times a (possibly aggregated) event happened: series.count, else count, else 1. */
@@ -135,7 +139,8 @@ export function clusterView(input: ClusterInput): ClusterView {
 
   const storage = storageHealth(input, now);
   const dra = draInventory(input?.resourceSlices ?? [], input?.resourceClaims ?? [], nodes);
-  const { totals: accTotals, vendors, pending, pendingDraPods, dra: draTotals } = clusterAccelerators({ nodes, pods, dra });
+  const accelerators = clusterAccelerators({ nodes, pods, dra });
+  const { totals: accTotals, vendors, pending, pendingDraPods, dra: draTotals } = accelerators;
 
   const sortedTotals = [...totals.keys()].sort().map((k) => [k, totals.get(k) as NodeResource] as const);
   return {
@@ -154,6 +159,9 @@ export function clusterView(input: ClusterInput): ClusterView {
       accelerators: { totals: accTotals, vendors, pending, pendingDraPods, dra: draTotals },
     },
     nodes: rows,
+    storage,
+    dra,
+    accelerators,
   };
 }
 

@@ -13,7 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ViewService } from '../views/service.ts';
 import { startBackend } from '../views/backend.ts';
 import type { SyncWorkerHandle } from '../worker/client.ts';
-import { defaultSourceConfig, type SourceConfig } from '../fleet/sources.ts';
+import { defaultSourceConfig, sourcesFromPaths } from '../fleet/sources.ts';
 import { dataDir } from '../paths.ts';
 import type { WireMessage } from '../../common/contract.ts';
 
@@ -57,16 +57,6 @@ export interface WebShell {
   stop(): Promise<void>;
 }
 
-export function sourceConfig(kubeconfigs: string[]): SourceConfig {
-  if (!kubeconfigs.length) return defaultSourceConfig();
-  const cfg: SourceConfig = { useDefault: false, files: [], folders: [] };
-  for (const k of kubeconfigs) {
-    if (existsSync(k) && statSync(k).isDirectory()) cfg.folders.push(resolve(k));
-    else cfg.files.push(resolve(k));
-  }
-  return cfg;
-}
-
 function sameToken(a: string | null, b: string): boolean {
   if (!a) return false;
   const x = Buffer.from(a);
@@ -85,7 +75,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const token = randomBytes(32).toString('base64url');
   const backend = startBackend({
     db: opts.db,
-    sources: sourceConfig(opts.kubeconfigs ?? []),
+    sources: opts.kubeconfigs?.length ? sourcesFromPaths(opts.kubeconfigs) : defaultSourceConfig(),
     contexts: opts.contexts ?? [],
     offline: !!opts.offline,
     snapshot: !!opts.snapshot,

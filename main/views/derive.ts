@@ -4,9 +4,9 @@
 // recomputes (in memory when read-only) when the row is missing or was made by an older model.
 import type { Store, KObj } from '../store/store.ts';
 import { clusterInput } from '../store/queries.ts';
-import { clusterAccelerators, clusterView, draInventory, storageHealth, type ClusterSummary } from '../model/index.ts';
+import { clusterView, type ClusterSummary } from '../model/index.ts';
 import { workloadProblems } from '../model/workloads.ts';
-import type { AcceleratorsDTO, CoverageState, HealthLevel, NodeCell, NodeRow, StorageDTO, WorkloadProblem } from '../../common/contract.ts';
+import type { AcceleratorsDTO, CoverageState, NodeCell, NodeRow, StorageDTO, WorkloadProblem } from '../../common/contract.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 
 /** Bump when the derivation changes: rows of an older model are recomputed on open. */
@@ -46,9 +46,7 @@ export function deriveCluster(
   const view = clusterView(input);
   const nodes = input.nodes ?? [];
   const pods = input.pods ?? [];
-  const storage = storageHealth(input, now);
-  const dra = draInventory(input.resourceSlices ?? [], input.resourceClaims ?? [], nodes);
-  const acc = clusterAccelerators({ nodes, pods, dra });
+  const { storage, dra, accelerators: acc } = view;
   const bodies = (kind: string) => [...store.bodies(cluster, kind)] as KObj[];
   const problems: WorkloadProblem[] = workloadProblems({
     pods,
@@ -202,10 +200,6 @@ export function acceleratorFigure(s: ClusterSummary): { allocatable: number; req
     requested += t.allocated;
   }
   return { allocatable, requested };
-}
-
-export function levelsOf(d: DerivedCluster): Record<HealthLevel, number> {
-  return d.summary.nodes.byLevel;
 }
 
 /** What the fleet map needs of a cluster: its summary and cells, without the panels. */

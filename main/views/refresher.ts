@@ -78,11 +78,7 @@ export class ViewRefresher {
       }
       this.dirty.delete(c);
       const t0 = performance.now();
-      try {
-        changed[c] = this.views.refresh(c, this.o.now(), this.o.serverVersion(c)).version;
-      } catch {
-        // A cluster whose objects cannot be derived keeps its previous view; the next write retries.
-      }
+      this.refreshInto(c, this.o.now(), changed);
       const cost = performance.now() - t0;
       this.nextAllowed.set(c, this.o.now() + Math.max(this.o.minIntervalMs, cost * 5));
       // Yield between clusters: one refresh per turn keeps the worker's writes flowing.
@@ -101,13 +97,17 @@ export class ViewRefresher {
     const changed: Record<string, number> = {};
     for (const c of [...this.dirty]) {
       this.dirty.delete(c);
-      try {
-        changed[c] = this.views.refresh(c, now, this.o.serverVersion(c)).version;
-      } catch {
-        /* keep the previous view */
-      }
+      this.refreshInto(c, now, changed);
     }
     if (Object.keys(changed).length) this.o.onChanged(changed);
+  }
+
+  private refreshInto(c: string, now: number, changed: Record<string, number>): void {
+    try {
+      changed[c] = this.views.refresh(c, now, this.o.serverVersion(c)).version;
+    } catch {
+      // A cluster whose objects cannot be derived keeps its previous view; the next write retries.
+    }
   }
 
   stop(): void {

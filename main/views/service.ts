@@ -9,7 +9,7 @@ import { objectDiff, withoutNoise } from '../model/diff.ts';
 import { eventOccurrences } from '../model/summary.ts';
 import type { ClusterStatusInfo } from '../kube/sync.ts';
 import { CATALOGUE } from '../kube/resources.ts';
-import { ViewTable, acceleratorFigure, type ClusterTileRow } from './derive.ts';
+import { ViewTable, acceleratorFigure, type ClusterTileRow, type ClusterViewRow } from './derive.ts';
 import { parseRequest } from '../../common/schemas.ts';
 import {
   ContractError,
@@ -68,6 +68,10 @@ const SEARCH_KINDS = [
   'persistentvolumes',
   'services',
 ];
+
+function tileRow(v: ClusterViewRow): ClusterTileRow {
+  return { cluster: v.cluster, version: v.version, computedAt: v.computedAt, summary: v.derived.summary, cells: v.cells };
+}
 
 const LIVE_STATUSES = new Set<ClusterStatus>([
   'connecting',
@@ -173,18 +177,32 @@ export class ViewService {
     const rows = this.store.clusters();
     const live = this.o.live?.statuses();
     // Before the worker's first status (and in cache or snapshot mode), the cache's clusters.
-    if (!live?.length) return rows.map((r) => ({ row: r, live: undefined as ClusterStatusInfo | undefined }));
-    // Live mode shows the clusters this session watches, in kubeconfig order, with what the cache has.
+    if (!live?.length)
+      return rows.map((r) => ({ id: r.id, row: r as typeof r | undefined, live: undefined as ClusterStatusInfo | undefined }));
+    // Live mode shows the clusters this session watches, in kubeconfig order, with what the cache has
+    // (no row: nothing of it is cached yet).
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return live.map((s) => ({ row: byId.get(s.id), live: s, id: s.id }));
+    return live.map((s) => ({ id: s.id, row: byId.get(s.id), live: s as ClusterStatusInfo | undefined }));
+  }
+
+  /** cluster id → the kinds its credentials may not list, in one query for the whole fleet */
+  private forbiddenKinds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const rows = this.store.db.prepare("SELECT cluster, kind FROM sync_state WHERE state = 'forbidden' ORDER BY cluster, kind").all() as {
+      cluster: string;
+      kind: string;
+    }[];
+    for (const r of rows) out.set(r.cluster, [...(out.get(r.cluster) ?? []), r.kind]);
+    return out;
   }
 
   private tile(
+    id: string,
     row: ReturnType<Store['clusters']>[number] | undefined,
     live: ClusterStatusInfo | undefined,
     view: ClusterTileRow | undefined,
+    forbidden: string[],
   ): ClusterTile {
-    const id = live?.id ?? row!.id;
     const s = view?.summary;
     const fig = (r: string) => ({ allocatable: s?.resources[r]?.allocatable ?? 0, requested: s?.resources[r]?.requested ?? 0 });
     let status: ClusterStatus;
@@ -196,10 +214,6 @@ export class ViewService {
       status = this.o.mode === 'live' ? 'connecting' : 'offline';
       message = row?.message ?? null;
     }
-    const forbidden = this.store
-      .syncStates(id)
-      .filter((k) => k.state === 'forbidden')
-      .map((k) => k.kind);
     return {
       id,
       context: live?.context ?? row?.context ?? id,
@@ -231,19 +245,24 @@ export class ViewService {
     };
   }
 
-  private viewOf(id: string, serverVersion: string | null | undefined, hasObjects: boolean) {
+  /** A cluster's view; derived now if the cache lacks it and this service derives (not when the worker does). */
+  private viewOf(id: string, serverVersion: string | null | undefined, hasObjects: boolean): ClusterViewRow | undefined {
     const existing = this.views.read(id);
     if (existing) return existing;
-    if (!hasObjects || this.o.derive === 'none') return undefined;
-    return this.views.refresh(id, this.now(), serverVersion ?? undefined);
+    return this.derive(id, serverVersion, hasObjects);
   }
 
+  /** The same for the fleet map: the summary and cells only, without parsing the panels. */
   private tileOf(id: string, serverVersion: string | null | undefined, hasObjects: boolean): ClusterTileRow | undefined {
     const existing = this.views.readTile(id);
     if (existing) return existing;
+    const v = this.derive(id, serverVersion, hasObjects);
+    return v && tileRow(v);
+  }
+
+  private derive(id: string, serverVersion: string | null | undefined, hasObjects: boolean): ClusterViewRow | undefined {
     if (!hasObjects || this.o.derive === 'none') return undefined;
-    const v = this.views.refresh(id, this.now(), serverVersion ?? undefined);
-    return { cluster: id, version: v.version, computedAt: v.computedAt, summary: v.derived.summary, cells: v.cells };
+    return this.views.refresh(id, this.now(), serverVersion ?? undefined);
   }
 
   /** the last fleet answer: reused until the fleet moves on (a push), and for 1 s at most while syncing */
@@ -259,12 +278,10 @@ export class ViewService {
   }
 
   private computeFleet(): FleetDTO {
-    const known = new Set(this.store.clusters().map((c) => c.id));
-    const clusters = this.clusterRows().map(({ row, live }) => {
-      const id = live?.id ?? row!.id;
-      const view = this.tileOf(id, live?.serverVersion ?? row?.serverVersion, known.has(id));
-      return this.tile(row, live, view);
-    });
+    const forbidden = this.forbiddenKinds();
+    const clusters = this.clusterRows().map(({ id, row, live }) =>
+      this.tile(id, row, live, this.tileOf(id, live?.serverVersion ?? row?.serverVersion, !!row), forbidden.get(id) ?? []),
+    );
     return {
       version: this.fleetVersion,
       mode: this.o.mode,
@@ -276,19 +293,17 @@ export class ViewService {
   }
 
   private clusterRow(id: string) {
-    const r = this.clusterRows().find((x) => (x.live?.id ?? x.row?.id) === id);
+    const r = this.clusterRows().find((x) => x.id === id);
     if (!r) throw new ContractError(`no cluster ${id}`, 'not-found');
     return r;
   }
 
-  private warningEvents(cluster: string, limit: number, filter?: (e: KObj) => boolean): EventDTO[] {
+  private warningEvents(cluster: string, limit: number): EventDTO[] {
     const out: EventDTO[] = [];
     for (const r of this.store.db
       .prepare("SELECT body FROM objects WHERE cluster = ? AND kind = 'events' AND phase = 'Warning'")
       .iterate(cluster) as Iterable<{ body: string }>) {
-      const e = JSON.parse(r.body) as KObj;
-      if (filter && !filter(e)) continue;
-      out.push(eventDTO(e));
+      out.push(eventDTO(JSON.parse(r.body) as KObj));
     }
     return out.sort((a, b) => (b.last ?? 0) - (a.last ?? 0)).slice(0, limit);
   }
@@ -312,11 +327,9 @@ export class ViewService {
   cluster(id: string): ClusterDTO {
     const { row, live } = this.clusterRow(id);
     const view = this.viewOf(id, live?.serverVersion ?? row?.serverVersion, !!row);
-    const tile = this.tile(
-      row,
-      live,
-      view && { cluster: id, version: view.version, computedAt: view.computedAt, summary: view.derived.summary, cells: view.cells },
-    );
+    const kinds = this.store.syncStates(id);
+    const forbidden = kinds.filter((k) => k.state === 'forbidden').map((k) => k.kind);
+    const tile = this.tile(id, row, live, view && tileRow(view), forbidden);
     const d = view?.derived;
     return {
       tile,
@@ -343,7 +356,7 @@ export class ViewService {
       storage: d?.storage ?? { drivers: [], matrix: { drivers: [], nodes: [], cells: {} }, problems: [], storageClasses: [] },
       problems: d?.problems ?? [],
       events: this.warningEvents(id, 100),
-      kinds: this.store.syncStates(id).map((k) => ({ kind: k.kind, state: k.state, objects: k.objects, message: k.message })),
+      kinds: kinds.map((k) => ({ kind: k.kind, state: k.state, objects: k.objects, message: k.message })),
       gaps: this.store
         .gaps(id)
         .slice(-50)

@@ -12,6 +12,7 @@ import {
   type PushEvent,
   type Result,
   type WireMessage,
+  type WireRequest,
 } from '../../common/contract.ts';
 
 export class ApiError extends Error {
@@ -118,7 +119,7 @@ function wsApi(): Api {
       const id = nextId++;
       return new Promise<Result<M>>((resolve, reject) => {
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        sock.send(JSON.stringify({ id, method, params }));
+        sock.send(JSON.stringify({ id, method, params } satisfies WireRequest));
       });
     },
     onPush(fn) {

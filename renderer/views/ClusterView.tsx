@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { ClusterDTO, NodeRow } from '../../common/contract.ts';
 import { formatBytes, formatCount, formatPercent, formatResource } from '../../common/units.ts';
 import { useApp } from '../store/index.ts';
-import { CLUSTER_TABS, go, type ClusterTab } from '../store/route.ts';
+import { CLUSTER_TABS, type ClusterTab } from '../store/route.ts';
 import { useContract } from '../store/useContract.ts';
 import {
   Age,
@@ -606,8 +606,4 @@ function SyncPanel({ d, now }: { d: ClusterDTO; now: number }) {
       </Panel>
     </>
   );
-}
-
-export function openNode(cluster: string, node: string): void {
-  go({ view: 'node', cluster, node });
 }

@@ -139,32 +139,11 @@ function HistoryDiff({ d, now }: { d: ObjectDTO; now: number }) {
   const [from, setFrom] = useState<number | null>(n >= 2 ? n - 2 : null);
   const [to, setTo] = useState<number | null>(d.deleted ? n - 2 : null);
   const diff = useContract('object.diff', { cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid, from, to }, d.ref.cluster);
-  const label = (i: number) => `#${i + 1} ${d.history[i]!.type} · ${new Date(d.history[i]!.at).toLocaleString()}`;
   return (
     <div className="history-diff">
       <div className="diff-pick">
-        <label>
-          From{' '}
-          <select value={from ?? -1} onChange={(e) => setFrom(Number(e.target.value) < 0 ? null : Number(e.target.value))}>
-            <option value={-1}>(nothing: creation)</option>
-            {d.history.map((_, i) => (
-              <option key={i} value={i}>
-                {label(i)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          To{' '}
-          <select value={to ?? -1} onChange={(e) => setTo(Number(e.target.value) < 0 ? null : Number(e.target.value))}>
-            <option value={-1}>{d.deleted ? '(deleted)' : 'current'}</option>
-            {d.history.map((_, i) => (
-              <option key={i} value={i}>
-                {label(i)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <VersionPick label="From" none="(nothing: creation)" value={from} onChange={setFrom} history={d.history} />
+        <VersionPick label="To" none={d.deleted ? '(deleted)' : 'current'} value={to} onChange={setTo} history={d.history} />
       </div>
       {diff.error && <ErrorNote error={diff.error} />}
       {diff.data &&
@@ -202,6 +181,23 @@ function HistoryDiff({ d, now }: { d: ObjectDTO; now: number }) {
         objectLink={{ view: 'object', cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid }}
       />
     </div>
+  );
+}
+
+/** One end of a diff: a recorded change (the state right after it), or the end the label names (null). */
+function VersionPick(p: { label: string; none: string; value: number | null; onChange(v: number | null): void; history: ChangeDTO[] }) {
+  return (
+    <label>
+      {p.label}{' '}
+      <select value={p.value ?? -1} onChange={(e) => p.onChange(Number(e.target.value) < 0 ? null : Number(e.target.value))}>
+        <option value={-1}>{p.none}</option>
+        {p.history.map((h, i) => (
+          <option key={i} value={i}>
+            #{i + 1} {h.type} · {new Date(h.at).toLocaleString()}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
