@@ -241,6 +241,9 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
     const yaml = (await page.locator('pre.yaml').textContent()) ?? '';
     assert.ok(yaml.includes('<script>alert("owned")</script><b>bold?</b>'), 'shown as text');
     assert.ok(yaml.includes('\u202E'), 'bidi control kept as text');
+    assert.match(yaml, /^apiVersion: v1\nkind: ConfigMap\n/, 'shown as the ConfigMap it is');
+    await page.waitForSelector('[data-table=diff]');
+    assert.doesNotMatch((await page.locator('[data-table=diff]').textContent()) ?? '', /PartialObjectMetadata/, 'its history too');
     assert.equal(await page.locator('pre.yaml b, pre.yaml script, pre.yaml img').count(), 0, 'no element injected');
     assert.equal(await page.evaluate(() => document.querySelectorAll('script:not([src])').length), 0);
     assert.deepEqual(dialogs, []);

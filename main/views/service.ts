@@ -69,6 +69,18 @@ const SEARCH_KINDS = [
   'services',
 ];
 
+/**
+ * An object as kubectl shows it. LIST items carry no apiVersion/kind, and Secrets and ConfigMaps are
+ * cached as PartialObjectMetadata: both get their own apiVersion and kind back, first. (The version is
+ * the catalogue's preferred one; the cache does not record which one discovery picked.)
+ */
+function asShown(kind: string, body: KObj): KObj {
+  const cat = CATALOGUE.find((k) => k.key === kind);
+  if (!cat || (body.kind && body.kind !== 'PartialObjectMetadata')) return body;
+  const { apiVersion: _a, kind: _k, ...rest } = body;
+  return { apiVersion: cat.group ? `${cat.group}/${cat.versions[0]}` : cat.versions[0], kind: cat.kind, ...rest };
+}
+
 function tileRow(v: ClusterViewRow): ClusterTileRow {
   return { cluster: v.cluster, version: v.version, computedAt: v.computedAt, summary: v.derived.summary, cells: v.cells };
 }
@@ -523,20 +535,7 @@ export class ViewService {
       list(true, body.spec?.initContainers);
       list(false, body.spec?.containers);
     }
-    // LIST items carry no apiVersion/kind: put them back, first, as kubectl shows them. (The version is
-    // the catalogue's preferred one; the cache does not record which one discovery picked.)
-    const cat = CATALOGUE.find((k) => k.key === p.kind);
-    // Secrets and ConfigMaps are cached as PartialObjectMetadata: show them as what they are.
-    const shown: KObj =
-      cat && (!body.kind || body.kind === 'PartialObjectMetadata')
-        ? { ...body, apiVersion: cat.group ? `${cat.group}/${cat.versions[0]}` : cat.versions[0], kind: cat.kind }
-        : body;
-    if (shown !== body) {
-      // apiVersion and kind first, as kubectl prints them
-      const { apiVersion, kind, ...rest } = shown;
-      for (const k of Object.keys(shown)) delete shown[k];
-      Object.assign(shown, { apiVersion, kind }, rest);
-    }
+    const shown = asShown(p.kind, body);
     const kindName = String(shown.kind ?? '');
     const conds = (body.status?.conditions ?? []) as KObj[];
     const bad = conds.find((c) => c.status === 'False' && c.message);
@@ -572,8 +571,9 @@ export class ViewService {
       if (i !== null && i >= history.length)
         throw new ContractError(`the object has ${history.length} recorded changes; no change #${i}`, 'not-found');
     }
-    const before = p.from === null ? undefined : this.stateAfter(history, p.from, current);
-    const after = p.to === null ? current : this.stateAfter(history, p.to, current);
+    const shown = (o: KObj | undefined) => o && asShown(p.kind, o);
+    const before = shown(p.from === null ? undefined : this.stateAfter(history, p.from, current));
+    const after = shown(p.to === null ? current : this.stateAfter(history, p.to, current));
     const at = (i: number | null) => (i === null ? null : (history[i]?.at ?? null));
     const rv = (o: KObj | undefined) => (o?.metadata?.resourceVersion as string | undefined) ?? null;
     let entries = objectDiff(before ?? null, after ?? null);
