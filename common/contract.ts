@@ -97,6 +97,27 @@ export interface FleetDTO {
   problems: { path: string; error: string }[];
   /** where kubeconfigs were looked for (onboarding) */
   looked: string[];
+  /** what the snapshot is, when mode is 'snapshot' */
+  snapshot: SnapshotInfo | null;
+  /** the time this answer shows ("as of T"), null for the latest state */
+  at: number | null;
+  /** the times "as of" can show: the recorded history's start and end (null: no history recorded) */
+  history: { from: number; to: number } | null;
+}
+
+export interface SnapshotInfo {
+  /** the snapshot file's name (not its folder) */
+  file: string;
+  capturedAt: number;
+  /** the change history it holds (from null: all the cache had) */
+  window: { from: number | null; to: number };
+  clusters: number;
+  objects: number;
+  changes: number;
+  /** written for an incident bundle (values redacted) */
+  redacted: boolean;
+  /** the app version that captured it */
+  app: string;
 }
 
 // ------------------------------------------------------------------------------------ cluster
@@ -357,6 +378,82 @@ export interface Onboarding {
   demo: boolean;
 }
 
+// ------------------------------------------------------------------------------------ snapshots, bundles
+
+export interface SnapshotCaptured {
+  path: string;
+  capturedAt: number;
+  clusters: number;
+  objects: number;
+  changes: number;
+  bytes: number;
+}
+
+export interface SnapshotDiffRef {
+  uid: string;
+  namespace: string;
+  name: string;
+}
+
+/** Two states of the fleet compared: grouped by cluster, then kind. */
+export interface SnapshotDiffDTO {
+  /** what was compared, as the user would name it ("this snapshot", "the cache", a file name) */
+  from: string;
+  to: string;
+  clusters: {
+    id: string;
+    context: string;
+    /** 'both', or the side the cluster is only in (its objects are then not listed) */
+    in: 'both' | 'from' | 'to';
+    kinds: {
+      kind: string;
+      added: SnapshotDiffRef[];
+      removed: SnapshotDiffRef[];
+      changed: (SnapshotDiffRef & { fields: DiffEntry[] })[];
+    }[];
+  }[];
+  totals: { added: number; removed: number; changed: number };
+  ignoredKinds: string[];
+}
+
+/** What goes into an incident bundle. Empty lists mean "all". */
+export interface BundleSelection {
+  clusters: string[];
+  namespaces: string[];
+  /** "kind/namespace/name", kind as the store names it (apps/deployments, batch/jobs, pods...) */
+  workloads: string[];
+  nodes: string[];
+  /** history window: the last `since` ms (null: all recorded) */
+  since: number | null;
+  /** last N lines of each selected pod's containers, fetched live (0: none) */
+  logs: number;
+  /** replace redacted values by stable per-bundle tokens */
+  tokenize: boolean;
+}
+
+export interface BundlePreview {
+  clusters: { id: string; context: string }[];
+  files: number;
+  objects: number;
+  events: number;
+  changes: number;
+  /** pods whose logs would be fetched (only clusters this session is connected to) */
+  logPods: number;
+  redactions: { rule: string; count: number }[];
+  /** the first findings: which file, which field, which rule (never the value) */
+  findings: { file: string; path: string; rule: string }[];
+  warnings: string[];
+}
+
+export interface BundleExported {
+  path: string;
+  bytes: number;
+  files: number;
+  /** SHA-256 of the .tar.gz */
+  sha256: string;
+  redactions: number;
+}
+
 // ------------------------------------------------------------------------------------ methods
 // The request schemas (zod) live in schemas.ts: the back end validates with them; the renderer, which
 // only needs the types, does not carry zod.
@@ -374,6 +471,11 @@ export interface Results {
   'metrics.get': SamplePoint[];
   'onboarding.get': Onboarding;
   'sources.add': { added: string; entries: number };
+  'snapshot.capture': SnapshotCaptured;
+  'snapshot.diff': SnapshotDiffDTO;
+  'bundle.preview': BundlePreview;
+  'bundle.export': BundleExported;
+  'session.open': { opening: string };
 }
 
 export type Result<M extends Method> = Results[M];
@@ -388,7 +490,13 @@ export interface ChangedEvent {
   clusters: Record<string, number>;
 }
 
-export type PushEvent = ChangedEvent;
+/** The session now shows something else (a snapshot was opened, the demo, the live fleet): reload. */
+export interface ReloadEvent {
+  type: 'reload';
+  reason: string;
+}
+
+export type PushEvent = ChangedEvent | ReloadEvent;
 
 /** Over the WebSocket: requests carry an id; answers echo it; pushes have none. */
 export interface WireRequest {
@@ -414,6 +522,11 @@ export const BRIDGE_FUNCTIONS = {
   'metrics.get': 'metricsGet',
   'onboarding.get': 'onboardingGet',
   'sources.add': 'sourcesAdd',
+  'snapshot.capture': 'snapshotCapture',
+  'snapshot.diff': 'snapshotDiff',
+  'bundle.preview': 'bundlePreview',
+  'bundle.export': 'bundleExport',
+  'session.open': 'sessionOpen',
 } as const satisfies Record<Method, string>;
 
 export const PUSH_CHANNEL = 'fleet:push';

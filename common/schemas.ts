@@ -10,12 +10,37 @@ const kind = z
   .max(253)
   .regex(/^[a-z0-9.\-/]+$/);
 
+/** "as of": a time in epoch ms */
+const at = z.number().int().min(0).max(8.64e15).optional();
+/** a file the session reads: "@this" (what it shows), "@cache" (the live cache), or an absolute path */
+const source = z.string().min(1).max(4096);
+
+const selection = z
+  .object({
+    clusters: z.array(id).max(1000).default([]),
+    namespaces: z.array(z.string().min(1).max(253)).max(1000).default([]),
+    workloads: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9.\-/]+\/[^/]+\/[^/]+$/, 'kind/namespace/name')
+          .max(800),
+      )
+      .max(1000)
+      .default([]),
+    nodes: z.array(id).max(10_000).default([]),
+    since: z.number().int().positive().max(3.2e11).nullable().default(null),
+    logs: z.number().int().min(0).max(100_000).default(0),
+    tokenize: z.boolean().default(false),
+  })
+  .strict();
+
 export const methods = {
-  'fleet.get': z.object({}).strict(),
-  'cluster.get': z.object({ cluster: id }).strict(),
-  'node.get': z.object({ cluster: id, node: id }).strict(),
+  'fleet.get': z.object({ at }).strict(),
+  'cluster.get': z.object({ cluster: id, at }).strict(),
+  'node.get': z.object({ cluster: id, node: id, at }).strict(),
   'object.get': z
-    .object({ cluster: id, kind, uid: id.optional(), namespace: z.string().max(253).optional(), name: id.optional() })
+    .object({ cluster: id, kind, uid: id.optional(), namespace: z.string().max(253).optional(), name: id.optional(), at })
     .strict()
     .refine((p) => p.uid !== undefined || p.name !== undefined, 'uid or name is required'),
   // from/to: indexes into the object's history (the state right after that change); null from is
@@ -33,6 +58,18 @@ export const methods = {
   'metrics.get': z.object({ cluster: id, from: z.number().int().optional(), to: z.number().int().optional() }).strict(),
   'onboarding.get': z.object({}).strict(),
   'sources.add': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  // a snapshot of the clusters (ids; none: all) with the last `since` ms of history (none: all)
+  'snapshot.capture': z
+    .object({ clusters: z.array(id).max(1000).optional(), since: z.number().int().positive().max(3.2e11).optional() })
+    .strict(),
+  'snapshot.diff': z.object({ from: source, to: source, includeEvents: z.boolean().optional() }).strict(),
+  'bundle.preview': selection,
+  'bundle.export': selection,
+  // show something else: the demo snapshot, a snapshot or bundle file, or the live fleet again
+  'session.open': z
+    .object({ target: z.enum(['demo', 'file', 'live']), path: z.string().min(1).max(4096).optional() })
+    .strict()
+    .refine((p) => (p.target === 'file') === (p.path !== undefined), 'a path with target "file", and only then'),
 } as const;
 
 /** Validate a request: {ok:false} on anything off, never throws. */

@@ -7,12 +7,14 @@ import { Link, ErrorNote, Loading } from './components/common.tsx';
 import { FleetView } from './views/FleetView.tsx';
 import { FleetTable } from './views/FleetTable.tsx';
 import { CommandPalette } from './views/Search.tsx';
+import { SessionBar } from './views/SessionBar.tsx';
 
 // The fleet opens first: the other views (recharts, yaml) load on first use.
 const ClusterView = lazy(() => import('./views/ClusterView.tsx').then((m) => ({ default: m.ClusterView })));
 const NodeView = lazy(() => import('./views/NodeView.tsx').then((m) => ({ default: m.NodeView })));
 const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ default: m.ObjectView })));
 const SearchView = lazy(() => import('./views/Search.tsx').then((m) => ({ default: m.SearchView })));
+const DiffView = lazy(() => import('./views/DiffView.tsx').then((m) => ({ default: m.DiffView })));
 
 function contextOf(cluster: string): string {
   return useApp.getState().fleet?.clusters.find((c) => c.id === cluster)?.context ?? cluster;
@@ -22,6 +24,7 @@ function Breadcrumbs({ route }: { route: Route }) {
   const crumbs: { to: Route; label: string }[] = [{ to: { view: 'fleet' }, label: 'Fleet' }];
   if (route.view === 'table') crumbs.push({ to: route, label: 'Table' });
   if (route.view === 'search') crumbs.push({ to: route, label: `Search “${route.q}”` });
+  if (route.view === 'diff') crumbs.push({ to: route, label: 'Compare' });
   if (route.view === 'cluster' || route.view === 'node' || route.view === 'object') {
     crumbs.push({ to: { view: 'cluster', cluster: route.cluster, tab: 'nodes' }, label: contextOf(route.cluster) });
   }
@@ -103,40 +106,46 @@ export function App() {
     case 'search':
       view = <SearchView q={route.q} />;
       break;
+    case 'diff':
+      view = <DiffView from={route.from} to={route.to} />;
+      break;
   }
 
   return (
     <div className="app">
-      <header className="topbar">
-        <a className="brand" href="#/fleet">
-          Fleet console
-        </a>
-        <Breadcrumbs route={route} />
-        <div className="spacer" />
-        {fleet && (
-          <span className={`badge mode-${fleet.mode}`} title={fleet.source} data-mode={fleet.mode}>
-            {fleet.mode === 'live' ? 'watching' : fleet.mode === 'cache' ? 'cache only (not syncing)' : 'snapshot (read-only)'}
+      <header className="header">
+        <div className="topbar">
+          <Link className="brand" to={{ view: 'fleet' }}>
+            Fleet console
+          </Link>
+          <Breadcrumbs route={route} />
+          <div className="spacer" />
+          {fleet && (
+            <span className={`badge mode-${fleet.mode}`} title={fleet.source} data-mode={fleet.mode}>
+              {fleet.mode === 'live' ? 'watching' : fleet.mode === 'cache' ? 'cache only (not syncing)' : 'snapshot (read-only)'}
+            </span>
+          )}
+          <span className={`conn ${connected ? 'up' : 'down'}`} role="status" aria-live="polite">
+            {connected ? 'connected' : 'disconnected'}
           </span>
-        )}
-        <span className={`conn ${connected ? 'up' : 'down'}`} role="status" aria-live="polite">
-          {connected ? 'connected' : 'disconnected'}
-        </span>
-        <nav className="viewswitch" aria-label="Views">
-          <Link to={{ view: 'fleet' }} className={route.view === 'fleet' ? 'active' : undefined}>
-            Map
-          </Link>
-          <Link to={{ view: 'table' }} className={route.view === 'table' ? 'active' : undefined}>
-            Table
-          </Link>
-        </nav>
-        <button
-          type="button"
-          className="search-btn"
-          onClick={() => useApp.getState().setPalette(true)}
-          aria-keyshortcuts="Control+K Meta+K"
-        >
-          Search <kbd>Ctrl K</kbd>
-        </button>
+          <nav className="viewswitch" aria-label="Views">
+            <Link to={{ view: 'fleet' }} className={route.view === 'fleet' ? 'active' : undefined}>
+              Map
+            </Link>
+            <Link to={{ view: 'table' }} className={route.view === 'table' ? 'active' : undefined}>
+              Table
+            </Link>
+          </nav>
+          <button
+            type="button"
+            className="search-btn"
+            onClick={() => useApp.getState().setPalette(true)}
+            aria-keyshortcuts="Control+K Meta+K"
+          >
+            Search <kbd>Ctrl K</kbd>
+          </button>
+        </div>
+        <SessionBar />
       </header>
       {connectionError && !connected && fleet && <ErrorNote error={connectionError} />}
       {fleetError && <ErrorNote error={fleetError} />}

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { captureSnapshot } from '../../main/snapshot/snapshot.ts';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { Lab } from '../../lab/src/lab.ts';
 import { BRIDGE_FUNCTIONS, type FleetDTO } from '../../common/contract.ts';
@@ -154,16 +154,15 @@ describe('the desktop app (Electron) against real lab clusters', () => {
   });
 
   spec('opens a snapshot (--snapshot): the clusters as captured, read-only', async () => {
-    const snapshot = join(dir, 'incident.db');
-    const db = new Database(join(dir, 'data-2', 'cache.db'), { readonly: true });
-    await db.backup(snapshot);
-    db.close();
+    const snapshot = join(dir, 'incident.fleetsnap');
+    captureSnapshot({ db: join(dir, 'data-2', 'cache.db'), out: snapshot });
     await launch(['--data-dir', join(dir, 'data-3'), '--snapshot', snapshot]);
     const f = await until('the snapshot on the map', async () => {
       const x = await fleet();
       return x?.mode === 'snapshot' && x.clusters.length >= 2 ? x : undefined;
     });
     assert.equal(f.source, snapshot);
+    assert.ok(f.snapshot && f.snapshot.clusters >= 2);
     assert.ok(f.clusters.every((c) => c.status === 'offline'));
     assert.ok(f.clusters.find((c) => c.context === 'lab-1')!.nodes.total >= 3);
     await page.waitForSelector('[data-painted]', { timeout: 30_000 });

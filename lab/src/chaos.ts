@@ -94,12 +94,15 @@ async function churn(rec: ClusterRecord, rate: number, seconds: number): Promise
   const counts = { created: 0, updated: 0, deleted: 0, events: 0, errors: 0 };
   let firstError = '';
   const ns = 'lab-churn';
+  const t0 = Date.now();
+  let setupMs = 0;
   try {
     await retry(() => c.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }), 'namespace');
     // Pods are refused until the controller-manager has created the namespace's default ServiceAccount.
     await retry(async () => {
       if (!(await c.getOrNull(`/api/v1/namespaces/${ns}/serviceaccounts/default`))) throw new Error('no default ServiceAccount yet');
     }, `ServiceAccount ${ns}/default`);
+    setupMs = Date.now() - t0;
     const live: string[] = [];
     const end = Date.now() + seconds * 1000;
     const interval = 1000 / rate;
@@ -165,7 +168,10 @@ async function churn(rec: ClusterRecord, rate: number, seconds: number): Promise
   } finally {
     c.close();
   }
-  return firstError ? { ...counts, firstError } : counts;
+  // setupMs: waiting for the namespace and its ServiceAccount (after an apiserver restart the
+  // controller-manager may take a while to reconnect); loopMs: the churn itself, bounded by --seconds.
+  const timing = { setupMs, loopMs: Date.now() - t0 - setupMs };
+  return firstError ? { ...counts, ...timing, firstError } : { ...counts, ...timing };
 }
 
 export async function chaos(

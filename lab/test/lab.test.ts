@@ -308,10 +308,12 @@ describe('lab: two mixed clusters', () => {
     }
     assert.equal(lab.status().clusters[1]!.processes.find((p) => p.name === 'kube-apiserver')!.stopped, true);
     await lab.chaos('lab-2', 'start-apiserver');
-    const t0 = Date.now();
     const r = await lab.chaos('lab-2', 'churn', [], { rate: 20, seconds: 2 });
-    assert.ok(Date.now() - t0 < 20_000);
     const d = r.detail as Record<string, number>;
+    // The churn loop is bounded by --seconds (plus its last in-flight requests); the setup before it
+    // waits for the controller-manager, which on a loaded CI machine can take tens of seconds after
+    // the apiserver restart, so it only has retry()'s own deadline.
+    assert.ok(d.loopMs! < 20_000, JSON.stringify(d));
     assert.ok(d.created! > 0 && d.updated! > 0 && d.deleted! > 0 && d.events! > 0, JSON.stringify(d));
     assert.equal(d.errors, 0);
   });

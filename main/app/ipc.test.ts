@@ -42,6 +42,11 @@ const VALID: Record<Method, unknown> = {
   'metrics.get': { cluster: 'c1', from: 1, to: 2 },
   'onboarding.get': {},
   'sources.add': { path: '/home/me/.kube/config' },
+  'snapshot.capture': { since: 3_600_000 },
+  'snapshot.diff': { from: '@this', to: '@cache' },
+  'bundle.preview': { clusters: ['c1'], namespaces: ['web'] },
+  'bundle.export': { clusters: [], tokenize: true, logs: 100 },
+  'session.open': { target: 'demo' },
 };
 
 /** Something wrong for each method, and what the error names. */
@@ -55,6 +60,11 @@ const INVALID: Record<Method, unknown> = {
   'metrics.get': { cluster: 'c1', from: 'yesterday' },
   'onboarding.get': 'all of it',
   'sources.add': { path: 42 },
+  'snapshot.capture': { clusters: 'all' },
+  'snapshot.diff': { from: '@this' },
+  'bundle.preview': { workloads: ['deployment web'] },
+  'bundle.export': { logs: -1 },
+  'session.open': { target: 'file' },
 };
 
 describe('IPC: one channel per contract method', () => {

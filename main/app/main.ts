@@ -19,12 +19,12 @@ import {
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PUSH_CHANNEL } from '../../common/contract.ts';
+import { ContractError, PUSH_CHANNEL, type Params, type Result } from '../../common/contract.ts';
 import { APP_NAME } from '../paths.ts';
 import type { Backend, startBackend as StartBackend } from '../views/backend.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
 import { registerIpc, type IpcMainLike, type SenderInfo } from './ipc.ts';
-import { addSourcesReport, menuTemplate, notInThisBuild, type MenuActions } from './menu.ts';
+import { addSourcesReport, menuTemplate, type MenuActions } from './menu.ts';
 import { registerAppScheme, serveApp } from './protocol.ts';
 import {
   APP_URL,
@@ -47,6 +47,8 @@ const HERE = import.meta.dirname;
 const RENDERER_DIR = join(HERE, '..', 'renderer');
 const PRELOAD = join(HERE, 'preload.js');
 const WORKER = join(HERE, 'sync-worker.js');
+// The demo fleet: an extra resource of the package (electron-builder.yml), resources/ in development.
+const DEMO = app.isPackaged ? join(process.resourcesPath, 'demo.fleetsnap') : join(HERE, '..', '..', 'resources', 'demo.fleetsnap');
 
 const log = (line: string) => console.error(`fleet-console: ${line}`);
 
@@ -163,6 +165,9 @@ function launchBackend(snapshot?: string): Backend {
     sources,
     contexts: args.contexts,
     dataDir: userData,
+    cachePath: files.cache,
+    demoPath: DEMO,
+    open: openFromRenderer,
     // Exec plugins (aws, gcloud, kubelogin…) are found on the login shell's PATH, not the GUI session's.
     execPath: 'login-shell',
     startWorker: utilityWorkerStarter(WORKER),
@@ -190,11 +195,26 @@ function forwardPushes(b: Backend): () => void {
   });
 }
 
-/** Replace the back end (a snapshot file, or the live fleet when `snapshot` is undefined) and reload the page. */
+/** session.open from the renderer: the demo, a snapshot or bundle file, or the live fleet again. */
+async function openFromRenderer(p: Params<'session.open'>): Promise<Result<'session.open'>> {
+  if (p.target === 'demo' && !existsSync(DEMO)) throw new ContractError('the demo snapshot is not installed', 'not-found');
+  const target = p.target === 'demo' ? DEMO : p.target === 'file' ? p.path : undefined;
+  void switchTo(target);
+  return { opening: p.target === 'demo' ? 'the demo fleet' : p.target === 'file' ? p.path! : 'the live fleet' };
+}
+
+/**
+ * Replace the back end (a snapshot or bundle file, or the live fleet when `snapshot` is undefined) and
+ * reload the page. A bundle is verified and its snapshot extracted under the data folder first.
+ */
 function switchTo(snapshot: string | undefined): Promise<void> {
   const run = async () => {
     let next: Backend;
     try {
+      if (snapshot) {
+        const { resolveSnapshotPath } = await import('../snapshot/session.ts');
+        snapshot = await resolveSnapshotPath(snapshot, userData);
+      }
       next = launchBackend(snapshot);
     } catch (e) {
       const m = databaseFailure(e as Error, snapshot ?? files.cache, { snapshot: !!snapshot });
@@ -303,9 +323,10 @@ function parent(): BrowserWindow | undefined {
   return win && !win.isDestroyed() ? win : undefined;
 }
 
-async function showMessage(o: MessageBoxOptions): Promise<void> {
+/** A message box; resolves to the index of the button chosen. */
+async function showMessage(o: MessageBoxOptions): Promise<number> {
   const p = parent();
-  await (p ? dialog.showMessageBox(p, o) : dialog.showMessageBox(o));
+  return (await (p ? dialog.showMessageBox(p, o) : dialog.showMessageBox(o))).response;
 }
 
 async function pick(o: OpenDialogOptions): Promise<string[]> {
@@ -344,13 +365,13 @@ const actions: MenuActions = {
       title: 'Open snapshot',
       properties: ['openFile'],
       filters: [
-        { name: 'Fleet console snapshots', extensions: ['db', 'sqlite', 'fleet'] },
+        { name: 'Snapshots and incident bundles', extensions: ['fleetsnap', 'gz'] },
         { name: 'All files', extensions: ['*'] },
       ],
     }).then(([file]) => (file ? switchTo(file) : undefined)),
   backToLive: () => void switchTo(undefined),
-  captureSnapshot: () => void showMessage({ type: 'info', title: 'Capture snapshot', ...notInThisBuild('Capture snapshot') }),
-  exportBundle: () => void showMessage({ type: 'info', title: 'Export incident bundle', ...notInThisBuild('Export incident bundle') }),
+  captureSnapshot: () => void captureFromMenu(),
+  exportBundle: () => void exportFromMenu(),
   revealDataFolder: () =>
     void shell
       .openPath(userData)
@@ -358,6 +379,98 @@ const actions: MenuActions = {
         error ? showMessage({ type: 'error', title: 'Data folder', message: `Cannot open ${userData}`, detail: error }) : undefined,
       ),
 };
+
+function stamp(): string {
+  return new Date()
+    .toISOString()
+    .replace(/:/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** File → Capture Snapshot…: every cluster of the cache, all its history, to a file the user picks. */
+async function captureFromMenu(): Promise<void> {
+  const w = parent();
+  const r = await (w ? dialog.showSaveDialog(w, captureDialog()) : dialog.showSaveDialog(captureDialog()));
+  if (r.canceled || !r.filePath) return;
+  try {
+    const { captureSnapshot } = await import('../snapshot/snapshot.ts');
+    const m = captureSnapshot({ db: files.cache, out: r.filePath, overwrite: true });
+    await showMessage({
+      type: 'info',
+      title: 'Capture snapshot',
+      message: `Captured ${m.clusters.length} clusters, ${m.counts.objects} objects, ${m.counts.changes} changes.`,
+      detail: r.filePath,
+    });
+  } catch (e) {
+    await showMessage({
+      type: 'error',
+      title: 'Capture snapshot',
+      message: 'The snapshot could not be captured.',
+      detail: (e as Error).message,
+    });
+  }
+}
+
+function captureDialog() {
+  return {
+    title: 'Capture snapshot',
+    defaultPath: join(app.getPath('documents'), `fleet-${stamp()}.fleetsnap`),
+    filters: [{ name: 'Fleet console snapshot', extensions: ['fleetsnap'] }],
+  };
+}
+
+/**
+ * File → Export Incident Bundle…: every cluster, the last hour, redaction on. The preview (what goes in,
+ * what is redacted) is shown first; the console's own export dialog offers the finer selection.
+ */
+async function exportFromMenu(): Promise<void> {
+  const b = backend;
+  if (!b) return;
+  const selection = { clusters: [], namespaces: [], workloads: [], nodes: [], since: 3_600_000, logs: 0, tokenize: false };
+  const preview = await b.service.handle('bundle.preview', selection);
+  if (!preview.ok) {
+    await showMessage({ type: 'error', title: 'Export incident bundle', message: 'Nothing could be exported.', detail: preview.error });
+    return;
+  }
+  const p = preview.result as Result<'bundle.preview'>;
+  const go = await showMessage({
+    type: 'question',
+    title: 'Export incident bundle',
+    message: `${p.clusters.length} clusters, ${p.objects} objects, ${p.events} events, ${p.changes} changes in the last hour.`,
+    detail:
+      `Redacted: ${p.redactions.map((x) => `${x.rule} ×${x.count}`).join(', ') || 'nothing found to redact'}.\n` +
+      `${p.warnings.join('\n')}\nFor a narrower selection, use the console's Export dialog.`,
+    buttons: ['Export…', 'Cancel'],
+    defaultId: 0,
+    cancelId: 1,
+  });
+  if (go !== 0) return;
+  const r = await dialog.showSaveDialog({
+    title: 'Export incident bundle',
+    defaultPath: join(app.getPath('documents'), `incident-${stamp()}.tar.gz`),
+    filters: [{ name: 'Incident bundle', extensions: ['gz'] }],
+  });
+  if (r.canceled || !r.filePath) return;
+  try {
+    const { exportBundle } = await import('../snapshot/bundle.ts');
+    const { rmSync } = await import('node:fs');
+    rmSync(r.filePath, { force: true });
+    const x = await exportBundle(r.filePath, { db: mode === 'snapshot' ? b.service.store.path : files.cache, selection });
+    await showMessage({
+      type: 'info',
+      title: 'Export incident bundle',
+      message: `Exported ${x.manifest.files.length + 1} files (${(x.bytes / 2 ** 20).toFixed(1)} MiB), ${x.manifest.redaction.findings} values redacted.`,
+      detail: `${r.filePath}\nSHA-256 ${x.sha256}`,
+    });
+  } catch (e) {
+    await showMessage({
+      type: 'error',
+      title: 'Export incident bundle',
+      message: 'The bundle could not be exported.',
+      detail: (e as Error).message,
+    });
+  }
+}
 
 function setMenu(): void {
   Menu.setApplicationMenu(

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MenuItemConstructorOptions } from 'electron';
-import { ACCELERATORS, addSourcesReport, menuTemplate, notInThisBuild, revealLabel, type MenuActions, type MenuState } from './menu.ts';
+import { ACCELERATORS, addSourcesReport, menuTemplate, revealLabel, type MenuActions, type MenuState } from './menu.ts';
 
 function actions() {
   const called: string[] = [];
@@ -85,10 +85,10 @@ describe('the native menu', () => {
     assert.equal(byId(live, 'back-to-live')?.enabled, false);
   });
 
-  it('features this build lacks say so plainly', () => {
-    const m = notInThisBuild('Capture snapshot');
-    assert.equal(m.message, 'Capture snapshot is not included in this build.');
-    assert.match(m.detail, /cannot write them yet/);
+  it('capture is offered for the live fleet and the cache, not for a snapshot', () => {
+    assert.equal(byId(menuTemplate({ ...base, mode: 'snapshot' }, actions().a), 'capture-snapshot')?.enabled, false);
+    assert.equal(byId(menuTemplate({ ...base, mode: 'live' }, actions().a), 'capture-snapshot')?.enabled, true);
+    assert.equal(byId(menuTemplate({ ...base, mode: 'snapshot' }, actions().a), 'export-bundle')?.enabled, undefined);
   });
 
   it('adding sources: failures are listed with their reasons', () => {

@@ -62,8 +62,14 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
       { id: 'open-snapshot', label: 'Open Snapshot…', accelerator: ACCELERATORS.openSnapshot, click: () => a.openSnapshot() },
       { id: 'back-to-live', label: 'Back to Live Fleet', enabled: !watching, click: () => a.backToLive() },
       { type: 'separator' },
-      // Not in this build (snapshot capture and bundles are a later issue): the items say so when chosen.
-      { id: 'capture-snapshot', label: 'Capture Snapshot…', accelerator: ACCELERATORS.captureSnapshot, click: () => a.captureSnapshot() },
+      // A snapshot is captured from the cache; a snapshot being shown is one already.
+      {
+        id: 'capture-snapshot',
+        label: 'Capture Snapshot…',
+        accelerator: ACCELERATORS.captureSnapshot,
+        enabled: s.mode !== 'snapshot',
+        click: () => a.captureSnapshot(),
+      },
       { id: 'export-bundle', label: 'Export Incident Bundle…', accelerator: ACCELERATORS.exportBundle, click: () => a.exportBundle() },
       { type: 'separator' },
       { id: 'reveal-data', label: revealLabel(s.platform), click: () => a.revealDataFolder() },
@@ -110,16 +116,6 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
   template.push(file, { role: 'editMenu' }, view);
   if (mac) template.push({ role: 'windowMenu' });
   return template;
-}
-
-/** Said when a menu item of a feature this build does not have is chosen. */
-export function notInThisBuild(feature: 'Capture snapshot' | 'Export incident bundle'): { message: string; detail: string } {
-  return {
-    message: `${feature} is not included in this build.`,
-    detail:
-      'Capturing snapshots and exporting incident bundles come with a later version of the fleet console. ' +
-      'This build can open snapshot files (File → Open Snapshot…) but cannot write them yet.',
-  };
 }
 
 /** The outcome of adding kubeconfig files or folders from the menu, for a dialog when anything failed. */

@@ -1,6 +1,6 @@
 // `npm run fleet -- <command>`: the console's headless commands.
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSourceConfig, discover, sourcesFromPaths, type SourceConfig } from '../fleet/sources.ts';
 import { TrustStore, execRequest } from '../fleet/trust.ts';
@@ -13,6 +13,10 @@ import { SETTLED, type ClusterStatusInfo } from '../kube/sync.ts';
 import { Store } from '../store/store.ts';
 import { clusterInput } from '../store/queries.ts';
 import { clusterView, nodeAccelerators, podsByNode } from '../model/index.ts';
+import { captureSnapshot, openSnapshot, parseDuration } from '../snapshot/snapshot.ts';
+import { diffStores, type StoreDiff } from '../snapshot/diff.ts';
+import { exportBundle, extractBundle, previewBundle, verifyBundle } from '../snapshot/bundle.ts';
+import { logFetcher } from '../snapshot/logs.ts';
 
 const USAGE = `fleet console CLI
 
@@ -24,6 +28,20 @@ const USAGE = `fleet console CLI
       per cluster, per node: health, capacity/allocatable/requested/free, accelerators, storage problems
   npm run fleet -- approve <entry id> [--kubeconfig F]...
       approve the exec plugin an entry would run (exact command, args and env names, for that file)
+  npm run fleet -- snapshot capture --db PATH --out F [--context C]... [--since DURATION]
+      copy the cache (all clusters, or the named ones) and its history (all, or the last DURATION: 30m, 2h, 7d) into F
+  npm run fleet -- snapshot inspect F [--json]
+      check a snapshot (every page) and print its manifest
+  npm run fleet -- snapshot diff A (B | --db PATH) [--context C]... [--events] [--json]
+      what changed from snapshot A to snapshot B (or to the cache): added, removed, changed fields, by cluster and kind
+  npm run fleet -- bundle export --db PATH --out F [--context C]... [--namespace N]... [--workload KIND/NS/NAME]...
+                                 [--node N]... [--since DURATION] [--logs N] [--tokenize] [--no-redact] [--dry-run] [--json]
+      an incident bundle (.tar.gz): YAML per object, events, timeline, summaries, logs (--logs N: last N lines,
+      fetched live with --kubeconfig's credentials), the snapshot, a redaction report; --dry-run previews it
+  npm run fleet -- bundle verify F [--json]
+      check every file of a bundle against its manifest
+  npm run fleet -- bundle extract F --out DIR
+      verify, then unpack into DIR (and nowhere else)
 
   --kubeconfig F   a kubeconfig file or a folder of them (repeatable); default: $KUBECONFIG or ~/.kube/config
   --data-dir D     where approvals and the cache live (default ${dataDir()}, or $FLEET_DATA_DIR)`;
@@ -47,6 +65,16 @@ export async function main(argv: string[]): Promise<number> {
       context: { type: 'string', multiple: true, default: [] },
       once: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      since: { type: 'string' },
+      events: { type: 'boolean', default: false },
+      namespace: { type: 'string', multiple: true, default: [] },
+      workload: { type: 'string', multiple: true, default: [] },
+      node: { type: 'string', multiple: true, default: [] },
+      logs: { type: 'string' },
+      tokenize: { type: 'boolean', default: false },
+      'no-redact': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
   const dir = values['data-dir'] ?? dataDir();
@@ -151,10 +179,206 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`approved for ${req.file}: ${[req.command, ...req.args].join(' ')}`);
       return 0;
     }
+    case 'snapshot':
+      return snapshotCommand(positionals, values);
+    case 'bundle':
+      return bundleCommand(positionals, values, sourceConfig(values.kubeconfig), dir);
     default:
       console.log(USAGE);
       return cmd ? 2 : 0;
   }
+}
+
+function snapshotCommand(
+  positionals: string[],
+  values: {
+    db?: string | undefined;
+    out?: string | undefined;
+    since?: string | undefined;
+    context: string[];
+    json: boolean;
+    events: boolean;
+  },
+): number {
+  const [sub, ...files] = positionals;
+  switch (sub) {
+    case 'capture': {
+      if (!values.db || !values.out) throw new Error('snapshot capture needs --db PATH and --out FILE');
+      const t0 = performance.now();
+      const m = captureSnapshot({
+        db: values.db,
+        out: values.out,
+        clusters: values.context,
+        ...(values.since ? { since: Date.now() - parseDuration(values.since) } : {}),
+      });
+      if (values.json) console.log(JSON.stringify(m, null, 2));
+      else
+        console.log(
+          `captured ${m.clusters.length} cluster(s), ${m.counts.objects} objects, ${m.counts.changes} changes` +
+            `${m.window.from === null ? '' : ` since ${new Date(m.window.from).toISOString()}`} into ${values.out} ` +
+            `(${(statSync(values.out).size / 2 ** 20).toFixed(1)} MiB, ${Math.round(performance.now() - t0)} ms)`,
+        );
+      return 0;
+    }
+    case 'inspect': {
+      if (files.length !== 1) throw new Error('snapshot inspect needs one FILE');
+      const o = openSnapshot(files[0]!);
+      try {
+        const m = o.manifest;
+        if (values.json) console.log(JSON.stringify(m, null, 2));
+        else {
+          console.log(`snapshot of ${m.capturedAtText} (app ${m.app.version}, schema ${m.schemaVersion})`);
+          console.log(`history: ${m.window.from === null ? 'all the cache had' : `from ${new Date(m.window.from).toISOString()}`}`);
+          for (const c of m.clusters)
+            console.log(`  ${c.context}\t${c.serverVersion ?? '-'}\t${c.status}\t${c.objects} objects\t${c.changes} changes`);
+          console.log(`${m.counts.objects} objects, ${m.counts.changes} changes${m.redacted ? ' (redacted for a bundle)' : ''}`);
+        }
+      } finally {
+        o.store.close();
+        o.cleanup();
+      }
+      return 0;
+    }
+    case 'diff': {
+      if (files.length !== (values.db ? 1 : 2)) throw new Error('snapshot diff needs A and B, or A and --db PATH');
+      const a = openSnapshot(files[0]!);
+      const b = values.db ? { store: new Store(values.db, { readonly: true }), cleanup: () => {} } : openSnapshot(files[1]!);
+      try {
+        const d = diffStores(a.store, b.store, { includeEvents: values.events, clusters: values.context });
+        if (values.json) console.log(JSON.stringify(d, null, 2));
+        else printDiff(d);
+        return 0;
+      } finally {
+        for (const x of [a, b]) {
+          x.store.close();
+          x.cleanup();
+        }
+      }
+    }
+    default:
+      throw new Error('snapshot needs a subcommand: capture, inspect or diff');
+  }
+}
+
+async function bundleCommand(
+  positionals: string[],
+  v: {
+    db?: string | undefined;
+    out?: string | undefined;
+    since?: string | undefined;
+    logs?: string | undefined;
+    context: string[];
+    namespace: string[];
+    workload: string[];
+    node: string[];
+    tokenize: boolean;
+    'no-redact': boolean;
+    'dry-run': boolean;
+    json: boolean;
+  },
+  sources: SourceConfig,
+  dataDirPath: string,
+): Promise<number> {
+  const [sub, ...files] = positionals;
+  switch (sub) {
+    case 'export': {
+      if (!v.db || (!v.out && !v['dry-run'])) throw new Error('bundle export needs --db PATH and --out FILE (or --dry-run)');
+      const logs = v.logs === undefined ? 0 : Number(v.logs);
+      if (!Number.isInteger(logs) || logs < 0) throw new Error(`--logs ${v.logs}: a number of lines`);
+      for (const w of v.workload)
+        if (!/^[a-z0-9.\-/]+\/[^/]+\/[^/]+$/.test(w))
+          throw new Error(`--workload ${w}: KIND/NAMESPACE/NAME, e.g. apps/deployments/web/frontend`);
+      const selection = {
+        clusters: v.context,
+        namespaces: v.namespace,
+        workloads: v.workload,
+        nodes: v.node,
+        since: v.since ? parseDuration(v.since) : null,
+        logs,
+        tokenize: v.tokenize,
+      };
+      if (v['no-redact'])
+        process.stderr.write('warning: --no-redact: values of credentials will be in the bundle as they are in the cache\n');
+      const fetcher = logs > 0 ? logFetcher(sources, dataDirPath) : undefined;
+      try {
+        const opts = { db: v.db, selection, redact: !v['no-redact'], ...(fetcher ? { logs: fetcher } : {}) };
+        if (v['dry-run']) {
+          const p = await previewBundle(opts);
+          if (v.json) console.log(JSON.stringify({ manifest: p.manifest, files: p.files, report: p.report }, null, 2));
+          else {
+            console.log(
+              `would write ${p.files.length} files: ${p.manifest.counts.objects} objects, ${p.manifest.counts.events} events, ${p.manifest.counts.changes} changes, ${p.manifest.counts.logs} logs`,
+            );
+            for (const [rule, n] of Object.entries(p.manifest.redaction.byRule)) console.log(`  redact ${rule}: ${n}`);
+            for (const f of p.report.slice(0, 50))
+              for (const x of f.findings.slice(0, 5)) console.log(`    ${f.file}: ${x.path} (${x.rule})`);
+            for (const w of p.manifest.warnings) console.log(`warning: ${w}`);
+          }
+          return 0;
+        }
+        const t0 = performance.now();
+        const r = await exportBundle(v.out!, opts);
+        if (v.json) console.log(JSON.stringify({ path: r.path, bytes: r.bytes, sha256: r.sha256, manifest: r.manifest }, null, 2));
+        else {
+          const m = r.manifest;
+          console.log(
+            `wrote ${r.path}: ${m.files.length + 1} files, ${m.counts.objects} objects, ${m.counts.events} events, ${m.counts.changes} changes, ` +
+              `${m.counts.logs} logs, ${m.redaction.findings} values redacted, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${Math.round(performance.now() - t0)} ms`,
+          );
+          console.log(`sha256 ${r.sha256}`);
+          for (const w of m.warnings) console.log(`warning: ${w}`);
+        }
+        return 0;
+      } finally {
+        fetcher?.close();
+      }
+    }
+    case 'verify': {
+      if (files.length !== 1) throw new Error('bundle verify needs one FILE');
+      const m = await verifyBundle(files[0]!);
+      if (v.json) console.log(JSON.stringify(m, null, 2));
+      else
+        console.log(
+          `ok: ${m.files.length} files match the manifest; bundle of ${m.createdAtText} (app ${m.app.version}), ` +
+            `${m.clusters.map((c) => c.context).join(', ')}; redaction ${m.redaction.enabled ? `on (${m.redaction.findings} values)` : 'OFF'}`,
+        );
+      return 0;
+    }
+    case 'extract': {
+      if (files.length !== 1 || !v.out) throw new Error('bundle extract needs FILE and --out DIR');
+      const m = await extractBundle(files[0]!, v.out);
+      console.log(`extracted ${m.files.length + 1} files into ${v.out}`);
+      return 0;
+    }
+    default:
+      throw new Error('bundle needs a subcommand: export, verify or extract');
+  }
+}
+
+function printDiff(d: StoreDiff): void {
+  for (const c of d.clusters) {
+    if (c.in !== 'both') {
+      console.log(`${c.context}: only in ${c.in === 'a' ? 'the first' : 'the second'}`);
+      continue;
+    }
+    if (!c.kinds.length) continue;
+    console.log(`${c.context}:`);
+    for (const k of c.kinds) {
+      const n = (r: { namespace: string; name: string }) => (r.namespace ? `${r.namespace}/${r.name}` : r.name);
+      for (const r of k.added) console.log(`  + ${k.kind} ${n(r)}`);
+      for (const r of k.removed) console.log(`  - ${k.kind} ${n(r)}`);
+      for (const r of k.changed) {
+        console.log(`  ~ ${k.kind} ${n(r)}`);
+        for (const f of r.fields.slice(0, 20))
+          console.log(
+            `      ${f.path}: ${f.op === 'added' ? '' : JSON.stringify(f.before)} → ${f.op === 'removed' ? '(removed)' : JSON.stringify(f.after)}`,
+          );
+      }
+    }
+  }
+  console.log(
+    `${d.totals.added} added, ${d.totals.removed} removed, ${d.totals.changed} changed${d.ignoredKinds.length ? ` (not compared: ${d.ignoredKinds.join(', ')})` : ''}`,
+  );
 }
 
 /** `fleet summary --json`: {clusters: [{id, context, status, nodes: [{name, ready, resources}]}]} and more. */

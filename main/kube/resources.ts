@@ -55,6 +55,18 @@ export const CATALOGUE: ResourceKind[] = [
   k('snapshot.storage.k8s.io', ['v1'], 'volumesnapshotclasses', 'VolumeSnapshotClass', false),
 ];
 
+/**
+ * An object as kubectl shows it. LIST items carry no apiVersion/kind, and Secrets and ConfigMaps are
+ * cached as PartialObjectMetadata: both get their own apiVersion and kind back, first. (The version is
+ * the catalogue's preferred one; the cache does not record which one discovery picked.)
+ */
+export function shownObject(kind: string, body: Record<string, any>): Record<string, any> {
+  const cat = CATALOGUE.find((k) => k.key === kind);
+  if (!cat || (body.kind && body.kind !== 'PartialObjectMetadata')) return body;
+  const { apiVersion: _a, kind: _k, ...rest } = body;
+  return { apiVersion: cat.group ? `${cat.group}/${cat.versions[0]}` : cat.versions[0], kind: cat.kind, ...rest };
+}
+
 export interface ServedKind extends ResourceKind {
   version: string;
   /** collection path, e.g. /apis/apps/v1/deployments */

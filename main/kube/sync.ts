@@ -1,7 +1,7 @@
 // The sync engine: one ClusterSync per cluster entry, one Reflector per served kind. Writes go to
 // the Store (this code runs in the sync worker, never on the UI's main thread).
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ContextEntry } from '../fleet/kubeconfig.ts';
+import { safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
 import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
 import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
@@ -74,7 +74,8 @@ export class ClusterSync {
           context: e.context,
           file: e.file,
           source: e.source,
-          server: e.cluster?.server ?? '',
+          // no user:password@ in the cache (nor in snapshots and bundles made from it)
+          server: e.cluster?.server ? safeUrl(e.cluster.server) : '',
           authKind: e.authKind,
           status: this.info.status,
           message: this.info.message ?? null,

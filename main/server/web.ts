@@ -6,19 +6,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ViewService } from '../views/service.ts';
-import { startBackend } from '../views/backend.ts';
+import { startBackend, type Backend } from '../views/backend.ts';
+import { resolveSnapshotPath } from '../snapshot/session.ts';
 import type { SyncWorkerHandle } from '../worker/client.ts';
 import { defaultSourceConfig, sourcesFromPaths } from '../fleet/sources.ts';
 import { dataDir } from '../paths.ts';
-import type { WireMessage } from '../../common/contract.ts';
+import { ContractError, type Params, type PushEvent, type Result, type WireMessage } from '../../common/contract.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const RENDERER_DIR = join(ROOT, 'build', 'renderer');
+export const DEMO_PATH = join(ROOT, 'resources', 'demo.fleetsnap');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,6 +43,10 @@ export interface WebShellOptions {
   offline?: boolean;
   /** open a snapshot file read-only (implies offline) */
   snapshot?: boolean;
+  /** the live cache (what "back to the live fleet" opens when started on a snapshot) */
+  liveDb?: string;
+  /** the demo snapshot (default: resources/demo.fleetsnap) */
+  demoPath?: string;
   dataDir?: string;
   rendererDir?: string;
   /** reflector options for tests (short watches) */
@@ -73,22 +79,73 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     );
   }
   const token = randomBytes(32).toString('base64url');
-  const backend = startBackend({
-    db: opts.db,
-    sources: opts.kubeconfigs?.length ? sourcesFromPaths(opts.kubeconfigs) : defaultSourceConfig(),
-    contexts: opts.contexts ?? [],
-    offline: !!opts.offline,
-    snapshot: !!opts.snapshot,
-    dataDir: opts.dataDir ?? dataDir(),
-    ...(opts.reflector ? { reflector: opts.reflector } : {}),
-    log,
-  });
-  const { service, worker } = backend;
+  const dir = opts.dataDir ?? dataDir();
+  const liveDb = opts.liveDb ?? (opts.snapshot ? join(dir, 'cache.db') : opts.db);
+  const demoPath = opts.demoPath ?? DEMO_PATH;
   const clients = new Set<WebSocket>();
-  backend.onPush((ev) => {
+  const broadcast = (ev: PushEvent) => {
     const msg = JSON.stringify({ push: ev } satisfies WireMessage);
     for (const c of clients) if (c.readyState === c.OPEN) c.send(msg);
-  });
+  };
+
+  /** A back end for what the session shows: the live fleet (or cache), or a snapshot file. */
+  const launch = (target: { db: string; snapshot: boolean }): Backend => {
+    const b = startBackend({
+      db: target.db,
+      sources: opts.kubeconfigs?.length ? sourcesFromPaths(opts.kubeconfigs) : defaultSourceConfig(),
+      contexts: opts.contexts ?? [],
+      offline: !target.snapshot && !!opts.offline,
+      snapshot: target.snapshot,
+      dataDir: dir,
+      cachePath: liveDb,
+      demoPath,
+      open,
+      ...(opts.reflector ? { reflector: opts.reflector } : {}),
+      log,
+    });
+    b.onPush(broadcast);
+    return b;
+  };
+
+  // session.open: start the new back end first (a refused file leaves the session as it was), then
+  // tell every page to reload, then stop the old one.
+  let switching: Promise<unknown> = Promise.resolve();
+  const retiring = new Set<Promise<void>>();
+  const open = (p: Params<'session.open'>): Promise<Result<'session.open'>> => {
+    const run = switching.then(async () => {
+      let target: { db: string; snapshot: boolean };
+      let label: string;
+      if (p.target === 'demo') {
+        if (!existsSync(demoPath)) throw new ContractError('the demo snapshot is not installed', 'not-found');
+        target = { db: demoPath, snapshot: true };
+        label = 'the demo fleet';
+      } else if (p.target === 'file') {
+        target = { db: await resolveSnapshotPath(p.path!, dir), snapshot: true };
+        label = basename(p.path!);
+      } else {
+        target = { db: liveDb, snapshot: false };
+        label = opts.offline ? 'the cache' : 'the live fleet';
+      }
+      let next: Backend;
+      try {
+        next = launch(target);
+      } catch (e) {
+        throw new ContractError((e as Error).message, 'invalid');
+      }
+      const old = current;
+      current = next;
+      setTimeout(() => broadcast({ type: 'reload', reason: `now showing ${label}` }), 20);
+      // Stopped in the background; the shell's stop() waits for it (its worker may still be starting).
+      const stopping = old.stop().catch((e: Error) => log(`stopping the previous session: ${e.message}`));
+      retiring.add(stopping);
+      void stopping.finally(() => retiring.delete(stopping));
+      return { opening: label };
+    });
+    switching = run.catch(() => {});
+    return run;
+  };
+
+  let current = launch({ db: opts.db, snapshot: !!opts.snapshot });
 
   let port = opts.port ?? 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -123,7 +180,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
         res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden\n');
         return;
       }
-      void service.handle('fleet.get', {}).then((answer) => {
+      void current.service.handle('fleet.get', {}).then((answer) => {
         const body = JSON.stringify(answer);
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
         res.end(req.method === 'HEAD' ? undefined : body);
@@ -179,7 +236,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
           return;
         }
         const id = typeof msg?.id === 'number' && Number.isSafeInteger(msg.id) ? msg.id : -1;
-        void service.handle(msg?.method, msg?.params).then((answer) => {
+        void current.service.handle(msg?.method, msg?.params).then((answer) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...answer }));
         });
       });
@@ -200,10 +257,23 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       wss.close();
       await new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections();
-      await backend.stop();
+      await switching;
+      await Promise.all([...retiring]);
+      await current.stop();
     })());
 
-  return { url, port, token, service, worker, stop };
+  return {
+    url,
+    port,
+    token,
+    get service() {
+      return current.service;
+    },
+    get worker() {
+      return current.worker;
+    },
+    stop,
+  };
 }
 
 const USAGE = `npm run web [-- --db PATH] [--kubeconfig F]... [--context C]... [--port P] [--offline | --snapshot FILE]
@@ -214,7 +284,7 @@ const USAGE = `npm run web [-- --db PATH] [--kubeconfig F]... [--context C]... [
   --kubeconfig F  a kubeconfig file or folder (repeatable; default $KUBECONFIG or ~/.kube/config)
   --context C     only these contexts (repeatable)
   --offline       show the cache without syncing
-  --snapshot FILE open a snapshot read-only`;
+  --snapshot FILE open a snapshot (or an incident bundle, verified first) read-only; "demo": the demo fleet`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -237,13 +307,17 @@ export async function main(argv: string[]): Promise<number> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: not a port number`);
   const dir = values['data-dir'] ?? dataDir();
+  // --snapshot demo: the demo fleet; a bundle (.tar.gz) is verified and its snapshot opened
+  const snapshot =
+    values.snapshot === 'demo' ? DEMO_PATH : values.snapshot ? await resolveSnapshotPath(resolve(values.snapshot), dir) : undefined;
   const shell = await startWebShell({
-    db: values.snapshot ?? values.db ?? join(dir, 'cache.db'),
+    db: snapshot ?? values.db ?? join(dir, 'cache.db'),
+    ...(values.db ? { liveDb: values.db } : {}),
     kubeconfigs: values.kubeconfig,
     contexts: values.context,
     port,
     offline: values.offline,
-    snapshot: !!values.snapshot,
+    snapshot: !!snapshot,
     dataDir: dir,
     ...(process.env.FLEET_RENDERER_DIR ? { rendererDir: resolve(process.env.FLEET_RENDERER_DIR) } : {}),
   });

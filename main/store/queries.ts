@@ -19,9 +19,11 @@ const KINDS = {
   resourceClaims: 'resource.k8s.io/resourceclaims',
 } as const;
 
-export function clusterInput(store: Store, cluster: string, now: number, serverVersion?: string): ClusterInput {
+/** The model's input for one cluster: as it is now, or (at) as the cache saw it at that time. */
+export function clusterInput(store: Store, cluster: string, now: number, serverVersion?: string, at?: number): ClusterInput {
   const input: Record<string, unknown> = { now };
   if (serverVersion) input.serverVersion = serverVersion;
-  for (const [field, kind] of Object.entries(KINDS)) input[field] = [...store.bodies(cluster, kind)] as KObj[];
+  for (const [field, kind] of Object.entries(KINDS))
+    input[field] = at === undefined ? ([...store.bodies(cluster, kind)] as KObj[]) : store.bodiesAt(cluster, kind, at);
   return input as unknown as ClusterInput;
 }

@@ -601,6 +601,31 @@ export class Store {
     }
   }
 
+  /**
+   * Bodies of (cluster, kind) as the cache saw them at time t ("as of T"): for every object changed
+   * after t, its state before the first such change (none if that change was its ADDED); every other
+   * current object unless it was created after t.
+   */
+  bodiesAt(cluster: string, kind: string, t: number): KObj[] {
+    const first = new Map<string, { type: string; body: string | null }>();
+    for (const p of this.partitionNames(t, Infinity)) {
+      for (const r of this.db
+        .prepare(`SELECT uid, type, body FROM "${p}" WHERE cluster = ? AND kind = ? AND at > ? ORDER BY seq`)
+        .iterate(cluster, kind, t) as Iterable<{ uid: string; type: string; body: string | null }>) {
+        if (!first.has(r.uid)) first.set(r.uid, r);
+      }
+    }
+    const out: KObj[] = [];
+    for (const r of this.db
+      .prepare('SELECT uid, created, body FROM objects WHERE cluster = ? AND kind = ?')
+      .iterate(cluster, kind) as Iterable<{ uid: string; created: number | null; body: string }>) {
+      if (first.has(r.uid) || (r.created !== null && r.created > t)) continue;
+      out.push(JSON.parse(r.body) as KObj);
+    }
+    for (const c of first.values()) if (c.type !== 'ADDED' && c.body) out.push(JSON.parse(c.body) as KObj);
+    return out;
+  }
+
   /** uid → resourceVersion of (cluster, kind): what a fresh LIST is compared with. */
   versions(cluster: string, kind: string): Map<string, string> {
     const m = new Map<string, string>();

@@ -2,13 +2,16 @@
 // contract's service, and coalesced pushes. The web shell carries it over WebSocket; the desktop app
 // over IPC, with the worker in an Electron utilityProcess (it passes its own startWorker).
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Store } from '../store/store.ts';
 import { ViewService, type LiveSource } from './service.ts';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/client.ts';
 import type { StartMessage } from '../worker/protocol.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
-import type { PushEvent } from '../../common/contract.ts';
+import type { Params, PushEvent, Result } from '../../common/contract.ts';
+import { openSnapshot } from '../snapshot/snapshot.ts';
+import { sessionActions } from '../snapshot/session.ts';
+import { logFetcher } from '../snapshot/logs.ts';
 
 export interface BackendOptions {
   db: string;
@@ -25,6 +28,12 @@ export interface BackendOptions {
   startWorker?: (start: Omit<StartMessage, 'type'>) => SyncWorkerHandle;
   /** called when the kubeconfig sources change (the desktop app persists them) */
   onSources?: (s: SourceConfig) => void;
+  /** the live cache, which a snapshot is compared with (default: dataDir/cache.db) */
+  cachePath?: string;
+  /** the demo snapshot, when installed */
+  demoPath?: string;
+  /** switch what the session shows (the shell restarts the back end and reloads the renderer) */
+  open?: (p: Params<'session.open'>) => Promise<Result<'session.open'>>;
   log?: (line: string) => void;
 }
 
@@ -41,8 +50,10 @@ export function startBackend(opts: BackendOptions): Backend {
   const log = opts.log ?? (() => {});
   const offline = !!opts.offline || !!opts.snapshot;
   if (offline && !existsSync(opts.db)) throw new Error(`no cache at ${opts.db}`);
+  // A snapshot is checked first (header, pages, manifest); an older one is read through a migrated copy.
+  const snap = opts.snapshot ? openSnapshot(opts.db, { tmpDir: opts.dataDir }) : undefined;
   // Open (and migrate) the cache before the worker does: one migrator, never two at once.
-  const store = new Store(opts.db, { readonly: !!opts.snapshot });
+  const store = snap ? snap.store : new Store(opts.db);
   let sources = opts.sources;
   let worker: SyncWorkerHandle | undefined;
   let live: LiveSource | undefined;
@@ -83,11 +94,26 @@ export function startBackend(opts: BackendOptions): Backend {
       },
     };
   }
+  const mode = opts.snapshot ? 'snapshot' : offline ? 'cache' : 'live';
+  const logs = mode === 'live' ? logFetcher(sources, opts.dataDir, opts.execPath) : undefined;
+  const cachePath = opts.cachePath ?? join(opts.dataDir, 'cache.db');
   const service = new ViewService(store, {
-    mode: opts.snapshot ? 'snapshot' : offline ? 'cache' : 'live',
+    mode,
     source: opts.db,
     derive: offline ? (opts.snapshot ? 'memory' : 'persist') : 'none',
     ...(live ? { live } : {}),
+    ...(snap ? { snapshot: { file: basename(opts.db), manifest: snap.manifest }, now: () => snap.manifest.capturedAt } : {}),
+    ...(opts.demoPath && existsSync(opts.demoPath) ? { demoPath: opts.demoPath } : {}),
+    cachePath,
+    actions: sessionActions({
+      db: snap ? snap.path : opts.db,
+      mode,
+      cachePath,
+      dataDir: opts.dataDir,
+      store: () => store,
+      ...(logs ? { logs } : {}),
+      ...(opts.open ? { open: opts.open } : {}),
+    }),
   });
 
   const listeners = new Set<(e: PushEvent) => void>();
@@ -137,7 +163,9 @@ export function startBackend(opts: BackendOptions): Backend {
         } catch (e) {
           log(`sync worker: ${(e as Error).message}`);
         }
+        logs?.close();
         store.close();
+        snap?.cleanup();
       })()),
   };
 }

@@ -35,19 +35,23 @@ function ratio(requested: number | undefined, allocatable: number | undefined): 
   return Math.round(((requested ?? 0) / allocatable) * 1000) / 1000;
 }
 
-/** Run the model over one cluster's objects. Reads the cluster's bodies into memory for the duration. */
+/**
+ * Run the model over one cluster's objects. Reads the cluster's bodies into memory for the duration.
+ * With `at`, over the objects as the cache saw them at that time (history), judged as of `now`.
+ */
 export function deriveCluster(
   store: Store,
   cluster: string,
   now: number,
   serverVersion?: string,
+  at?: number,
 ): { derived: DerivedCluster; cells: NodeCell[] } {
-  const input = clusterInput(store, cluster, now, serverVersion);
+  const input = clusterInput(store, cluster, now, serverVersion, at);
   const view = clusterView(input);
   const nodes = input.nodes ?? [];
   const pods = input.pods ?? [];
   const { storage, dra, accelerators: acc } = view;
-  const bodies = (kind: string) => [...store.bodies(cluster, kind)] as KObj[];
+  const bodies = (kind: string) => (at === undefined ? ([...store.bodies(cluster, kind)] as KObj[]) : store.bodiesAt(cluster, kind, at));
   const problems: WorkloadProblem[] = workloadProblems({
     pods,
     deployments: bodies('apps/deployments'),

@@ -8,8 +8,9 @@ import { podRequests } from '../model/requests.ts';
 import { objectDiff, withoutNoise } from '../model/diff.ts';
 import { eventOccurrences } from '../model/summary.ts';
 import type { ClusterStatusInfo } from '../kube/sync.ts';
-import { CATALOGUE } from '../kube/resources.ts';
-import { ViewTable, acceleratorFigure, type ClusterTileRow, type ClusterViewRow } from './derive.ts';
+import { shownObject as asShown } from '../kube/resources.ts';
+import { ViewTable, acceleratorFigure, deriveCluster, type ClusterTileRow, type ClusterViewRow } from './derive.ts';
+import type { SnapshotManifest } from '../snapshot/snapshot.ts';
 import { parseRequest } from '../../common/schemas.ts';
 import {
   ContractError,
@@ -54,7 +55,22 @@ export interface ServiceOptions {
   derive: 'none' | 'persist' | 'memory';
   /** the demo snapshot, if installed */
   demoPath?: string;
+  /** what the snapshot is (mode 'snapshot'): its manifest and file name */
+  snapshot?: { file: string; manifest: SnapshotManifest };
+  /** the live cache ("@cache" in snapshot.diff) */
+  cachePath?: string;
+  /** snapshots, bundles and diffs: files the session reads and writes (see SessionActions) */
+  actions?: SessionActions;
   now?: () => number;
+}
+
+/** What the shell around the service does with files: capture, compare, export, switch what is shown. */
+export interface SessionActions {
+  capture?(p: Params<'snapshot.capture'>): Promise<Result<'snapshot.capture'>>;
+  diff?(p: Params<'snapshot.diff'>): Promise<Result<'snapshot.diff'>>;
+  bundlePreview?(p: Params<'bundle.preview'>): Promise<Result<'bundle.preview'>>;
+  bundleExport?(p: Params<'bundle.export'>): Promise<Result<'bundle.export'>>;
+  open?(p: Params<'session.open'>): Promise<Result<'session.open'>>;
 }
 
 const SEARCH_KINDS = [
@@ -68,18 +84,6 @@ const SEARCH_KINDS = [
   'persistentvolumes',
   'services',
 ];
-
-/**
- * An object as kubectl shows it. LIST items carry no apiVersion/kind, and Secrets and ConfigMaps are
- * cached as PartialObjectMetadata: both get their own apiVersion and kind back, first. (The version is
- * the catalogue's preferred one; the cache does not record which one discovery picked.)
- */
-function asShown(kind: string, body: KObj): KObj {
-  const cat = CATALOGUE.find((k) => k.key === kind);
-  if (!cat || (body.kind && body.kind !== 'PartialObjectMetadata')) return body;
-  const { apiVersion: _a, kind: _k, ...rest } = body;
-  return { apiVersion: cat.group ? `${cat.group}/${cat.versions[0]}` : cat.versions[0], kind: cat.kind, ...rest };
-}
 
 function tileRow(v: ClusterViewRow): ClusterTileRow {
   return { cluster: v.cluster, version: v.version, computedAt: v.computedAt, summary: v.derived.summary, cells: v.cells };
@@ -159,11 +163,11 @@ export class ViewService {
     const p = params as Record<string, unknown>;
     switch (method) {
       case 'fleet.get':
-        return this.fleet() as Result<M>;
+        return this.fleet(p.at as number | undefined) as Result<M>;
       case 'cluster.get':
-        return this.cluster(p.cluster as string) as Result<M>;
+        return this.cluster(p.cluster as string, p.at as number | undefined) as Result<M>;
       case 'node.get':
-        return this.node(p.cluster as string, p.node as string) as Result<M>;
+        return this.node(p.cluster as string, p.node as string, p.at as number | undefined) as Result<M>;
       case 'object.get':
         return this.object(p as never) as Result<M>;
       case 'object.diff':
@@ -179,8 +183,56 @@ export class ViewService {
           throw new ContractError('this session does not watch kubeconfigs (it shows a cache or a snapshot)', 'forbidden');
         return (await this.o.live.addSource(p.path as string)) as Result<M>;
       }
+      case 'snapshot.capture':
+        return (await this.action('capture', 'capturing snapshots')(p as never)) as Result<M>;
+      case 'snapshot.diff':
+        return (await this.action('diff', 'comparing snapshots')(p as never)) as Result<M>;
+      case 'bundle.preview':
+        return (await this.action('bundlePreview', 'incident bundles')(p as never)) as Result<M>;
+      case 'bundle.export':
+        return (await this.action('bundleExport', 'incident bundles')(p as never)) as Result<M>;
+      case 'session.open':
+        return (await this.action('open', 'opening snapshots')(p as never)) as Result<M>;
     }
     throw new ContractError(`unknown method ${String(method)}`, 'invalid');
+  }
+
+  private action<K extends keyof SessionActions>(k: K, what: string): NonNullable<SessionActions[K]> {
+    const f = this.o.actions?.[k];
+    if (!f) throw new ContractError(`this session does not offer ${what}`, 'forbidden');
+    return f.bind(this.o.actions) as NonNullable<SessionActions[K]>;
+  }
+
+  // ---------------------------------------------------------------------------------- as of T
+
+  /** views of a cluster as of a past time, derived from the history (a few kept) */
+  private readonly atViews = new Map<string, ClusterViewRow>();
+
+  private viewAt(id: string, serverVersion: string | null | undefined, at: number): ClusterViewRow {
+    const key = `${id}@${at}`;
+    const hit = this.atViews.get(key);
+    if (hit) return hit;
+    // Judged as of T too: a heartbeat is as old as it was then.
+    const { derived, cells } = deriveCluster(this.store, id, at, serverVersion ?? undefined, at);
+    const row: ClusterViewRow = { cluster: id, version: 0, computedAt: at, derived, cells };
+    this.atViews.set(key, row);
+    while (this.atViews.size > 256) this.atViews.delete(this.atViews.keys().next().value!);
+    return row;
+  }
+
+  /** The times "as of" can show: from the first recorded change to now (or the capture). */
+  private historyRange(): { from: number; to: number } | null {
+    const first = this.store.db.prepare('SELECT name FROM partitions ORDER BY start LIMIT 1').pluck().get() as string | undefined;
+    if (!first) return null;
+    const from = this.store.db.prepare(`SELECT min(at) FROM "${first}"`).pluck().get() as number | null;
+    return from === null ? null : { from, to: this.now() };
+  }
+
+  /** an "as of" time within what the cache can show; undefined for the latest */
+  private asOf(at: number | undefined): number | undefined {
+    if (at === undefined) return undefined;
+    if (at >= this.now()) return undefined;
+    return at;
   }
 
   // ---------------------------------------------------------------------------------- fleet
@@ -280,7 +332,9 @@ export class ViewService {
   /** the last fleet answer: reused until the fleet moves on (a push), and for 1 s at most while syncing */
   private fleetCache: { version: number; at: number; dto: FleetDTO } | undefined;
 
-  fleet(): FleetDTO {
+  fleet(atParam?: number): FleetDTO {
+    const at = this.asOf(atParam);
+    if (at !== undefined) return this.computeFleet(at);
     const now = this.now();
     const c = this.fleetCache;
     if (c && c.version === this.fleetVersion && (this.o.mode !== 'live' || now - c.at < 1000)) return c.dto;
@@ -289,11 +343,14 @@ export class ViewService {
     return dto;
   }
 
-  private computeFleet(): FleetDTO {
+  private computeFleet(at?: number): FleetDTO {
     const forbidden = this.forbiddenKinds();
-    const clusters = this.clusterRows().map(({ id, row, live }) =>
-      this.tile(id, row, live, this.tileOf(id, live?.serverVersion ?? row?.serverVersion, !!row), forbidden.get(id) ?? []),
-    );
+    const clusters = this.clusterRows().map(({ id, row, live }) => {
+      const sv = live?.serverVersion ?? row?.serverVersion;
+      const view = at === undefined ? this.tileOf(id, sv, !!row) : row ? tileRow(this.viewAt(id, sv, at)) : undefined;
+      return this.tile(id, row, live, view, forbidden.get(id) ?? []);
+    });
+    const snap = this.o.snapshot;
     return {
       version: this.fleetVersion,
       mode: this.o.mode,
@@ -301,6 +358,20 @@ export class ViewService {
       clusters,
       problems: this.o.live?.problems() ?? [],
       looked: this.o.live?.looked() ?? [],
+      snapshot: snap
+        ? {
+            file: snap.file,
+            capturedAt: snap.manifest.capturedAt,
+            window: snap.manifest.window,
+            clusters: snap.manifest.clusters.length,
+            objects: snap.manifest.counts.objects,
+            changes: snap.manifest.counts.changes,
+            redacted: !!snap.manifest.redacted,
+            app: snap.manifest.app.version,
+          }
+        : null,
+      at: at ?? null,
+      history: this.historyRange(),
     };
   }
 
@@ -310,12 +381,15 @@ export class ViewService {
     return r;
   }
 
-  private warningEvents(cluster: string, limit: number): EventDTO[] {
+  private warningEvents(cluster: string, limit: number, at?: number): EventDTO[] {
     const out: EventDTO[] = [];
     for (const r of this.store.db
       .prepare("SELECT body FROM objects WHERE cluster = ? AND kind = 'events' AND phase = 'Warning'")
       .iterate(cluster) as Iterable<{ body: string }>) {
-      out.push(eventDTO(JSON.parse(r.body) as KObj));
+      const e = eventDTO(JSON.parse(r.body) as KObj);
+      // as of T: what had happened by then (an event's later repeats are not in its history)
+      if (at !== undefined && (e.last === null || e.last > at)) continue;
+      out.push(e);
     }
     return out.sort((a, b) => (b.last ?? 0) - (a.last ?? 0)).slice(0, limit);
   }
@@ -336,9 +410,11 @@ export class ViewService {
       .slice(0, 200);
   }
 
-  cluster(id: string): ClusterDTO {
+  cluster(id: string, atParam?: number): ClusterDTO {
+    const at = this.asOf(atParam);
     const { row, live } = this.clusterRow(id);
-    const view = this.viewOf(id, live?.serverVersion ?? row?.serverVersion, !!row);
+    const sv = live?.serverVersion ?? row?.serverVersion;
+    const view = at === undefined ? this.viewOf(id, sv, !!row) : row ? this.viewAt(id, sv, at) : undefined;
     const kinds = this.store.syncStates(id);
     const forbidden = kinds.filter((k) => k.state === 'forbidden').map((k) => k.kind);
     const tile = this.tile(id, row, live, view && tileRow(view), forbidden);
@@ -367,7 +443,7 @@ export class ViewService {
       },
       storage: d?.storage ?? { drivers: [], matrix: { drivers: [], nodes: [], cells: {} }, problems: [], storageClasses: [] },
       problems: d?.problems ?? [],
-      events: this.warningEvents(id, 100),
+      events: this.warningEvents(id, 100, at),
       kinds: kinds.map((k) => ({ kind: k.kind, state: k.state, objects: k.objects, message: k.message })),
       gaps: this.store
         .gaps(id)
@@ -400,21 +476,38 @@ export class ViewService {
     };
   }
 
-  node(cluster: string, name: string): NodeDTO {
+  node(cluster: string, name: string, atParam?: number): NodeDTO {
+    const at = this.asOf(atParam);
     const { row, live } = this.clusterRow(cluster);
-    const found = this.findByName(cluster, 'nodes', '', name);
-    if (!found) throw new ContractError(`no node ${name} in the cache of ${row?.context ?? cluster}`, 'not-found');
+    let found = this.findByName(cluster, 'nodes', '', name);
+    if (found && at !== undefined) {
+      const then = this.store.objectAt(cluster, 'nodes', found.uid, at);
+      found = then ? { uid: found.uid, body: then } : undefined;
+    } else if (!found && at !== undefined) {
+      // gone since: the node as it was then, from the history
+      const b = this.store.bodiesAt(cluster, 'nodes', at).find((n) => n.metadata?.name === name);
+      if (b) found = { uid: String(b.metadata?.uid ?? ''), body: b };
+    }
+    if (!found)
+      throw new ContractError(
+        `no node ${name} in the cache of ${row?.context ?? cluster}${at === undefined ? '' : ` as of ${new Date(at).toISOString()}`}`,
+        'not-found',
+      );
     const node = found.body;
     const serverVersion = live?.serverVersion ?? row?.serverVersion ?? undefined;
-    const view = this.viewOf(cluster, serverVersion, true);
+    const view = at === undefined ? this.viewOf(cluster, serverVersion, true) : this.viewAt(cluster, serverVersion, at);
     const d = view?.derived;
     const nodeRow = d?.nodes.find((n) => n.name === name);
-    const health = nodeHealth(node as never, { now: this.now(), ...(serverVersion ? { serverVersion } : {}) });
-    const pods = (
-      this.store.db.prepare("SELECT body FROM objects WHERE cluster = ? AND kind = 'pods' AND node = ?").all(cluster, name) as {
-        body: string;
-      }[]
-    ).map((r) => this.podRow(cluster, JSON.parse(r.body) as KObj));
+    const health = nodeHealth(node as never, { now: at ?? this.now(), ...(serverVersion ? { serverVersion } : {}) });
+    const podBodies =
+      at === undefined
+        ? (
+            this.store.db.prepare("SELECT body FROM objects WHERE cluster = ? AND kind = 'pods' AND node = ?").all(cluster, name) as {
+              body: string;
+            }[]
+          ).map((r) => JSON.parse(r.body) as KObj)
+        : this.store.bodiesAt(cluster, 'pods', at).filter((p) => p.spec?.nodeName === name);
+    const pods = podBodies.map((b) => this.podRow(cluster, b));
     pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     const csiNode = this.findByName(cluster, 'storage.k8s.io/csinodes', '', name)?.body;
     const coverage = d?.storage.matrix.cells ?? {};
@@ -466,7 +559,7 @@ export class ViewService {
 
   // ---------------------------------------------------------------------------------- objects
 
-  private locate(p: { cluster: string; kind: string; uid?: string; namespace?: string; name?: string }): {
+  private locate(p: { cluster: string; kind: string; uid?: string; namespace?: string; name?: string; at?: number }): {
     ref: ObjectRef;
     body: KObj;
     deleted: boolean;
@@ -485,7 +578,13 @@ export class ViewService {
     if (!uid) throw new ContractError(`no ${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name} in the cache`, 'not-found');
     const history = this.store.history(p.cluster, p.kind, uid);
     let deleted = false;
-    if (!body) {
+    if (p.at !== undefined) {
+      // as of T: the state then (before the first change after T), else the current one
+      const next = history.find((c) => c.at > p.at!);
+      const then = next ? (next.type === 'ADDED' ? undefined : (next.before ?? undefined)) : body;
+      if (!then) throw new ContractError(`${p.kind} ${p.name ?? uid} did not exist as of ${new Date(p.at).toISOString()}`, 'not-found');
+      body = then;
+    } else if (!body) {
       // Gone from the cluster: show its last known state, from the change log.
       const last = [...history].reverse().find((c) => c.type === 'DELETED');
       if (!last?.before) throw new ContractError(`no ${p.kind} with uid ${uid} in the cache`, 'not-found');
@@ -506,9 +605,10 @@ export class ViewService {
     };
   }
 
-  object(p: { cluster: string; kind: string; uid?: string; namespace?: string; name?: string }): ObjectDTO {
+  object(p: { cluster: string; kind: string; uid?: string; namespace?: string; name?: string; at?: number }): ObjectDTO {
     const { row, live } = this.clusterRow(p.cluster);
-    const { ref, body, deleted, history } = this.locate(p);
+    const at = this.asOf(p.at);
+    const { ref, body, deleted, history } = this.locate({ ...p, ...(at === undefined ? {} : { at }) });
     const containers: ContainerDTO[] = [];
     if (p.kind === 'pods') {
       const statuses = new Map<string, KObj>();

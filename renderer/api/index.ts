@@ -138,8 +138,10 @@ function wsApi(): Api {
  * The first fleet, as early as possible: over HTTP from the web shell (it can arrive while the bundle
  * still evaluates), or the usual call over IPC.
  */
-export function initialFleet(): Promise<FleetDTO> {
+export function initialFleet(at: number | null = null): Promise<FleetDTO> {
   const a = getApi();
+  // "as of T" (a linked address): over the contract, which takes the time.
+  if (at !== null) return a.call('fleet.get', { at });
   if (a.transport !== 'websocket') return a.call('fleet.get', {});
   const token = sessionStorage.getItem('fleet.token');
   if (!token) return a.call('fleet.get', {});

@@ -3,7 +3,9 @@
 import { useState, type ReactNode } from 'react';
 import type { ClusterStatus, ClusterTile, HealthLevel } from '../../common/contract.ts';
 import { formatAge, formatPercent, formatResource } from '../../common/units.ts';
+import { useApp } from '../store/index.ts';
 import { href, type Route } from '../store/route.ts';
+import { asOfText, formatDateTime } from '../store/time.ts';
 
 export const STATUS_TEXT: Record<ClusterStatus, string> = {
   connecting: 'connecting',
@@ -17,9 +19,22 @@ export const STATUS_TEXT: Record<ClusterStatus, string> = {
   offline: 'offline',
 };
 
-/** What a cluster's status says, with its age or progress: never stale data shown as live. */
-export function statusText(t: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince'>, now: number): string {
+/**
+ * What a cluster's status says, with its age or progress: never stale data shown as live. `at`: the
+ * view shows the state as of that time ("as of 12:40"), whatever the cluster's status is now.
+ */
+export function statusText(
+  t: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince'>,
+  now: number,
+  at: number | null = null,
+): string {
   const base = STATUS_TEXT[t.status] ?? t.status;
+  if (at !== null) {
+    const when = asOfText(at, now);
+    return t.status === 'live' || t.status === 'syncing' || t.status === 'connecting' || t.status === 'offline'
+      ? when
+      : `${when} · now ${base}`;
+  }
   if (t.status === 'syncing' && t.progress) return `${base} ${t.progress.listed}/${t.progress.total}`;
   if (t.status === 'stale' || t.status === 'unreachable' || t.status === 'offline' || t.status === 'error') {
     return t.lastContact ? `${base} · data ${formatAge(now - t.lastContact)} old` : `${base} · no data yet`;
@@ -30,13 +45,24 @@ export function statusText(t: Pick<ClusterTile, 'status' | 'progress' | 'lastCon
 export function StatusBadge({
   tile,
   now,
+  at = null,
 }: {
   tile: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'message'>;
   now: number;
+  /** the view shows the state as of this time */
+  at?: number | null;
 }) {
+  // As of a past time the badge is neutral (data-status stays the cluster's current status).
+  const asOf =
+    at !== null && (tile.status === 'live' || tile.status === 'syncing' || tile.status === 'connecting' || tile.status === 'offline');
   return (
-    <span className={`badge status-${tile.status}`} title={tile.message ?? undefined} data-status={tile.status}>
-      {statusText(tile, now)}
+    <span
+      className={`badge ${asOf ? 'status-asof' : `status-${tile.status}`}`}
+      title={tile.message ?? undefined}
+      data-status={tile.status}
+      data-asof={at ?? undefined}
+    >
+      {statusText(tile, now, at)}
     </span>
   );
 }
@@ -49,11 +75,39 @@ export function LevelBadge({ level }: { level: HealthLevel }) {
   );
 }
 
-export function Link({ to, children, className }: { to: Route; children: ReactNode; className?: string }) {
+/** A link to a view; the "as of" time shown now is kept (unless `at` says otherwise: null, the latest). */
+export function Link({
+  to,
+  children,
+  className,
+  at,
+  ...rest
+}: {
+  to: Route;
+  children: ReactNode;
+  className?: string;
+  at?: number | null;
+  'data-testid'?: string;
+  'aria-current'?: 'page';
+}) {
+  const shown = useApp((s) => s.at);
   return (
-    <a href={href(to)} className={className}>
+    <a href={href(to, at === undefined ? shown : at)} className={className} {...rest}>
       {children}
     </a>
+  );
+}
+
+/** Said by every view that shows a past state: never presented as the latest. */
+export function AsOfNote({ at, what }: { at: number | null | undefined; what: string }) {
+  if (at === null || at === undefined) return null;
+  return (
+    <p className="notice asof" role="note" data-asof={at}>
+      <strong>As of {formatDateTime(at)}</strong>: {what} as the history recorded it then, not the latest state.{' '}
+      <button type="button" className="linkish" onClick={() => useApp.getState().setAt(null)}>
+        Show the latest
+      </button>
+    </p>
   );
 }
 

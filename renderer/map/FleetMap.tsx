@@ -4,6 +4,7 @@
 import { useLayoutEffect, useRef, useState, type JSX } from 'react';
 import type { FleetDTO, Measure } from '../../common/contract.ts';
 import { href } from '../store/route.ts';
+import { useApp } from '../store/index.ts';
 import { legend, type Palette } from './colors.ts';
 import { MapEngine, fillsFor, themePalette } from './engine.ts';
 import { clusterCounts, num, safeName, statusLine } from './text.ts';
@@ -103,6 +104,7 @@ function Legend({ measure, pal }: { measure: Measure; pal: Palette }) {
 
 export function FleetMap(props: FleetMapProps): JSX.Element {
   const { fleet, measure, now } = props;
+  const at = useApp((s) => s.at);
   const root = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const tooltip = useRef<HTMLDivElement>(null);
@@ -162,13 +164,13 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
           {fleet.clusters.map((c) => (
             <li key={c.id}>
               <a
-                href={href({ view: 'cluster', cluster: c.id, tab: 'nodes' })}
+                href={href({ view: 'cluster', cluster: c.id, tab: 'nodes' }, at)}
                 onClick={(e) => {
                   e.preventDefault();
                   props.onOpenCluster(c.id);
                 }}
               >
-                {safeName(c.context)}: {statusLine(c, now).text}, {clusterCounts(c)}
+                {safeName(c.context)}: {statusLine(c, now, fleet.at ?? null).text}, {clusterCounts(c)}
               </a>
             </li>
           ))}

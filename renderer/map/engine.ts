@@ -648,7 +648,7 @@ export class MapEngine {
     this.setCamera(revealRect(this.cam, r, this.cssW, this.cssH));
     const c = this.byId.get(t.id);
     if (c) {
-      const s = statusLine(c, this.now);
+      const s = statusLine(c, this.now, this.fleet?.at ?? null);
       this.el.live.textContent = `${safeName(c.context)}: ${s.text}, ${clusterCounts(c)}. Enter opens it.`;
     }
     this.invalidate();
@@ -690,11 +690,11 @@ export class MapEngine {
     if (cell) {
       const s = nodeSummary(cell);
       title = s.name;
-      sub = `${safeName(c.context, 60)} · ${statusLine(c, this.now).text}`;
+      sub = `${safeName(c.context, 60)} · ${statusLine(c, this.now, this.fleet?.at ?? null).text}`;
       lines.push(...s.lines, 'click to open the node');
     } else {
       title = safeName(c.context);
-      sub = statusLine(c, this.now).text;
+      sub = statusLine(c, this.now, this.fleet?.at ?? null).text;
       if (c.message) lines.push(safeName(c.message, 200));
       lines.push(clusterCounts(c));
       const share = (f: { allocatable: number; requested: number }) => percent(f.allocatable ? f.requested / f.allocatable : null);
@@ -1230,7 +1230,7 @@ export class MapEngine {
       now: this.now,
       name: safeName(c.context),
       counts: `${num(c.cells.length)} node${c.cells.length === 1 ? '' : 's'}`,
-      status: statusLine(c, this.now),
+      status: statusLine(c, this.now, this.fleet?.at ?? null),
       badges,
     };
     this.headers.set(c.id, h);

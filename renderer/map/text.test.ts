@@ -1,5 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { formatClock } from '../store/time.ts';
 import { age, clusterCounts, nodeSummary, percent, safeName, shortNames, statusLine, truncate } from './text.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -82,4 +83,18 @@ test('short names drop what every node of a cluster shares, at separators only',
   assert.deepEqual(shortNames(['only-one']), ['only-one']);
   assert.deepEqual(shortNames([]), []);
   assert.deepEqual(shortNames(['x-1-y', 'x-1-y-z']), ['y', 'y-z']);
+});
+
+test('as of a past time, no tile says live', () => {
+  const base = { progress: null, lastContact: NOW - 60_000, statusSince: null, computedAt: NOW - 60_000 };
+  const at = NOW - 2 * 3_600_000;
+  const clock = formatClock(at, NOW);
+  for (const status of ['live', 'syncing', 'connecting', 'offline'] as const) {
+    const s = statusLine({ ...base, status }, NOW, at);
+    assert.equal(s.text, `as of ${clock}`, status);
+    assert.equal(s.tone, 'neutral', status);
+  }
+  assert.equal(statusLine({ ...base, status: 'unreachable' }, NOW, at).text, `as of ${clock} · now unreachable`);
+  assert.equal(statusLine({ ...base, status: 'unreachable' }, NOW, at).tone, 'bad');
+  assert.equal(statusLine({ ...base, status: 'live' }, NOW, null).text, 'live', 'latest: as before');
 });

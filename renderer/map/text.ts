@@ -6,6 +6,7 @@
 import type { ClusterTile, HealthLevel, NodeCell } from '../../common/contract.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 import { statusTone, type StatusTone } from './colors.ts';
+import { asOfText } from '../store/time.ts';
 
 // C0/C1 controls, bidi embeddings/overrides/isolates/marks, zero-width and invisible formatting.
 /* eslint-disable no-control-regex, no-misleading-character-class -- matching these one by one is the point */
@@ -56,9 +57,19 @@ export interface StatusLine {
 
 type StatusFields = Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'computedAt'>;
 
-/** A cluster's status as the tile shows it: always with what it means for the data's age. */
-export function statusLine(t: StatusFields, now: number): StatusLine {
+/**
+ * A cluster's status as the tile shows it: always with what it means for the data's age. `at`: the
+ * view shows the state as of that time, never "live" then ("as of 12:40", with a problem it had).
+ */
+export function statusLine(t: StatusFields, now: number, at: number | null = null): StatusLine {
   const tone = statusTone(t.status);
+  if (at !== null) {
+    const when = asOfText(at, now);
+    // The session's current status says nothing about T: only that the cluster is not live now.
+    if (t.status === 'live' || t.status === 'syncing' || t.status === 'connecting' || t.status === 'offline')
+      return { text: when, tone: 'neutral' };
+    return { text: `${when} · now ${STATUS_WORD[t.status]}`, tone };
+  }
   const since = (x: number | null) => (x === null ? null : age(now - x));
   const contact = since(t.lastContact);
   switch (t.status) {
@@ -84,6 +95,18 @@ export function statusLine(t: StatusFields, now: number): StatusLine {
     }
   }
 }
+
+const STATUS_WORD: Record<ClusterTile['status'], string> = {
+  connecting: 'connecting',
+  syncing: 'syncing',
+  live: 'live',
+  stale: 'stale',
+  unreachable: 'unreachable',
+  unauthorized: 'unauthorized',
+  'needs-approval': 'needs approval',
+  error: 'error',
+  offline: 'offline',
+};
 
 /** One line about a node for the tooltip and screen readers. */
 export function nodeSummary(c: NodeCell): { name: string; level: HealthLevel; lines: string[] } {

@@ -4,7 +4,8 @@
 import { create } from 'zustand';
 import type { FleetDTO, Measure, PushEvent } from '../../common/contract.ts';
 import { getApi } from '../api/index.ts';
-import { parseRoute, type Route } from './route.ts';
+import { href, parseAt, parseRoute, type Route } from './route.ts';
+import { reloadApp } from './session.ts';
 
 export interface ConnectionSlice {
   connected: boolean;
@@ -23,6 +24,8 @@ export interface FleetSlice {
 
 export interface UiSlice {
   route: Route;
+  /** "as of T" (epoch ms) from the address's ?at=, null for the latest state */
+  at: number | null;
   measure: Measure;
   paletteOpen: boolean;
   /** the name of the object the object view shows (for the breadcrumbs, which only know its uid) */
@@ -32,6 +35,8 @@ export interface UiSlice {
   setMeasure(m: Measure): void;
   setPalette(open: boolean): void;
   setRoute(r: Route): void;
+  /** show the state as of T (null: the latest): kept in the address, the fleet re-read */
+  setAt(at: number | null): void;
 }
 
 export type AppState = ConnectionSlice & FleetSlice & UiSlice;
@@ -54,12 +59,16 @@ export const useApp = create<AppState>()((set, get) => ({
       return loading;
     }
     loading = (async () => {
+      const at = get().at;
       try {
-        const fleet = await (initial ?? getApi().call('fleet.get', {}));
+        const fleet = await (initial ?? getApi().call('fleet.get', at === null ? {} : { at }));
         performance.mark('fleet:received');
-        set({ fleet, fleetError: null });
+        // The time moved on meanwhile: this answer is for another time; the next load is queued.
+        if (get().at !== at) again = true;
+        else set({ fleet, fleetError: null });
       } catch (e) {
-        set({ fleetError: (e as Error).message });
+        if (get().at !== at) again = true;
+        else set({ fleetError: (e as Error).message });
       } finally {
         loading = undefined;
         if (again) {
@@ -71,11 +80,16 @@ export const useApp = create<AppState>()((set, get) => ({
     return loading;
   },
   applyPush(e) {
+    if (e.type === 'reload') {
+      reloadApp();
+      return;
+    }
     set((s) => ({ versions: { ...s.versions, ...e.clusters }, fleetVersion: e.fleetVersion }));
     void get().loadFleet();
   },
 
   route: parseRoute(typeof window === 'undefined' ? '' : window.location.hash),
+  at: typeof window === 'undefined' ? null : parseAt(window.location.hash),
   measure: readMeasure(),
   paletteOpen: false,
   objectName: null,
@@ -89,6 +103,13 @@ export const useApp = create<AppState>()((set, get) => ({
   },
   setRoute(r) {
     set({ route: r });
+  },
+  setAt(at) {
+    if (at === get().at) return;
+    // The address says what is shown (linkable); replaced, not pushed: a slider drag is not history.
+    window.history.replaceState(window.history.state, '', href(get().route, at));
+    set({ at });
+    void get().loadFleet();
   },
 }));
 
@@ -112,6 +133,14 @@ export function startStore(initialFleet?: Promise<FleetDTO>): void {
     .getState()
     .loadFleet(initialFleet)
     .then(() => useApp.setState({ connected: !useApp.getState().fleetError }));
-  window.addEventListener('hashchange', () => useApp.getState().setRoute(parseRoute(window.location.hash)));
+  window.addEventListener('hashchange', () => {
+    const s = useApp.getState();
+    s.setRoute(parseRoute(window.location.hash));
+    const at = parseAt(window.location.hash);
+    if (at !== s.at) {
+      useApp.setState({ at });
+      void s.loadFleet();
+    }
+  });
   setInterval(() => useApp.setState({ now: Date.now() }), 5000);
 }

@@ -1,7 +1,20 @@
 // Charts from the stored samples (one per cluster per minute while the cache is synced):
 // allocatable vs requested CPU, memory and accelerators, and node count by health.
 import { useState } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { useApp } from '../store/index.ts';
 import { formatBytes, formatCpu } from '../../common/units.ts';
 import { useContract } from '../store/useContract.ts';
 import { ErrorNote, Loading, Panel } from '../components/common.tsx';
@@ -17,6 +30,8 @@ const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit'
 
 export function Charts({ cluster }: { cluster: string }) {
   const [range, setRange] = useState(RANGES[2]!.ms);
+  // "as of T": the time the other panels show, marked on the charts (the samples around it stay).
+  const at = useApp((s) => s.at);
   // The window is fixed per choice (rounded to the minute) so re-reads on push keep the same key.
   const [to] = useState(() => Math.ceil(Date.now() / 60_000) * 60_000 + 3600_000);
   const { data, error } = useContract('metrics.get', { cluster, from: to - 3600_000 - range, to }, cluster);
@@ -36,6 +51,15 @@ export function Charts({ cluster }: { cluster: string }) {
     unknown: p.nodes.unknown,
   }));
   const hasGpu = rows.some((r) => r.gpuAlloc > 0);
+  const marker =
+    at !== null && rows.length && at >= rows[0]!.at && at <= rows[rows.length - 1]!.at ? (
+      <ReferenceLine
+        x={at}
+        stroke="var(--warn)"
+        strokeDasharray="4 2"
+        label={{ value: 'as of', fill: 'var(--warn)', position: 'insideTopLeft' }}
+      />
+    ) : null;
   const picker = (
     <div className="segmented" role="group" aria-label="Time range">
       {RANGES.map((r) => (
@@ -69,6 +93,7 @@ export function Charts({ cluster }: { cluster: string }) {
             contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
           />
           <Legend />
+          {marker}
           <Line type="stepAfter" dataKey={`${a}Alloc`} name="allocatable" stroke="var(--c-alloc)" dot={false} isAnimationActive={false} />
           <Line type="stepAfter" dataKey={`${a}Req`} name="requested" stroke="var(--c-req)" dot={false} isAnimationActive={false} />
         </LineChart>
@@ -94,6 +119,7 @@ export function Charts({ cluster }: { cluster: string }) {
                 contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
               />
               <Legend />
+              {marker}
               <Area type="stepAfter" dataKey="ok" stackId="1" stroke="var(--ok)" fill="var(--ok)" isAnimationActive={false} />
               <Area type="stepAfter" dataKey="warning" stackId="1" stroke="var(--warn)" fill="var(--warn)" isAnimationActive={false} />
               <Area type="stepAfter" dataKey="critical" stackId="1" stroke="var(--bad)" fill="var(--bad)" isAnimationActive={false} />

@@ -6,8 +6,10 @@ import { formatBytes, formatCount, formatPercent, formatResource } from '../../c
 import { useApp } from '../store/index.ts';
 import { CLUSTER_TABS, type ClusterTab } from '../store/route.ts';
 import { useContract } from '../store/useContract.ts';
+import { formatClock } from '../store/time.ts';
 import {
   Age,
+  AsOfNote,
   CapacityBar,
   ErrorNote,
   LevelBadge,
@@ -36,20 +38,24 @@ const forbiddenOf = (d: ClusterDTO, kinds: string[]) => d.tile.forbiddenKinds.fi
 
 export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab }) {
   const now = useApp((s) => s.now);
-  const { data, error } = useContract('cluster.get', { cluster }, cluster);
+  const at = useApp((s) => s.at);
+  // event ages count from the time shown (as of T, or a snapshot's capture)
+  const snapshotAt = useApp((s) => s.fleet?.snapshot?.capturedAt ?? null);
+  const { data, error } = useContract('cluster.get', at === null ? { cluster } : { cluster, at }, cluster);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="the cluster" />;
   const t = data.tile;
   return (
-    <div className="scroll" data-view="cluster" data-cluster={t.context}>
+    <div className="scroll" data-view="cluster" data-cluster={t.context} data-asof={at ?? undefined}>
       <div className="toolbar">
         <h1 className="title">{t.context}</h1>
-        <StatusBadge tile={t} now={now} />
+        <StatusBadge tile={t} now={now} at={at} />
         <span className="muted">{t.serverVersion ?? 'version unknown'}</span>
         <span className="muted" title={t.file}>
           {t.authKind} · {t.server}
         </span>
       </div>
+      <AsOfNote at={at} what="this cluster" />
       {t.message && t.status !== 'live' && (
         <p className={`notice ${t.status === 'syncing' || t.status === 'connecting' ? 'info' : 'error'}`}>{t.message}</p>
       )}
@@ -64,7 +70,7 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
         <Figure label="Pending pods" value={formatCount(t.pendingPods)} />
         <Figure label="Warnings" value={formatCount(t.warningEvents)} />
         <Figure label="Storage problems" value={formatCount(t.storageProblems.total)} />
-        <Figure label="Data as of" value={<Age at={t.lastContact} now={now} />} />
+        <Figure label="Data as of" value={at === null ? <Age at={t.lastContact} now={now} /> : formatClock(at, now)} />
       </div>
       <nav className="tabs" role="tablist" aria-label="Cluster sections">
         {CLUSTER_TABS.map((k) => (
@@ -86,7 +92,7 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
           forbidden={forbiddenOf(data, ['events'])}
           empty={!data.events.length && 'No warning events.'}
         >
-          <EventsTable events={data.events} now={now} />
+          <EventsTable events={data.events} now={at ?? snapshotAt ?? now} />
         </Panel>
       )}
       {tab === 'charts' && <Charts cluster={cluster} />}

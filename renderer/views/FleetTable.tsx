@@ -4,7 +4,7 @@ import type { ClusterTile } from '../../common/contract.ts';
 import { formatBytes, formatCpu, formatCount, formatPercent } from '../../common/units.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
-import { Age, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
+import { Age, AsOfNote, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
 import { Onboarding } from './Onboarding.tsx';
 
 type Key = 'context' | 'status' | 'version' | 'nodes' | 'cpu' | 'memory' | 'gpu' | 'pending' | 'warnings' | 'storage' | 'age';
@@ -48,6 +48,7 @@ export function FleetTable() {
   return (
     <div className="scroll" data-view="fleet-table">
       <h1 className="title">Clusters</h1>
+      <AsOfNote at={fleet.at} what="the clusters" />
       <table className="grid">
         <thead>
           <tr>
@@ -71,7 +72,7 @@ export function FleetTable() {
                 <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link>
               </th>
               <td>
-                <StatusBadge tile={c} now={now} />
+                <StatusBadge tile={c} now={now} at={fleet.at ?? null} />
                 {c.forbiddenKinds.length > 0 && (
                   <span className="badge warn" title={`not permitted: ${c.forbiddenKinds.join(', ')}`}>
                     {c.forbiddenKinds.length} kinds forbidden

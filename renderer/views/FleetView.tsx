@@ -4,8 +4,9 @@ import { MEASURES, type Measure } from '../../common/contract.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
 import { FleetMap } from '../map/FleetMap.tsx';
-import { Loading } from '../components/common.tsx';
+import { AsOfNote, Loading } from '../components/common.tsx';
 import { Onboarding } from './Onboarding.tsx';
+import { asOfText } from '../store/time.ts';
 
 const MEASURE_LABEL: Record<Measure, string> = {
   health: 'Health',
@@ -42,10 +43,17 @@ export function FleetView() {
         <h1 className="title">
           {fleet.clusters.length} clusters · {nodes.toLocaleString('en-US')} nodes
         </h1>
-        <span className="muted">{[...counts].map(([s, n]) => `${n} ${s}`).join(' · ')}</span>
+        {fleet.at != null ? (
+          <span className="badge status-asof" data-asof={fleet.at}>
+            {asOfText(fleet.at, now)}
+          </span>
+        ) : (
+          <span className="muted">{[...counts].map(([s, n]) => `${n} ${s}`).join(' · ')}</span>
+        )}
         <div className="spacer" />
         <MeasurePicker />
       </div>
+      <AsOfNote at={fleet.at} what="the fleet" />
       {fleet.problems.length > 0 && (
         <details className="notice warn">
           <summary>{fleet.problems.length} kubeconfig problem(s)</summary>

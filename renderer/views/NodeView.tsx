@@ -4,23 +4,25 @@ import type { NodeDTO } from '../../common/contract.ts';
 import { formatBytes, formatResource } from '../../common/units.ts';
 import { useApp } from '../store/index.ts';
 import { useContract } from '../store/useContract.ts';
-import { Age, CapacityBar, ErrorNote, LevelBadge, Link, Loading, Panel } from '../components/common.tsx';
+import { Age, AsOfNote, CapacityBar, ErrorNote, LevelBadge, Link, Loading, Panel } from '../components/common.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import { HistoryList } from './ObjectView.tsx';
 
 export function NodeView({ cluster, node }: { cluster: string; node: string }) {
-  const now = useApp((s) => s.now);
-  const { data, error } = useContract('node.get', { cluster, node }, cluster);
+  // Ages ("since 30s") count from the time shown: as of T, a snapshot's capture, else now.
+  const now = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
+  const at = useApp((s) => s.at);
+  const { data, error } = useContract('node.get', at === null ? { cluster, node } : { cluster, node, at }, cluster);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="the node" />;
-  return <NodeBody d={data} now={now} />;
+  return <NodeBody d={data} now={now} at={at} />;
 }
 
-function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
+function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }) {
   const r = d.row;
   const resources = Object.entries(r.resources);
   return (
-    <div className="scroll" data-view="node" data-node={r.name} data-level={d.health.level}>
+    <div className="scroll" data-view="node" data-node={r.name} data-level={d.health.level} data-asof={at ?? undefined}>
       <div className="toolbar">
         <h1 className="title">{r.name}</h1>
         <LevelBadge level={d.health.level} />
@@ -32,6 +34,7 @@ function NodeBody({ d, now }: { d: NodeDTO; now: number }) {
         <div className="spacer" />
         <Link to={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }}>YAML and history diffs</Link>
       </div>
+      <AsOfNote at={at} what="this node" />
       {d.health.reasons.length > 0 && (
         <ul className={`notice ${d.health.level === 'critical' ? 'error' : 'warn'}`} data-reasons>
           {d.health.reasons.map((x, i) => (

@@ -6,13 +6,15 @@ import type { ChangeDTO, ObjectDTO } from '../../common/contract.ts';
 import { formatResource } from '../../common/units.ts';
 import { useApp } from '../store/index.ts';
 import { useContract } from '../store/useContract.ts';
-import { Age, ErrorNote, Link, Loading, Panel } from '../components/common.tsx';
+import { Age, AsOfNote, ErrorNote, Link, Loading, Panel } from '../components/common.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import type { Route } from '../store/route.ts';
 
 export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: string; uid: string }) {
-  const now = useApp((s) => s.now);
-  const { data, error } = useContract('object.get', { cluster, kind, uid }, cluster);
+  // Ages ("since 30s") count from the time shown: as of T, a snapshot's capture, else now.
+  const now = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
+  const at = useApp((s) => s.at);
+  const { data, error } = useContract('object.get', at === null ? { cluster, kind, uid } : { cluster, kind, uid, at }, cluster);
   useEffect(() => {
     if (data)
       useApp.setState({
@@ -21,14 +23,14 @@ export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: stri
   }, [data]);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="the object" />;
-  return <ObjectBody d={data} now={now} />;
+  return <ObjectBody d={data} now={now} at={at} />;
 }
 
-function ObjectBody({ d, now }: { d: ObjectDTO; now: number }) {
+function ObjectBody({ d, now, at }: { d: ObjectDTO; now: number; at: number | null }) {
   const kindName = String((d.body as { kind?: string }).kind ?? d.ref.kind);
   const yaml = useMemo(() => stringify(d.body, { lineWidth: 0 }), [d.body]);
   return (
-    <div className="scroll" data-view="object" data-kind={d.ref.kind} data-name={d.ref.name}>
+    <div className="scroll" data-view="object" data-kind={d.ref.kind} data-name={d.ref.name} data-asof={at ?? undefined}>
       <div className="toolbar">
         <h1 className="title">
           {kindName} {d.ref.namespace ? `${d.ref.namespace}/` : ''}
@@ -42,6 +44,7 @@ function ObjectBody({ d, now }: { d: ObjectDTO; now: number }) {
           </span>
         )}
       </div>
+      <AsOfNote at={at} what="this object" />
       {d.status.message && <p className="notice warn">{d.status.message}</p>}
       {(d.ref.kind === 'secrets' || d.ref.kind === 'configmaps') && (
         <p className="notice info">Metadata only: the console never reads or caches the data of Secrets and ConfigMaps.</p>

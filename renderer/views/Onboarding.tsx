@@ -4,6 +4,7 @@ import { getApi } from '../api/index.ts';
 import { useApp } from '../store/index.ts';
 import { useContract } from '../store/useContract.ts';
 import { ErrorNote } from '../components/common.tsx';
+import { openSession } from '../store/session.ts';
 
 export function Onboarding() {
   const fleet = useApp((s) => s.fleet);
@@ -70,12 +71,37 @@ export function Onboarding() {
         <p>This {fleet?.mode === 'snapshot' ? 'snapshot' : 'cache'} holds no clusters.</p>
       )}
       {info.data?.demo ? (
-        <p>
-          Or open the demo fleet: <code>npm run web -- --snapshot demo</code>.
-        </p>
+        <DemoButton />
       ) : (
-        <p className="muted">A demo snapshot ships with the snapshot feature (not installed in this build).</p>
+        <p className="muted">No demo snapshot is installed in this build. A snapshot or bundle file can be opened from the header.</p>
       )}
     </section>
+  );
+}
+
+/** Show the demo fleet (a snapshot that ships with the app): the back end switches, the page reloads. */
+function DemoButton() {
+  const [state, setState] = useState<{ busy: boolean; text: string | null; error: boolean }>({ busy: false, text: null, error: false });
+  const open = async () => {
+    setState({ busy: true, text: null, error: false });
+    try {
+      const what = await openSession({ target: 'demo' });
+      setState({ busy: true, text: `Opening ${what}… the console reloads.`, error: false });
+    } catch (e) {
+      setState({ busy: false, text: (e as Error).message, error: true });
+    }
+  };
+  return (
+    <div className="demo">
+      <p>Or look around a demo fleet first (a read-only snapshot of made-up clusters):</p>
+      <button type="button" className="primary" data-testid="open-demo" disabled={state.busy} onClick={() => void open()}>
+        Open the demo fleet
+      </button>
+      {state.text && (
+        <p className={`notice ${state.error ? 'error' : 'info'}`} role={state.error ? 'alert' : 'status'}>
+          {state.text}
+        </p>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,503 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Store, type KObj, type WriteOp } from '../store/store.ts';
+import { SCHEMA_VERSION } from '../store/schema.ts';
+import { captureSnapshot, inspectSnapshot, openSnapshot, parseDuration, SnapshotError, SNAPSHOT_APPLICATION_ID } from './snapshot.ts';
+import { diffStores } from './diff.ts';
+import { sessionActions } from './session.ts';
+import { verifyBundle } from './bundle.ts';
+import { ViewService } from '../views/service.ts';
+import {
+  HEALTH_LEVELS,
+  type BundleExported,
+  type BundlePreview,
+  type ClusterDTO,
+  type FleetDTO,
+  type NodeDTO,
+  type ObjectDTO,
+  type SnapshotCaptured,
+  type SnapshotDiffDTO,
+} from '../../common/contract.ts';
+
+const H = 3_600_000;
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+
+function node(name: string, rv: string, ready = 'True', heartbeat = '2026-11-20T10:00:00Z'): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, uid: `uid-${name}`, resourceVersion: rv, creationTimestamp: '2026-11-01T00:00:00Z' },
+    status: {
+      capacity: { cpu: '8', memory: '32Gi', pods: '110' },
+      allocatable: { cpu: '8', memory: '32Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: ready, lastHeartbeatTime: heartbeat, lastTransitionTime: '2026-11-01T00:00:00Z' }],
+    },
+  };
+}
+
+function pod(ns: string, name: string, rv: string, nodeName: string, image = 'app:1', created = '2026-11-01T00:00:00Z'): KObj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace: ns, name, uid: `uid-${ns}-${name}`, resourceVersion: rv, creationTimestamp: created },
+    spec: { nodeName, containers: [{ name: 'c', image, resources: { requests: { cpu: '500m', memory: '1Gi' } } }] },
+    status: { phase: 'Running' },
+  };
+}
+
+function cluster(id: string, context: string, at: number): WriteOp {
+  return {
+    op: 'cluster',
+    row: {
+      id,
+      context,
+      file: '/home/u/.kube/config',
+      source: 'file',
+      server: 'https://1.2.3.4',
+      authKind: 'token',
+      status: 'live',
+      message: null,
+      serverVersion: 'v1.37.1',
+      lastContact: at,
+      at,
+    },
+  };
+}
+
+/** Two clusters with an hour and a half of history: T0 (list), T0+40m (pod added, node NotReady), T0+80m (image change). */
+function fill(path: string): void {
+  const s = new Store(path);
+  const up = (c: string, kind: string, obj: KObj, at: number): WriteOp => ({ op: 'upsert', cluster: c, kind, obj, at });
+  s.write([cluster('c1', 'prod', T0), cluster('c2', 'dev', T0)]);
+  s.write([
+    up('c1', 'nodes', node('n1', '1'), T0),
+    up('c1', 'nodes', node('n2', '2'), T0),
+    up('c1', 'pods', pod('web', 'a', '3', 'n1'), T0),
+    up('c1', 'pods', pod('jobs', 'j', '4', 'n2'), T0),
+    up('c2', 'nodes', node('d1', '1'), T0),
+    up('c2', 'pods', pod('web', 'b', '2', 'd1'), T0),
+  ]);
+  s.write([
+    up('c1', 'pods', pod('web', 'new', '10', 'n2', 'app:1', '2026-11-20T10:40:00Z'), T0 + 40 * 60_000),
+    up('c1', 'nodes', node('n2', '11', 'False'), T0 + 40 * 60_000),
+    // a heartbeat-only update: not history, not a difference
+    up('c1', 'nodes', node('n1', '12', 'True', '2026-11-20T10:41:00Z'), T0 + 41 * 60_000),
+  ]);
+  s.write([
+    up('c1', 'pods', pod('web', 'a', '20', 'n1', 'app:2'), T0 + 80 * 60_000),
+    { op: 'delete', cluster: 'c1', kind: 'pods', obj: pod('jobs', 'j', '21', 'n2'), at: T0 + 81 * 60_000 },
+  ]);
+  s.close();
+}
+
+describe('snapshots', () => {
+  let dir: string;
+  let cache: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fleet-snap-'));
+    cache = join(dir, 'cache.db');
+    fill(cache);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('captures every cluster with its history into one file with a manifest', () => {
+    const out = join(dir, 'all.fleetsnap');
+    const m = captureSnapshot({ db: cache, out, now: T0 + 2 * H });
+    assert.equal(m.format, 'fleet-console-snapshot');
+    assert.equal(m.schemaVersion, SCHEMA_VERSION);
+    assert.deepEqual(
+      m.clusters.map((c) => [c.context, c.serverVersion, c.objects]),
+      [
+        ['dev', 'v1.37.1', 2],
+        ['prod', 'v1.37.1', 4],
+      ],
+    );
+    assert.equal(m.counts.objects, 6);
+    assert.deepEqual(m.counts.byKind, { nodes: 3, pods: 3 });
+    assert.ok(m.counts.changes >= 8, String(m.counts.changes));
+    assert.equal(m.window.from, null);
+    // one file: no -wal, no -shm, no temporary left behind
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('all.fleetsnap')),
+      ['all.fleetsnap'],
+    );
+    const again = inspectSnapshot(out);
+    assert.deepEqual(again.manifest, m);
+    assert.equal(again.header.applicationId, SNAPSHOT_APPLICATION_ID);
+    assert.throws(() => captureSnapshot({ db: cache, out, now: T0 }), /already exists/);
+  });
+
+  it('selects clusters by context or id and history by window', () => {
+    const out = join(dir, 'prod-1h.fleetsnap');
+    const m = captureSnapshot({ db: cache, out, clusters: ['prod'], since: T0 + 60 * 60_000, now: T0 + 2 * H });
+    assert.deepEqual(
+      m.clusters.map((c) => c.id),
+      ['c1'],
+    );
+    assert.equal(m.window.from, T0 + H);
+    const o = openSnapshot(out);
+    try {
+      const history = o.store.changes('c1', 0, Infinity);
+      assert.ok(history.length > 0);
+      assert.ok(history.every((c) => c.at >= T0 + H));
+      assert.equal(o.store.clusters().length, 1);
+    } finally {
+      o.store.close();
+      o.cleanup();
+    }
+    assert.throws(() => captureSnapshot({ db: cache, out: join(dir, 'x.fleetsnap'), clusters: ['nope'] }), /no cluster "nope".*dev, prod/);
+  });
+
+  it('every cluster with a window: the whole-database copy, its history trimmed to the window', () => {
+    const out = join(dir, 'all-1h.fleetsnap');
+    const m = captureSnapshot({ db: cache, out, since: T0 + 60 * 60_000, now: T0 + 2 * H });
+    assert.equal(m.clusters.length, 2);
+    assert.equal(m.counts.objects, 6);
+    const o = openSnapshot(out);
+    try {
+      const all = [...o.store.changes('c1', -Infinity, Infinity), ...o.store.changes('c2', -Infinity, Infinity)];
+      assert.ok(all.length > 0 && all.every((c) => c.at >= T0 + H), JSON.stringify(all.map((c) => c.at - T0)));
+      assert.equal(m.counts.changes, all.length);
+    } finally {
+      o.store.close();
+      o.cleanup();
+    }
+  });
+
+  it('opens read-only; objects as of a time come from the history', () => {
+    const out = join(dir, 'all.fleetsnap');
+    const before = readFileSync(out);
+    const o = openSnapshot(out);
+    try {
+      assert.equal(o.store.db.readonly, true);
+      const names = (t: number) =>
+        o.store
+          .bodiesAt('c1', 'pods', t)
+          .map((p) => `${p.metadata.name}:${p.spec.containers[0].image}`)
+          .sort();
+      assert.deepEqual(names(T0 + 30 * 60_000), ['a:app:1', 'j:app:1']);
+      assert.deepEqual(names(T0 + 60 * 60_000), ['a:app:1', 'j:app:1', 'new:app:1']);
+      assert.deepEqual(names(T0 + 90 * 60_000), ['a:app:2', 'new:app:1']);
+      const ready = (t: number) => o.store.bodiesAt('c1', 'nodes', t).find((n) => n.metadata.name === 'n2')!.status.conditions[0].status;
+      assert.equal(ready(T0 + 30 * 60_000), 'True');
+      assert.equal(ready(T0 + 50 * 60_000), 'False');
+      assert.throws(() => o.store.db.exec("DELETE FROM objects WHERE kind = 'pods'"), /readonly/);
+    } finally {
+      o.store.close();
+      o.cleanup();
+    }
+    assert.ok(readFileSync(out).equals(before), 'opening a snapshot never writes it');
+  });
+
+  it('diffs two snapshots: exactly what changed, grouped by cluster and kind', () => {
+    // A: the cache as it was before the last changes (captured from a copy that never saw them)
+    const early = join(dir, 'early.db');
+    const s = new Store(early);
+    const up = (c: string, kind: string, obj: KObj, at: number): WriteOp => ({ op: 'upsert', cluster: c, kind, obj, at });
+    s.write([cluster('c1', 'prod', T0), cluster('c2', 'dev', T0)]);
+    s.write([
+      up('c1', 'nodes', node('n1', '1'), T0),
+      up('c1', 'nodes', node('n2', '2'), T0),
+      up('c1', 'pods', pod('web', 'a', '3', 'n1'), T0),
+      up('c1', 'pods', pod('jobs', 'j', '4', 'n2'), T0),
+      up('c2', 'nodes', node('d1', '1'), T0),
+      up('c2', 'pods', pod('web', 'b', '2', 'd1'), T0),
+    ]);
+    s.close();
+    captureSnapshot({ db: early, out: join(dir, 'a.fleetsnap'), now: T0 });
+    const a = openSnapshot(join(dir, 'a.fleetsnap'));
+    const b = openSnapshot(join(dir, 'all.fleetsnap'));
+    try {
+      const d = diffStores(a.store, b.store);
+      assert.deepEqual(d.totals, { added: 1, removed: 1, changed: 2 });
+      const prod = d.clusters.find((c) => c.context === 'prod')!;
+      assert.deepEqual(
+        prod.kinds.map((k) => [k.kind, k.added.map((x) => x.name), k.removed.map((x) => x.name), k.changed.map((x) => x.name)]),
+        [
+          ['nodes', [], [], ['n2']],
+          ['pods', ['new'], ['j'], ['a']],
+        ],
+      );
+      const n2 = prod.kinds[0]!.changed[0]!;
+      assert.deepEqual(
+        n2.fields.map((f) => [f.path, f.before, f.after]),
+        [['status.conditions[type=Ready].status', 'True', 'False']],
+      );
+      const podA = prod.kinds[1]!.changed[0]!;
+      assert.deepEqual(
+        podA.fields.map((f) => f.path),
+        ['spec.containers[name=c].image'],
+      );
+      assert.deepEqual(d.clusters.find((c) => c.context === 'dev')!.kinds, []);
+      // the other way round: added and removed swap
+      const r = diffStores(b.store, a.store);
+      assert.deepEqual(r.totals, { added: 1, removed: 1, changed: 2 });
+    } finally {
+      for (const o of [a, b]) {
+        o.store.close();
+        o.cleanup();
+      }
+    }
+  });
+
+  it('opens a snapshot of an older schema through a migrated copy, leaving the file alone', () => {
+    const old = join(dir, 'old.fleetsnap');
+    copyFileSync(join(dir, 'all.fleetsnap'), old);
+    const db = new Database(old);
+    db.exec('DROP TABLE cluster_views; DROP TABLE samples; PRAGMA user_version = 1;');
+    db.close();
+    const bytes = readFileSync(old);
+    const o = openSnapshot(old, { tmpDir: dir });
+    try {
+      assert.notEqual(o.path, old);
+      assert.equal(o.store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(o.store.clusters().length, 2);
+    } finally {
+      o.store.close();
+      o.cleanup();
+    }
+    assert.equal(existsSync(o.path), false);
+    assert.ok(readFileSync(old).equals(bytes));
+  });
+
+  describe('refuses what is not a good snapshot, with a message that says why', () => {
+    const bad = (name: string, make: (p: string) => void, re: RegExp) =>
+      it(name, () => {
+        const p = join(dir, `bad-${name.replace(/\W+/g, '-')}.fleetsnap`);
+        make(p);
+        assert.throws(
+          () => {
+            const o = openSnapshot(p);
+            o.store.close();
+            o.cleanup();
+          },
+          (e: Error) => e instanceof SnapshotError && re.test(e.message),
+        );
+      });
+    const good = () => join(dir, 'all.fleetsnap');
+    bad('empty file', (p) => writeFileSync(p, ''), /is empty/);
+    bad('a zip archive', (p) => writeFileSync(p, Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)])), /zip archive/);
+    bad('a gzip file', (p) => writeFileSync(p, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])), /gzip.*bundle/);
+    bad('a text file', (p) => writeFileSync(p, '{"hello": 1}'), /not a fleet console snapshot/);
+    bad(
+      'truncated',
+      (p) => {
+        copyFileSync(good(), p);
+        truncateSync(p, Math.floor(statSync(p).size / 2));
+      },
+      /truncated/,
+    );
+    bad(
+      'truncated mid-page',
+      (p) => {
+        copyFileSync(good(), p);
+        truncateSync(p, statSync(p).size - 100);
+      },
+      /truncated/,
+    );
+    bad(
+      'corrupt pages',
+      (p) => {
+        copyFileSync(good(), p);
+        const b = readFileSync(p);
+        // scribble over everything after the first two pages (the header and schema stay)
+        for (let i = 2 * 16384; i < b.length; i++) b[i] = (i * 7919) & 0xff;
+        writeFileSync(p, b);
+      },
+      /damaged|malformed|not a database/,
+    );
+    bad(
+      'a foreign SQLite database',
+      (p) => {
+        const db = new Database(p);
+        db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+        db.pragma('journal_mode = DELETE');
+        db.close();
+      },
+      /SQLite database but not a fleet console snapshot/,
+    );
+    bad(
+      'a snapshot-marked database without a manifest',
+      (p) => {
+        copyFileSync(good(), p);
+        const db = new Database(p);
+        db.exec("DELETE FROM meta WHERE key = 'snapshot.manifest'");
+        db.close();
+      },
+      /no snapshot manifest/,
+    );
+    bad(
+      'a future schema',
+      (p) => {
+        copyFileSync(good(), p);
+        const db = new Database(p);
+        db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+        db.close();
+      },
+      /newer fleet console.*update the app/,
+    );
+    bad(
+      'a live cache (WAL)',
+      (p) => {
+        const s = new Store(p);
+        s.db.pragma(`application_id = ${SNAPSHOT_APPLICATION_ID}`);
+        s.close();
+      },
+      /WAL mode: it is a live cache/,
+    );
+    bad('a folder', (p) => mkdirSync(p), /is a folder/);
+  });
+
+  it('durations', () => {
+    assert.equal(parseDuration('90s'), 90_000);
+    assert.equal(parseDuration('1h30m'), 5_400_000);
+    assert.equal(parseDuration('2d'), 2 * 86_400_000);
+    for (const bad of ['', '1', 'h', '1x', '-1h', '1h ', '0s']) assert.throws(() => parseDuration(bad), /not a duration/);
+  });
+});
+
+describe('the console over a snapshot: "as of", diff, capture, bundles', () => {
+  let dir: string;
+  let cache: string;
+  let snap: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fleet-snapsvc-'));
+    cache = join(dir, 'cache.db');
+    fill(cache);
+    snap = join(dir, 's.fleetsnap');
+    captureSnapshot({ db: cache, out: snap, now: T0 + 82 * 60_000 });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const service = (o: ReturnType<typeof openSnapshot>) =>
+    new ViewService(o.store, {
+      mode: 'snapshot',
+      source: snap,
+      derive: 'memory',
+      snapshot: { file: 's.fleetsnap', manifest: o.manifest },
+      now: () => o.manifest.capturedAt,
+      actions: sessionActions({
+        db: o.path,
+        mode: 'snapshot',
+        cachePath: cache,
+        dataDir: dir,
+        store: () => o.store,
+        now: () => T0 + 3 * H,
+      }),
+    });
+
+  it('labels the snapshot and answers as of a time within its history', async () => {
+    const o = openSnapshot(snap);
+    try {
+      const svc = service(o);
+      const latest = await svc.handle('fleet.get', {});
+      assert.ok(latest.ok);
+      const f = latest.result as FleetDTO;
+      assert.equal(f.mode, 'snapshot');
+      assert.equal(f.snapshot?.capturedAt, T0 + 82 * 60_000);
+      assert.equal(f.snapshot?.clusters, 2);
+      assert.equal(f.at, null);
+      assert.deepEqual(f.history, { from: T0, to: T0 + 82 * 60_000 });
+      const level = (fl: FleetDTO, node: string) => fl.clusters.find((c) => c.id === 'c1')!.cells.find((c) => c.n === node)!.h;
+      assert.equal(HEALTH_LEVELS[level(f, 'n2')], 'critical');
+      const then = (await svc.handle('fleet.get', { at: T0 + 10 * 60_000 })) as { ok: true; result: FleetDTO };
+      assert.equal(then.result.at, T0 + 10 * 60_000);
+      assert.equal(HEALTH_LEVELS[level(then.result, 'n2')], 'ok');
+      // a cluster and a node as of then: one pod fewer on n2 ("new" did not exist yet)
+      const c = (await svc.handle('cluster.get', { cluster: 'c1', at: T0 + 10 * 60_000 })) as { ok: true; result: ClusterDTO };
+      assert.equal(c.result.nodes.find((n) => n.name === 'n2')!.pods, 1);
+      const n = (await svc.handle('node.get', { cluster: 'c1', node: 'n2', at: T0 + 10 * 60_000 })) as { ok: true; result: NodeDTO };
+      assert.deepEqual(
+        n.result.pods.map((p) => p.name),
+        ['j'],
+      );
+      assert.equal(n.result.health.level, 'ok');
+      // an object as of then, and one that did not exist yet
+      const pod = (await svc.handle('object.get', { cluster: 'c1', kind: 'pods', uid: 'uid-web-a', at: T0 + 10 * 60_000 })) as {
+        ok: true;
+        result: ObjectDTO;
+      };
+      assert.equal((pod.result.body as KObj).spec.containers[0].image, 'app:1');
+      const now = (await svc.handle('object.get', { cluster: 'c1', kind: 'pods', uid: 'uid-web-a' })) as { ok: true; result: ObjectDTO };
+      assert.equal((now.result.body as KObj).spec.containers[0].image, 'app:2');
+      const gone = await svc.handle('object.get', { cluster: 'c1', kind: 'pods', uid: 'uid-web-new', at: T0 + 10 * 60_000 });
+      assert.equal(gone.ok, false);
+      assert.match((gone as { error: string }).error, /did not exist as of/);
+      // the deleted pod is there as of before its deletion
+      const j = await svc.handle('object.get', { cluster: 'c1', kind: 'pods', uid: 'uid-jobs-j', at: T0 + 50 * 60_000 });
+      assert.equal(j.ok, true);
+    } finally {
+      o.store.close();
+      o.cleanup();
+    }
+  });
+
+  it('compares this snapshot with the cache and with another snapshot; refuses what is not one', async () => {
+    const o = openSnapshot(snap);
+    try {
+      const svc = service(o);
+      const same = (await svc.handle('snapshot.diff', { from: '@this', to: '@cache' })) as { ok: true; result: SnapshotDiffDTO };
+      assert.deepEqual(same.result.totals, { added: 0, removed: 0, changed: 0 });
+      assert.equal(same.result.from, 'this snapshot');
+      assert.equal(same.result.to, 'the cache');
+      const bad = join(dir, 'not-a-snapshot.fleetsnap');
+      writeFileSync(bad, 'PK\x03\x04 nope');
+      const r = await svc.handle('snapshot.diff', { from: bad, to: '@this' });
+      assert.equal(r.ok, false);
+      assert.match((r as { error: string }).error, /zip archive/);
+      const rel = await svc.handle('snapshot.diff', { from: 'relative.fleetsnap', to: '@this' });
+      assert.match((rel as { error: string }).error, /absolute path/);
+      // capture is for the live fleet or the cache, not a snapshot
+      const cap = await svc.handle('snapshot.capture', {});
+      assert.equal(cap.ok, false);
+      assert.match((cap as { error: string }).error, /shows a snapshot/);
+    } finally {
+      o.store.close();
+      o.cleanup();
+    }
+  });
+
+  it('captures from the cache into the data folder; previews and exports a bundle there', async () => {
+    const store = new Store(cache, { readonly: true });
+    try {
+      const svc = new ViewService(store, {
+        mode: 'cache',
+        source: cache,
+        derive: 'memory',
+        actions: sessionActions({ db: cache, mode: 'cache', cachePath: cache, dataDir: dir, store: () => store, now: () => T0 + 3 * H }),
+      });
+      const cap = (await svc.handle('snapshot.capture', { clusters: ['prod'], since: 3 * H })) as { ok: true; result: SnapshotCaptured };
+      assert.equal(cap.ok, true, JSON.stringify(cap));
+      assert.ok(cap.result.path.startsWith(join(dir, 'snapshots')));
+      assert.equal(cap.result.clusters, 1);
+      assert.equal(inspectSnapshot(cap.result.path).manifest.window.from, T0);
+      const sel = { clusters: [], namespaces: ['web'], workloads: [], nodes: [], since: null, logs: 0, tokenize: false };
+      const p = (await svc.handle('bundle.preview', sel)) as { ok: true; result: BundlePreview };
+      assert.equal(p.ok, true, JSON.stringify(p));
+      assert.ok(p.result.objects >= 3);
+      const x = (await svc.handle('bundle.export', sel)) as { ok: true; result: BundleExported };
+      assert.equal(x.ok, true, JSON.stringify(x));
+      assert.ok(x.result.path.startsWith(join(dir, 'bundles')));
+      const m = await verifyBundle(x.result.path);
+      assert.ok(m.files.some((f) => f.path === 'cluster/prod/namespaces/web/core_v1/pods/a.yaml'));
+      assert.ok(!m.files.some((f) => f.path.includes('/namespaces/jobs/')));
+    } finally {
+      store.close();
+    }
+  });
+});

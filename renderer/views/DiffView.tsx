@@ -1,0 +1,286 @@
+// Two states of the fleet compared (snapshot.diff): totals, then per cluster (collapsible) and kind the
+// objects added (+), removed (−) and changed (~) with their field-level changes. Every name and value is
+// text (invisible characters shown as escapes), long values are cut with a way to see them whole.
+import { useEffect, useId, useState } from 'react';
+import type { DiffEntry, SnapshotDiffDTO, SnapshotDiffRef } from '../../common/contract.ts';
+import { formatCount } from '../../common/units.ts';
+import { getApi } from '../api/index.ts';
+import { useApp } from '../store/index.ts';
+import { go } from '../store/route.ts';
+import { clip, clusterCounts, countsText, sourceLabel, valueText, visible } from '../store/snapshot.ts';
+import { ErrorNote, Loading } from '../components/common.tsx';
+
+/** Objects listed per kind and side before "show all". */
+const LIST_FIRST = 100;
+/** Characters of a value shown before "show all". */
+const VALUE_FIRST = 160;
+
+export function DiffView({ from, to }: { from: string; to: string }) {
+  const mode = useApp((s) => s.fleet?.mode);
+  const [state, setState] = useState<{ key: string; data?: SnapshotDiffDTO; error?: string } | null>(null);
+  const key = JSON.stringify([from, to]);
+  const ready = from !== '' && to !== '';
+
+  // Read once per pair: a comparison is a report, not a live view (pushes do not re-run it).
+  useEffect(() => {
+    if (!ready) return;
+    let live = true;
+    setState({ key });
+    getApi()
+      .call('snapshot.diff', { from, to })
+      .then(
+        (data) => live && setState({ key, data }),
+        (e: Error) => live && setState({ key, error: e.message }),
+      );
+    return () => {
+      live = false;
+    };
+  }, [key, ready, from, to]);
+
+  const cur = state?.key === key ? state : null;
+  return (
+    <div className="scroll" data-view="diff" data-testid="diff-view">
+      <div className="toolbar">
+        <h1 className="title">
+          Compare <bdi className="src">{cur?.data?.from ?? sourceLabel(from, mode)}</bdi> →{' '}
+          <bdi className="src">{cur?.data?.to ?? sourceLabel(to, mode)}</bdi>
+        </h1>
+      </div>
+      <CompareForm from={from} to={to} />
+      {!ready ? (
+        <p className="muted">
+          Choose what to compare: a snapshot file (absolute path) and “@this” (what this session shows) or “@cache” (the live cache).
+        </p>
+      ) : !cur || (!cur.data && !cur.error) ? (
+        <Loading what="the comparison" />
+      ) : cur.error ? (
+        <div data-diff-error>
+          <ErrorNote error={cur.error} />
+        </div>
+      ) : cur.data ? (
+        <DiffBody d={cur.data} />
+      ) : null}
+    </div>
+  );
+}
+
+/** Change either side (a path, "@this", "@cache") and compare again. */
+function CompareForm({ from, to }: { from: string; to: string }) {
+  const id = useId();
+  const [f, setF] = useState(from);
+  const [t, setT] = useState(to);
+  useEffect(() => {
+    setF(from);
+    setT(to);
+  }, [from, to]);
+  return (
+    <form
+      className="compare-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        go({ view: 'diff', from: f.trim(), to: t.trim() });
+      }}
+    >
+      <label htmlFor={`${id}-from`}>From</label>
+      <input
+        id={`${id}-from`}
+        value={f}
+        onChange={(e) => setF(e.target.value)}
+        placeholder="/path/to/a.fleetsnap, @this or @cache"
+        spellCheck={false}
+        data-testid="diff-from"
+      />
+      <label htmlFor={`${id}-to`}>To</label>
+      <input
+        id={`${id}-to`}
+        value={t}
+        onChange={(e) => setT(e.target.value)}
+        placeholder="@this, @cache or a path"
+        spellCheck={false}
+        data-testid="diff-to"
+      />
+      <button type="submit" disabled={!f.trim() || !t.trim() || (f.trim() === from && t.trim() === to)}>
+        Compare
+      </button>
+    </form>
+  );
+}
+
+function DiffBody({ d }: { d: SnapshotDiffDTO }) {
+  const [openAll, setOpenAll] = useState<boolean | null>(null);
+  const total = d.totals.added + d.totals.removed + d.totals.changed;
+  return (
+    <>
+      <div className="figures" data-totals>
+        <Figure label="added" value={`+${formatCount(d.totals.added)}`} cls="d-add" k="added" />
+        <Figure label="removed" value={`−${formatCount(d.totals.removed)}`} cls="d-rem" k="removed" />
+        <Figure label="changed" value={`~${formatCount(d.totals.changed)}`} cls="d-chg" k="changed" />
+        <Figure label="clusters" value={formatCount(d.clusters.length)} cls="" k="clusters" />
+      </div>
+      {d.ignoredKinds.length > 0 && (
+        <p className="muted small" data-ignored>
+          Not compared (they change all the time or are not kept): {d.ignoredKinds.join(', ')}.
+        </p>
+      )}
+      {!total && !d.clusters.some((c) => c.in !== 'both') && <p className="notice ok">No differences.</p>}
+      {d.clusters.length > 1 && (
+        <div className="segmented" role="group" aria-label="Clusters">
+          <button type="button" onClick={() => setOpenAll(true)}>
+            Expand all
+          </button>
+          <button type="button" onClick={() => setOpenAll(false)}>
+            Collapse all
+          </button>
+        </div>
+      )}
+      {d.clusters.map((c) => (
+        <ClusterDiff
+          key={`${c.id}|${openAll}`}
+          c={c}
+          d={d}
+          open={openAll ?? (c.in !== 'both' || (c.kinds.length > 0 && d.clusters.length <= 10))}
+        />
+      ))}
+    </>
+  );
+}
+
+function Figure({ label, value, cls, k }: { label: string; value: string; cls: string; k: string }) {
+  return (
+    <div className={`figure ${cls}`} data-total={k}>
+      <div className="figure-value num">{value}</div>
+      <div className="figure-label">{label}</div>
+    </div>
+  );
+}
+
+function ClusterDiff({ c, d, open }: { c: SnapshotDiffDTO['clusters'][number]; d: SnapshotDiffDTO; open: boolean }) {
+  const n = clusterCounts(c);
+  return (
+    <details className="panel diff-cluster" open={open} data-diff-cluster={c.id} data-in={c.in}>
+      <summary>
+        <strong>
+          <bdi>{visible(c.context)}</bdi>
+        </strong>{' '}
+        {c.in === 'both' ? (
+          <span className="muted">{countsText(n)}</span>
+        ) : (
+          <span className="badge warn" data-only={c.in}>
+            only in {c.in === 'from' ? d.from : d.to}
+          </span>
+        )}
+      </summary>
+      {c.in !== 'both' ? (
+        <p className="muted">
+          This cluster is only in {c.in === 'from' ? <bdi>{d.from}</bdi> : <bdi>{d.to}</bdi>}: its objects are not listed.
+        </p>
+      ) : !c.kinds.length ? (
+        <p className="muted">No differences.</p>
+      ) : (
+        c.kinds.map((k) => <KindDiff key={k.kind} k={k} />)
+      )}
+    </details>
+  );
+}
+
+const refName = (r: SnapshotDiffRef) => visible(r.namespace ? `${r.namespace}/${r.name}` : r.name);
+
+function KindDiff({ k }: { k: SnapshotDiffDTO['clusters'][number]['kinds'][number] }) {
+  return (
+    <section className="diff-kind" data-diff-kind={k.kind}>
+      <h3>
+        <code>{k.kind}</code>{' '}
+        <span className="muted small">{countsText({ added: k.added.length, removed: k.removed.length, changed: k.changed.length })}</span>
+      </h3>
+      <Capped items={k.added} what="added">
+        {(r) => (
+          <li key={`a|${r.uid}`} className="d-add" data-op="added">
+            <span aria-label="added">+</span> <bdi>{refName(r)}</bdi>
+          </li>
+        )}
+      </Capped>
+      <Capped items={k.removed} what="removed">
+        {(r) => (
+          <li key={`r|${r.uid}`} className="d-rem" data-op="removed">
+            <span aria-label="removed">−</span> <bdi>{refName(r)}</bdi>
+          </li>
+        )}
+      </Capped>
+      <Capped items={k.changed} what="changed">
+        {(r) => (
+          <li key={`c|${r.uid}`} className="d-chg" data-op="changed">
+            <span aria-label="changed">~</span> <bdi>{refName(r)}</bdi>{' '}
+            <span className="muted small">
+              {r.fields.length} field{r.fields.length === 1 ? '' : 's'}
+            </span>
+            {r.fields.length > 0 && <Fields fields={r.fields} />}
+          </li>
+        )}
+      </Capped>
+    </section>
+  );
+}
+
+/** The first LIST_FIRST items, then a button for the rest. */
+function Capped<T>({ items, what, children }: { items: T[]; what: string; children(x: T): React.ReactNode }) {
+  const [all, setAll] = useState(false);
+  if (!items.length) return null;
+  const shown = all ? items : items.slice(0, LIST_FIRST);
+  return (
+    <>
+      <ul className="diff-list" data-list={what}>
+        {shown.map((x) => children(x))}
+      </ul>
+      {items.length > shown.length && (
+        <button type="button" className="linkish" onClick={() => setAll(true)}>
+          Show all {formatCount(items.length)} {what} (another {formatCount(items.length - shown.length)})
+        </button>
+      )}
+    </>
+  );
+}
+
+function Fields({ fields }: { fields: DiffEntry[] }) {
+  return (
+    <table className="grid diff compact" data-table="diff-fields">
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Before</th>
+          <th scope="col">→ After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {fields.map((e, i) => (
+          <tr key={i} className={`diff-${e.op}`} data-op={e.op}>
+            <td className="wrap">
+              <code>{visible(e.path)}</code>
+            </td>
+            <td className="wrap">{e.op === 'added' ? <span className="muted">(none)</span> : <Value v={e.before} />}</td>
+            <td className="wrap">{e.op === 'removed' ? <span className="muted">(none)</span> : <Value v={e.after} />}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A value as inert text, cut at VALUE_FIRST characters with a toggle. */
+function Value({ v }: { v: unknown }) {
+  const [whole, setWhole] = useState(false);
+  const text = valueText(v);
+  const c = clip(text, VALUE_FIRST);
+  return (
+    <>
+      <code className="value">{whole ? text : c.text}</code>
+      {c.clipped && (
+        <>
+          {' '}
+          <button type="button" className="linkish small" aria-expanded={whole} onClick={() => setWhole((x) => !x)}>
+            {whole ? 'show less' : `show all (${formatCount(text.length)} characters)`}
+          </button>
+        </>
+      )}
+    </>
+  );
+}
