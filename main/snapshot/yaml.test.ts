@@ -68,6 +68,10 @@ const STRINGS = [
   '|',
   '>',
   '<<',
+  '<<x',
+  '<redacted:env-credential>',
+  '<a>:',
+  '<',
   'http://user@host:8080/path?q=1#frag',
   '/var/lib/kubelet',
   'docker.io/library/nginx:1.29',
@@ -142,6 +146,7 @@ describe('YAML for bundles', () => {
     const y = toYaml(pod);
     assert.match(y, /^spec:\n {2}containers:\n {2}- name: web\n {4}image: nginx:1\.29\n/m);
     assert.match(y, /cpu: 500m\n/);
+    assert.match(toYaml({ value: '<redacted:env-credential:tok_0123456789ab>' }), /^value: <redacted:env-credential:tok_0123456789ab>\n$/);
     assert.match(y, /value: \|\n {8}multi\n {8}line\n/);
   });
 

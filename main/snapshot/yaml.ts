@@ -7,8 +7,9 @@
 
 /** YAML 1.1's booleans and nulls, which 1.2 readers also meet in the wild. */
 const RESERVED = /^(?:y|yes|n|no|true|false|on|off|null|~)$/i;
-/** Letters first (or / _), then a conservative set: no ': ', no ' #', no flow or anchor characters. */
-const PLAIN = /^[A-Za-z_/][-A-Za-z0-9_/.@+=,:]*$/;
+/** Letters first (or / _ <, not the merge key <<), then a conservative set: no ': ', no ' #', no flow
+ * or anchor characters. (Redaction placeholders, <redacted:rule>, read as they are.) */
+const PLAIN = /^(?!<<)[A-Za-z_/<][-A-Za-z0-9_/.@+=,:<>]*$/;
 /** Quantities and versions that start with a digit but are not numbers: 500m, 1Gi, 2.5Gi, 10Mi. */
 const QUANTITY = /^[0-9]+(?:\.[0-9]+)?[A-DF-Za-df-z][A-Za-z]*$/;
 /** What a literal block may hold: printable characters, tabs and newlines (no CR, no C0/C1 controls,
