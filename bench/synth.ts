@@ -138,6 +138,27 @@ function cpuMillis(q: string): number {
   return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
 }
 
+/**
+ * Env as real pods have it: plain settings, a downward-API value, and (about one pod in four, chosen by
+ * its hash so the random sequence stays the same) credentials written straight into the spec, which an
+ * incident bundle must redact.
+ */
+function envOf(app: string, ns: string, hash: string): KObj[] {
+  const env: KObj[] = [
+    { name: 'LOG_LEVEL', value: 'info' },
+    { name: 'PORT', value: '8080' },
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  ];
+  if ('0123'.includes(hash[0]!)) {
+    env.push(
+      { name: 'DB_PASSWORD', value: `synth-pw-${hash}` },
+      { name: 'DATABASE_URL', value: `postgres://${app}:synth-url-${hash}@db.${ns}.svc:5432/${app}` },
+      { name: 'API_TOKEN', value: `synth-token-${hash}` },
+    );
+  }
+  return env;
+}
+
 function memMi(q: string): number {
   return Math.floor(Number(q.replace(/Ki$/, '')) / 1024);
 }
@@ -464,7 +485,9 @@ function podObject(
     }),
     spec: {
       ...(nodeName ? { nodeName } : {}),
-      containers: [{ name: app, image, resources: { requests, limits }, ports: [{ containerPort: 8080, protocol: 'TCP' }] }],
+      containers: [
+        { name: app, image, env: envOf(app, ns, hash), resources: { requests, limits }, ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+      ],
       restartPolicy: 'Always',
       schedulerName: 'default-scheduler',
       serviceAccountName: 'default',
