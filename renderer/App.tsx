@@ -6,14 +6,14 @@ import { go, type Route } from './store/route.ts';
 import { Link, ErrorNote, Loading } from './components/common.tsx';
 import { FleetView } from './views/FleetView.tsx';
 import { FleetTable } from './views/FleetTable.tsx';
-import { CommandPalette } from './views/Search.tsx';
+import { CommandPalette, SearchView } from './views/Search.tsx';
 import { SessionBar } from './views/SessionBar.tsx';
 
 // The fleet opens first: the other views (recharts, yaml) load on first use.
 const ClusterView = lazy(() => import('./views/ClusterView.tsx').then((m) => ({ default: m.ClusterView })));
 const NodeView = lazy(() => import('./views/NodeView.tsx').then((m) => ({ default: m.NodeView })));
 const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ default: m.ObjectView })));
-const SearchView = lazy(() => import('./views/Search.tsx').then((m) => ({ default: m.SearchView })));
+// (the search view shares its module with the palette, which the shell always needs: not lazy)
 const DiffView = lazy(() => import('./views/DiffView.tsx').then((m) => ({ default: m.DiffView })));
 
 function contextOf(cluster: string): string {
