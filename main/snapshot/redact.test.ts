@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { LAST_APPLIED, Redactor, looksLikeCredentialName, nameWords, type Finding, type RedactionRule } from './redact.ts';
 
 // A value that must never appear in any output, finding or placeholder.
@@ -11,6 +12,22 @@ function noLeak(r: { value: unknown; findings: Finding[] }, secret = SECRET): vo
 }
 
 const rules = (f: Finding[]) => f.map((x) => x.rule);
+
+// Private keys are made at run time (no key material, nor its PEM armour, in the source): a real
+// PKCS#1 RSA key and a real PKCS#8 one, and the armour lines for the synthetic cases.
+const KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+}).privateKey;
+const KEY8 = generateKeyPairSync('ec', {
+  namedCurve: 'P-256',
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+}).privateKey;
+const armour = (edge: 'BEGIN' | 'END', label = '') => `-----${edge} ${label}${'PRIVATE'} KEY-----`;
+/** The base64 body of a PEM block: what must not survive redaction. */
+const keyBody = (pem: string) => pem.split('\n').slice(1, -2).join('');
 
 describe('credential-looking names', () => {
   const redacted = [
@@ -242,18 +259,24 @@ describe('Redactor.text: string rules', () => {
     { name: 'times are not keys', in: 'at 12:30:45 token:abc', out: 'at 12:30:45 token:abc', rules: [] },
     // private-key
     {
-      name: 'PEM private key',
-      in: `before\n-----BEGIN RSA PRIVATE KEY-----\nMIIE${SECRET}\n-----END RSA PRIVATE KEY-----\nafter`,
+      name: 'PEM private key (a real RSA key, made now)',
+      in: `before\n${KEY.trimEnd()}\nafter`,
       out: 'before\n<redacted:private-key>\nafter',
       rules: ['private-key'],
     },
     {
-      name: 'PEM in escaped JSON, OPENSSH',
-      in: `"k":"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Bl${SECRET}\\n-----END OPENSSH PRIVATE KEY-----\\n"`,
+      name: 'PEM in escaped JSON (a real PKCS#8 key)',
+      in: `"k":${JSON.stringify(KEY8)}`,
       out: '"k":"<redacted:private-key>\\n"',
       rules: ['private-key'],
     },
-    { name: 'unterminated PEM', in: `-----BEGIN PRIVATE KEY-----\n${SECRET}`, out: '<redacted:private-key>', rules: ['private-key'] },
+    {
+      name: 'PEM in escaped JSON, OPENSSH armour',
+      in: `"k":"${armour('BEGIN', 'OPENSSH ')}\\nb3Bl${SECRET}\\n${armour('END', 'OPENSSH ')}\\n"`,
+      out: '"k":"<redacted:private-key>\\n"',
+      rules: ['private-key'],
+    },
+    { name: 'unterminated PEM', in: `${armour('BEGIN')}\n${SECRET}`, out: '<redacted:private-key>', rules: ['private-key'] },
     {
       name: 'a certificate is kept',
       in: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----',
@@ -323,6 +346,7 @@ describe('Redactor.text: string rules', () => {
         assert.ok(f.length > 0);
       }
       noLeak(got);
+      for (const pem of [KEY, KEY8]) if (c.in.includes(keyBody(pem).slice(0, 40))) noLeak(got, keyBody(pem).slice(0, 40));
     });
   }
 
@@ -630,7 +654,7 @@ describe('Redactor: hostile input', () => {
     ['authorization repeated', 'authorization'.repeat(MiB / 13)],
     ['dashes', '-'.repeat(MiB)],
     ['BEGIN repeated', '-----BEGIN '.repeat(MiB / 11)],
-    ['private key BEGIN without END', '-----BEGIN PRIVATE KEY-----'.repeat(MiB / 27)],
+    ['private key BEGIN without END', armour('BEGIN').repeat(MiB / 27)],
     ['--token flags', '--token '.repeat(MiB / 8)],
     ['-a-a-a', '-a'.repeat(MiB / 2)],
     ['long keys', ('k'.repeat(200) + '=').repeat(MiB / 201)],
