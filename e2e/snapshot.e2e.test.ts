@@ -15,21 +15,15 @@ import type { Browser, Page } from 'playwright-core';
 import { Lab } from '../lab/src/lab.ts';
 import { isAlive, type ProcRecord } from '../lab/src/proc.ts';
 import { LAB_SECRET_VALUES } from '../lab/src/profiles/workloads.ts';
-import { startWebShell, RENDERER_DIR, type WebShell } from '../main/server/web.ts';
+import { startWebShell, type WebShell } from '../main/server/web.ts';
 import { verifyBundle } from '../main/snapshot/bundle.ts';
 import { inspectSnapshot } from '../main/snapshot/snapshot.ts';
 import type { ClusterTile, FleetDTO, HealthLevel } from '../common/contract.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
-import { chromiumPath, launch, shot } from './browser.ts';
-import { until } from './until.ts';
+import { chromiumPath, ensureRenderer, launch, shot } from './browser.ts';
+import { until } from '../lab/src/until.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-
-function ensureRenderer(): void {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  assert.equal(r.status, 0, 'vite build failed');
-}
 
 const skip = chromiumPath() ? false : 'no Chromium on this machine (apt-get install -y chromium, or set FLEET_CHROMIUM)';
 if (skip) console.log(`# e2e skipped: ${skip}`);

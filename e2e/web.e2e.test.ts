@@ -2,27 +2,18 @@
 // mixed) watched with all three users. Screenshots of every view go to e2e/artifacts/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { Lab } from '../lab/src/lab.ts';
-import { startWebShell, RENDERER_DIR, type WebShell } from '../main/server/web.ts';
+import { startWebShell, type WebShell } from '../main/server/web.ts';
 import type { ClusterTile, FleetDTO } from '../common/contract.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
-import { chromiumPath, launch, shot } from './browser.ts';
-import { until } from './until.ts';
+import { chromiumPath, ensureRenderer, launch, shot } from './browser.ts';
+import { until } from '../lab/src/until.ts';
 import { WebSocket } from 'ws';
-
-const ROOT = join(import.meta.dirname, '..');
-
-function ensureRenderer(): void {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
-  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  assert.equal(r.status, 0, 'vite build failed');
-}
 
 const skip = chromiumPath() ? false : 'no Chromium on this machine (apt-get install -y chromium, or set FLEET_CHROMIUM)';
 if (skip) console.log(`# e2e skipped: ${skip}`);

@@ -14,7 +14,7 @@ import { captureSnapshot } from '../../main/snapshot/snapshot.ts';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { Lab } from '../../lab/src/lab.ts';
 import { BRIDGE_FUNCTIONS, type FleetDTO } from '../../common/contract.ts';
-import { until } from '../until.ts';
+import { until } from '../../lab/src/until.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');

@@ -80,9 +80,9 @@ export async function main(argv: string[]): Promise<number> {
   const dir = values['data-dir'] ?? dataDir();
   const trust = new TrustStore(join(dir, 'exec-approvals.json'));
   const deps = { trust, execCache: new ExecCredentialCache() };
-  const found = discover(sourceConfig(values.kubeconfig));
   switch (cmd) {
     case 'contexts': {
+      const found = discover(sourceConfig(values.kubeconfig));
       const timeoutMs = Number(values.timeout ?? '5') * 1000;
       const results = await Promise.all(
         found.entries.map((e) => (values['no-probe'] ? Promise.resolve(staticStatus(e, deps)) : probe(e, deps, timeoutMs))),
@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'approve': {
       const id = positionals[0];
-      const e = found.entries.find((x) => x.id === id);
+      const e = discover(sourceConfig(values.kubeconfig)).entries.find((x) => x.id === id);
       if (!e) throw new Error(`no entry ${id} (see: npm run fleet -- contexts)`);
       const req = execRequest(e);
       if (!req) throw new Error(`entry ${id} (${e.context}) does not use an exec plugin`);

@@ -15,7 +15,18 @@
 // verifier hashes every member as it streams, then checks them against it. Checksums detect damage
 // and casual tampering; they are not a signature.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Store, type KObj, type ChangeRecord } from '../store/store.ts';
 import { SCHEMA_VERSION } from '../store/schema.ts';
@@ -231,7 +242,7 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
       // objects
       const events: KObj[] = [];
       const included = new Set<string>();
-      const names = new Map<string, string>();
+      const files = new Set<string>();
       for (const r of store.db
         .prepare('SELECT kind, uid, namespace, name, body FROM objects WHERE cluster = ? ORDER BY kind, namespace, name')
         .iterate(c.id) as Iterable<{ kind: string; uid: string; namespace: string; name: string; body: string }>) {
@@ -241,11 +252,11 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
         }
         if (!inSelection(r.namespace, r.uid, r.kind)) continue;
         included.add(r.uid);
-        names.set(r.uid, `${r.namespace}/${r.name}`);
         const body = shownObject(r.kind, JSON.parse(r.body) as KObj);
         let file = objectPath(c.context, r.kind, body);
-        if (names.has(file)) file = file.replace(/\.yaml$/, `.${segment(r.uid)}.yaml`);
-        names.set(file, r.uid);
+        // two names that segment() makes alike: the uid tells them apart
+        if (files.has(file)) file = file.replace(/\.yaml$/, `.${segment(r.uid)}.yaml`);
+        files.add(file);
         await sink.add(file, toYaml(obj(file, r.kind, body)));
         counts.objects++;
       }
@@ -335,7 +346,9 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
         const chosen = pods.filter((p) => inSelection(p.namespace, p.uid, 'pods'));
         if (chosen.length > MAX_LOG_PODS)
           warnings.push(`${c.context}: logs of the first ${MAX_LOG_PODS} of ${chosen.length} selected pods only`);
+        let connected = true;
         for (const p of chosen.slice(0, MAX_LOG_PODS)) {
+          if (!connected) break;
           const containers = (((JSON.parse(p.body) as KObj).spec?.containers ?? []) as KObj[]).map((x) => String(x.name));
           for (const container of containers) {
             let log: string | undefined;
@@ -347,6 +360,7 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
             }
             if (log === undefined) {
               warnings.push(`${c.context}: not connected; no logs`);
+              connected = false;
               break;
             }
             const f = `logs/${segment(c.context)}/${segment(p.namespace)}/${segment(p.name)}/${segment(container)}.log`;
@@ -354,7 +368,6 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
             await sink.add(f, lines.join('\n'));
             counts.logs++;
           }
-          if (warnings.at(-1) === `${c.context}: not connected; no logs`) break;
         }
       }
     }
@@ -510,7 +523,6 @@ export async function previewBundle(o: BundleOptions): Promise<PreviewResult> {
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
-  const { createReadStream } = await import('node:fs');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
 }

@@ -3,6 +3,7 @@
 // without parsing. Not differences: managedFields, resourceVersion, generation bumps (and the
 // observedGeneration that follows them), node heartbeats. Events are a log, not state: left out unless
 // asked for (the timeline has them).
+import type { Statement } from 'better-sqlite3';
 import type { KObj, Store } from '../store/store.ts';
 import { shownObject } from '../kube/resources.ts';
 import { objectDiff, withoutNoise, type DiffEntry } from '../model/diff.ts';
@@ -64,9 +65,14 @@ function rows(store: Store, cluster: string, kind: string): Map<string, Row> {
   return m;
 }
 
+/** one prepared statement per store: a diff reads the bodies of every changed object on both sides */
+const bodyStatements = new WeakMap<Store, Statement<[string, string, string]>>();
+
 function body(store: Store, cluster: string, kind: string, uid: string): unknown {
-  const b = store.db.prepare('SELECT body FROM objects WHERE cluster = ? AND kind = ? AND uid = ?').pluck().get(cluster, kind, uid) as
-    string | undefined;
+  let st = bodyStatements.get(store);
+  if (!st)
+    bodyStatements.set(store, (st = store.db.prepare('SELECT body FROM objects WHERE cluster = ? AND kind = ? AND uid = ?').pluck()));
+  const b = st.get(cluster, kind, uid) as string | undefined;
   // LIST items carry no apiVersion/kind, watch events do: compare both as kubectl shows them.
   return b === undefined ? null : shownObject(kind, JSON.parse(b) as KObj);
 }

@@ -4,7 +4,8 @@
 // samples and heartbeats are real), with a rollout, a node failure and a second rollout along the way,
 // then captures a snapshot of it all. Regenerate it when the schema changes (a test opens it).
 import { parseArgs } from 'node:util';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,8 +40,6 @@ try {
   // A kubeconfig with the demo's context names, admin users.
   const docs = lab.state.clusters.map((c) => c.kubeconfigs.admin);
   const kubeconfig = join(dir, 'demo.kubeconfig');
-  const { parse, stringify } = await import('yaml');
-  const { readFileSync } = await import('node:fs');
   const merged = { apiVersion: 'v1', kind: 'Config', clusters: [] as unknown[], users: [] as unknown[], contexts: [] as unknown[] };
   const rename: Record<string, string> = { [gpu]: DEMO_CONTEXTS.gpu, [storage]: DEMO_CONTEXTS.storage, [mixed]: DEMO_CONTEXTS.mixed };
   for (const f of docs) {

@@ -10,6 +10,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../../lab/src/lab.ts';
 import { adminClient } from '../../lab/src/cluster.ts';
+import { until } from '../../lab/src/until.ts';
 import { LAB_SECRET_VALUES } from '../../lab/src/profiles/workloads.ts';
 import { startSyncWorker } from '../worker/client.ts';
 import { sourcesFromPaths } from '../fleet/sources.ts';
@@ -20,21 +21,6 @@ import type { BundleManifest } from './bundle.ts';
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'cli', 'fleet.ts');
 const fleet = (...args: string[]) => run(process.execPath, [CLI, ...args], { maxBuffer: 256 << 20 });
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await sleep(300);
-  }
-}
 
 /** Credentials the bundle must never contain, beyond the lab's own (LAB_SECRET_VALUES). */
 const EXTRA = {
@@ -120,14 +106,18 @@ describe('snapshots and bundles against a lab cluster', () => {
     const live = await worker.settled(180_000, (s) => s.status === 'live');
     assert.equal(live[0]?.status, 'live', JSON.stringify(live));
     cacheId = live[0]!.id;
-    await until('the legacy-billing pod in the cache', () => {
-      const s = new Store(db, { readonly: true });
-      try {
-        return s.db.prepare("SELECT 1 FROM objects WHERE kind = 'pods' AND name LIKE 'legacy-billing-%'").get();
-      } finally {
-        s.close();
-      }
-    });
+    await until(
+      'the legacy-billing pod in the cache',
+      () => {
+        const s = new Store(db, { readonly: true });
+        try {
+          return s.db.prepare("SELECT 1 FROM objects WHERE kind = 'pods' AND name LIKE 'legacy-billing-%'").get();
+        } finally {
+          s.close();
+        }
+      },
+      90_000,
+    );
   });
 
   after(async () => {
@@ -155,21 +145,22 @@ describe('snapshots and bundles against a lab cluster', () => {
 
     await lab.chaos('lab-1', 'rollout', ['web/frontend']);
     await lab.chaos('lab-1', 'node-notready', [FAILED]);
-    const deployment = () =>
-      read((s) => s.bodiesAt(cacheId, 'apps/deployments', Date.now() + 1).find((d) => d.metadata.name === 'frontend')!);
-    await until('rollout complete and node NotReady in the cache', () =>
-      read((s) => {
-        const d = deployment();
-        const done =
-          d.status?.observedGeneration === d.metadata.generation &&
-          d.status?.updatedReplicas === d.spec.replicas &&
-          d.status?.replicas === d.spec.replicas &&
-          d.status?.availableReplicas === d.spec.replicas;
-        const frontendPods = s.objects(cacheId, 'pods', { namespace: 'web' }).filter((p) => p.name.startsWith('frontend-'));
-        const node = s.objects(cacheId, 'nodes').find((n) => n.name === FAILED)!;
-        const notReady = (node.body.status.conditions as KObj[]).some((c) => c.type === 'Ready' && c.status === 'False');
-        return done && frontendPods.length === d.spec.replicas && notReady;
-      }),
+    await until(
+      'rollout complete and node NotReady in the cache',
+      () =>
+        read((s) => {
+          const d = s.objects(cacheId, 'apps/deployments', { namespace: 'web' }).find((x) => x.name === 'frontend')!.body;
+          const done =
+            d.status?.observedGeneration === d.metadata.generation &&
+            d.status?.updatedReplicas === d.spec.replicas &&
+            d.status?.replicas === d.spec.replicas &&
+            d.status?.availableReplicas === d.spec.replicas;
+          const frontendPods = s.objects(cacheId, 'pods', { namespace: 'web' }).filter((p) => p.name.startsWith('frontend-'));
+          const node = s.objects(cacheId, 'nodes').find((n) => n.name === FAILED)!;
+          const notReady = (node.body.status.conditions as KObj[]).some((c) => c.type === 'Ready' && c.status === 'False');
+          return done && frontendPods.length === d.spec.replicas && notReady;
+        }),
+      90_000,
     );
     await sleep(5000); // the controllers' follow-up writes (pod conditions on the failed node)
     await fleet('snapshot', 'capture', '--db', db, '--out', b);

@@ -79,8 +79,11 @@ function cluster(id: string, context: string, at: number): WriteOp {
   };
 }
 
-/** Two clusters with an hour and a half of history: T0 (list), T0+40m (pod added, node NotReady), T0+80m (image change). */
-function fill(path: string): void {
+/**
+ * Two clusters with an hour and a half of history: T0 (list), T0+40m (pod added, node NotReady),
+ * T0+80m (image change, pod deleted). `listOnly`: the T0 state alone (a cache that never saw the rest).
+ */
+function fill(path: string, listOnly = false): void {
   const s = new Store(path);
   const up = (c: string, kind: string, obj: KObj, at: number): WriteOp => ({ op: 'upsert', cluster: c, kind, obj, at });
   s.write([cluster('c1', 'prod', T0), cluster('c2', 'dev', T0)]);
@@ -92,6 +95,7 @@ function fill(path: string): void {
     up('c2', 'nodes', node('d1', '1'), T0),
     up('c2', 'pods', pod('web', 'b', '2', 'd1'), T0),
   ]);
+  if (listOnly) return s.close();
   s.write([
     up('c1', 'pods', pod('web', 'new', '10', 'n2', 'app:1', '2026-11-20T10:40:00Z'), T0 + 40 * 60_000),
     up('c1', 'nodes', node('n2', '11', 'False'), T0 + 40 * 60_000),
@@ -207,18 +211,7 @@ describe('snapshots', () => {
   it('diffs two snapshots: exactly what changed, grouped by cluster and kind', () => {
     // A: the cache as it was before the last changes (captured from a copy that never saw them)
     const early = join(dir, 'early.db');
-    const s = new Store(early);
-    const up = (c: string, kind: string, obj: KObj, at: number): WriteOp => ({ op: 'upsert', cluster: c, kind, obj, at });
-    s.write([cluster('c1', 'prod', T0), cluster('c2', 'dev', T0)]);
-    s.write([
-      up('c1', 'nodes', node('n1', '1'), T0),
-      up('c1', 'nodes', node('n2', '2'), T0),
-      up('c1', 'pods', pod('web', 'a', '3', 'n1'), T0),
-      up('c1', 'pods', pod('jobs', 'j', '4', 'n2'), T0),
-      up('c2', 'nodes', node('d1', '1'), T0),
-      up('c2', 'pods', pod('web', 'b', '2', 'd1'), T0),
-    ]);
-    s.close();
+    fill(early, true);
     captureSnapshot({ db: early, out: join(dir, 'a.fleetsnap'), now: T0 });
     const a = openSnapshot(join(dir, 'a.fleetsnap'));
     const b = openSnapshot(join(dir, 'all.fleetsnap'));

@@ -13,7 +13,7 @@ import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, mkdtempSync,
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { Store, type KObj } from '../store/store.ts';
+import { Store } from '../store/store.ts';
 import { SCHEMA_VERSION, partitionDDL } from '../store/schema.ts';
 import { MODEL_VERSION } from '../views/derive.ts';
 import { APP_NAME } from '../paths.ts';
@@ -518,5 +518,3 @@ export function parseDuration(s: string): number {
   if (!s || used !== s.length || !(total > 0)) throw new SnapshotError(`"${s}" is not a duration (examples: 30m, 1h, 2h30m, 7d)`);
   return total;
 }
-
-export type { KObj };

@@ -1,5 +1,5 @@
-// Form pieces shared by the capture and bundle dialogs: cluster checkboxes, the history window.
-import { useId } from 'react';
+// Form pieces shared by the capture and bundle dialogs: cluster checkboxes, the history window, the written file.
+import { Fragment, useId, type ReactNode } from 'react';
 import type { ClusterTile } from '../../common/contract.ts';
 import { WINDOWS } from '../store/snapshot.ts';
 
@@ -68,5 +68,24 @@ export function WindowPick({ value, onChange, legend }: { value: number | null; 
         </label>
       ))}
     </fieldset>
+  );
+}
+
+/** "<What> written: <path>" and its facts: what Capture and Export show when a file is written. */
+export function WrittenFile({ testid, what, path, facts }: { testid: string; what: string; path: string; facts: [string, ReactNode][] }) {
+  return (
+    <div className="notice result" data-testid={testid} role="status">
+      <p>
+        {what} written: <code className="path">{path}</code>
+      </p>
+      <dl className="facts">
+        {facts.map(([label, value]) => (
+          <Fragment key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </Fragment>
+        ))}
+      </dl>
+    </div>
   );
 }

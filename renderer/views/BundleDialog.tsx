@@ -9,7 +9,7 @@ import { useApp } from '../store/index.ts';
 import { sameSelection, selectionOf } from '../store/snapshot.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { ErrorNote } from '../components/common.tsx';
-import { ClusterChecks, WindowPick } from '../components/forms.tsx';
+import { ClusterChecks, WindowPick, WrittenFile } from '../components/forms.tsx';
 
 /** Findings shown in the table (the back end sends "the first" ones). */
 const FINDINGS_SHOWN = 200;
@@ -156,25 +156,22 @@ export function BundleDialog({ onClose }: { onClose(): void }) {
       </form>
       {error && <ErrorNote error={error} />}
       {exported && (
-        <div className="notice result" data-testid="bundle-result" role="status">
-          <p>
-            Bundle written: <code className="path">{exported.path}</code>
-          </p>
-          <dl className="facts">
-            <dt>Size</dt>
-            <dd>{formatBytes(exported.bytes)}</dd>
-            <dt>Files</dt>
-            <dd>{formatCount(exported.files)}</dd>
-            <dt>Redactions</dt>
-            <dd>{formatCount(exported.redactions)}</dd>
-            <dt>SHA-256</dt>
-            <dd>
+        <WrittenFile
+          testid="bundle-result"
+          what="Bundle"
+          path={exported.path}
+          facts={[
+            ['Size', formatBytes(exported.bytes)],
+            ['Files', formatCount(exported.files)],
+            ['Redactions', formatCount(exported.redactions)],
+            [
+              'SHA-256',
               <code className="hash" data-sha256={exported.sha256}>
                 {exported.sha256}
-              </code>
-            </dd>
-          </dl>
-        </div>
+              </code>,
+            ],
+          ]}
+        />
       )}
       {p && (
         <section className={`bundle-preview ${previewed ? '' : 'outdated'}`} aria-label="Preview" data-testid="bundle-preview-result">

@@ -8,7 +8,7 @@ import { useApp } from '../store/index.ts';
 import { formatDateTime } from '../store/time.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { ErrorNote } from '../components/common.tsx';
-import { ClusterChecks, WindowPick } from '../components/forms.tsx';
+import { ClusterChecks, WindowPick, WrittenFile } from '../components/forms.tsx';
 
 export function CaptureDialog({ onClose }: { onClose(): void }) {
   const fleet = useApp((s) => s.fleet);
@@ -64,23 +64,18 @@ export function CaptureDialog({ onClose }: { onClose(): void }) {
       </form>
       {error && <ErrorNote error={error} />}
       {result && (
-        <div className="notice result" data-testid="capture-result" role="status">
-          <p>
-            Snapshot written: <code className="path">{result.path}</code>
-          </p>
-          <dl className="facts">
-            <dt>Size</dt>
-            <dd>{formatBytes(result.bytes)}</dd>
-            <dt>Captured</dt>
-            <dd>{formatDateTime(result.capturedAt)}</dd>
-            <dt>Clusters</dt>
-            <dd>{formatCount(result.clusters)}</dd>
-            <dt>Objects</dt>
-            <dd>{formatCount(result.objects)}</dd>
-            <dt>Changes</dt>
-            <dd>{formatCount(result.changes)}</dd>
-          </dl>
-        </div>
+        <WrittenFile
+          testid="capture-result"
+          what="Snapshot"
+          path={result.path}
+          facts={[
+            ['Size', formatBytes(result.bytes)],
+            ['Captured', formatDateTime(result.capturedAt)],
+            ['Clusters', formatCount(result.clusters)],
+            ['Objects', formatCount(result.objects)],
+            ['Changes', formatCount(result.changes)],
+          ]}
+        />
       )}
     </Dialog>
   );

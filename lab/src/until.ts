@@ -1,3 +1,4 @@
+// Poll until a condition holds (integration tests and e2e specs; lives here because every test project references the lab).
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Poll fn until it returns something truthy, or fail with what was awaited (and the last error). */
