@@ -57,6 +57,18 @@ describe('the sync worker over a utilityProcess', () => {
     assert.deepEqual(child.posted.at(-1), { type: 'sources', sources: { useDefault: false, files: ['/k/a'], folders: [] } });
   });
 
+  it('heap: asks the worker, answers in order', async () => {
+    const child = new FakeChild();
+    const h = connectSyncWorker(utilityProcessPort(child), START);
+    const a = h.heap();
+    const b = h.heap();
+    assert.deepEqual(child.posted.slice(1), [{ type: 'heap' }, { type: 'heap' }]);
+    child.send({ type: 'heap', sync: 1, store: 2 });
+    child.send({ type: 'heap', sync: 3, store: null });
+    assert.deepEqual(await a, { sync: 1, store: 2 });
+    assert.deepEqual(await b, { sync: 3, store: null });
+  });
+
   it('stop: asks, waits for "stopped", then ends the process; a kill is not a crash', async () => {
     const child = new FakeChild();
     child.onStop = () => setImmediate(() => child.send({ type: 'stopped' }));

@@ -9,12 +9,14 @@ import { Connection, ConnectionError, readBody, statusError } from './connection
 import type { ServedKind } from './resources.ts';
 import { RawObject, ScanError } from '../store/rawobject.ts';
 import type { KObj, ObjectInput, WriteOp } from '../store/store.ts';
+import { StoreWriteError } from '../store/writer.ts';
 
 export type ReflectorState =
   'pending' | 'listing' | 'watching' | 'backoff' | 'forbidden' | 'unavailable' | 'unauthorized' | 'needs-approval' | 'stopped';
 
 export interface ReflectorEvents {
-  write(ops: WriteOp[]): void;
+  /** a batch to write; a promise when it is written in another thread (settles once committed) */
+  write(ops: WriteOp[]): void | Promise<void>;
   /** the reflector's state changed (for the cluster's status) */
   state(kind: string, state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean }): void;
   /** the latest resourceVersion (from bookmarks and events), cheap to call often */
@@ -40,6 +42,8 @@ class GoneError extends Error {}
  * are some 10 MB of text, written in a fraction of a second.
  */
 export const WATCH_BATCH = 5000;
+/** batches of one watch handed to the store and not yet committed, at most */
+export const WATCH_WINDOW = 2;
 
 export interface WatchEvent {
   type: string;
@@ -115,8 +119,22 @@ export class Reflector {
     const op: WriteOp = { op: 'state', cluster: this.cluster, kind: this.kind.key, state, message: info.message ?? null, at: Date.now() };
     if (this.rv) op.rv = this.rv;
     if (info.listed) op.listedAt = Date.now();
-    this.ev.write([op]);
+    void this.write([op]);
     this.ev.state(this.kind.key, state, info);
+  }
+
+  /** a write of this reflector that failed to commit, not yet answered by a relist */
+  private writeFailed: Error | undefined;
+
+  /**
+   * Hand a batch to the store. A batch written in another thread settles later: if it fails, what the
+   * cache holds of this kind is no longer what the watch delivered, so the next round lists it again.
+   */
+  private write(ops: WriteOp[]): Promise<void> | undefined {
+    const p = this.ev.write(ops);
+    if (!p) return undefined;
+    p.catch((e: Error) => (this.writeFailed ??= e));
+    return p;
   }
 
   /** Run until the signal aborts. */
@@ -124,6 +142,10 @@ export class Reflector {
     let failures = 0;
     while (!signal.aborted) {
       try {
+        if (this.writeFailed) {
+          this.writeFailed = undefined;
+          this.rv = undefined;
+        }
         if (!this.rv) {
           this.set('listing');
           await this.list(signal);
@@ -136,9 +158,10 @@ export class Reflector {
         await this.watch(signal);
       } catch (e) {
         if (signal.aborted) break;
+        if (e instanceof StoreWriteError) this.rv = undefined; // relist: the cache missed a batch
         if (e instanceof GoneError) {
           // Our resourceVersion is compacted away: list again; prune removes what vanished.
-          this.ev.write([
+          void this.write([
             {
               op: 'gap',
               cluster: this.cluster,
@@ -178,13 +201,13 @@ export class Reflector {
   private openGap(reason: string): void {
     if (this.gapStart === undefined) {
       this.gapStart = Date.now();
-      this.ev.write([{ op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, reason: `disconnected: ${reason}` }]);
+      void this.write([{ op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, reason: `disconnected: ${reason}` }]);
     }
   }
 
   private closeGap(): void {
     if (this.gapStart !== undefined) {
-      this.ev.write([
+      void this.write([
         { op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, end: Date.now(), reason: 'reconnected' },
       ]);
       this.gapStart = undefined;
@@ -195,6 +218,8 @@ export class Reflector {
     const seen = new Set<string>();
     let cont = '';
     let rv = '';
+    // One page in flight to the store while the next is fetched.
+    let writing: Promise<void> | undefined;
     for (;;) {
       const q = new URLSearchParams({ limit: String(this.o.pageSize) });
       if (cont) q.set('continue', cont);
@@ -220,12 +245,16 @@ export class Reflector {
         seen.add(item.metadata.uid);
         ops.push({ op: 'upsert', cluster: this.cluster, kind: this.kind.key, obj: item, at });
       }
-      this.ev.write(ops);
+      const w = this.write(ops);
+      await writing;
+      writing = w;
       cont = page.metadata?.continue ?? '';
       rv = page.metadata?.resourceVersion ?? rv;
       if (!cont) break;
     }
-    this.ev.write([{ op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() }]);
+    const pruned = this.write([{ op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() }]);
+    await writing;
+    await pruned;
     this.rv = rv;
     this.ev.progress(this.kind.key, rv, Date.now());
   }
@@ -256,12 +285,36 @@ export class Reflector {
       // Settle once: destroying the response (after an ERROR event) emits 'aborted'/'error' synchronously,
       // which must not overwrite the real reason (a 410 must lead to a relist, not to a backoff loop).
       let settled = false;
+      // Batches handed to a store in another thread and not yet committed: at WATCH_WINDOW, the
+      // response is paused until one commits (backpressure on the API server's stream, not memory).
+      let inFlight = 0;
+      let paused = false;
       const flush = () => {
         timer = undefined;
         if (pending.length) {
           const ops = pending;
           pending = [];
-          this.ev.write(ops);
+          const w = this.write(ops);
+          if (w) {
+            inFlight++;
+            if (inFlight >= WATCH_WINDOW && !paused) {
+              paused = true;
+              res.pause();
+            }
+            w.then(
+              () => {
+                inFlight--;
+                if (paused && inFlight < WATCH_WINDOW) {
+                  paused = false;
+                  res.resume();
+                }
+              },
+              (e: Error) => {
+                finish(e instanceof StoreWriteError ? e : new StoreWriteError(e.message));
+                res.destroy();
+              },
+            );
+          }
         }
         if (this.rv) this.ev.progress(this.kind.key, this.rv, Date.now());
       };

@@ -13,6 +13,11 @@ import { discover } from '../fleet/sources.ts';
 import { TrustStore, execRequest } from '../fleet/trust.ts';
 import { ExecCredentialCache } from '../fleet/exec.ts';
 import { Store } from '../store/store.ts';
+import { StoreWriteError, ThreadedStore } from '../store/writer.ts';
+import type { WriteOp } from '../store/store.ts';
+import { Connection } from './connection.ts';
+import { Reflector, type ReflectorState } from './reflector.ts';
+import { discoverServed, servedKinds } from './resources.ts';
 import { FleetSync, type ClusterStatusInfo } from './sync.ts';
 import { CATALOGUE } from './resources.ts';
 import { summarize } from '../cli/fleet.ts';
@@ -20,6 +25,7 @@ import { parseQuantity } from '../model/quantity.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'cli', 'fleet.ts');
+const STORE_THREAD = new URL('../worker/store-thread.ts', import.meta.url);
 
 async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -80,6 +86,9 @@ describe('fleet core against three lab clusters', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-core-'));
   const dbPath = join(dir, 'cache.db');
   let lab: Lab;
+  /** where the sync engine writes, as in the app: the store thread */
+  let writer: ThreadedStore;
+  /** what the tests read: a connection of their own to the same cache */
   let store: Store;
   let trust: TrustStore;
   let fleet: FleetSync;
@@ -91,14 +100,17 @@ describe('fleet core against three lab clusters', () => {
     lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'gpu' });
     await Lab.up({ dir: labDir, clusters: 1, profile: 'storage', nodes: 4 });
     lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'mixed', nodes: 6, podsPerNode: 4 });
-    store = new Store(dbPath);
+    writer = new ThreadedStore(STORE_THREAD, { dbPath, views: true });
+    await writer.ready();
+    store = new Store(dbPath, { readonly: true });
     trust = new TrustStore(join(dir, 'approvals.json'));
-    fleet = new FleetSync(store, { trust, execCache: new ExecCredentialCache() }, { reflector: { watchSeconds: 60 } });
+    fleet = new FleetSync(writer, { trust, execCache: new ExecCredentialCache() }, { reflector: { watchSeconds: 60 } });
     await fleet.setEntries(discover({ useDefault: false, files: [lab.state.merged], folders: [] }).entries);
   });
 
   after(async () => {
     await fleet?.stop();
+    await writer?.close();
     store?.close();
     await lab?.down({ removeFiles: true });
     rmSync(dir, { recursive: true, force: true });
@@ -106,6 +118,8 @@ describe('fleet core against three lab clusters', () => {
 
   it('syncs three clusters with all three users at once; exec waits for approval without running', async () => {
     const final = await fleet.settled(180_000);
+    // Statuses come from the reflectors; what they handed to the store thread commits just after.
+    await writer.flush();
     const by = Object.fromEntries(final.map((s) => [s.context, s]));
     for (const n of ['lab-1', 'lab-2', 'lab-3']) {
       assert.equal(by[n]!.status, 'live', `${n}: ${by[n]!.message}`);
@@ -200,6 +214,54 @@ describe('fleet core against three lab clusters', () => {
     }
     await until('lab-1 live again', () => status('lab-1')?.status === 'live', 90_000);
     assert.ok(store.gaps(idOf('lab-1')).some((g) => /disconnected/.test(g.reason)));
+  });
+
+  it('a batch the store fails to commit makes its reflector list again; nothing is lost', async () => {
+    const entry = discover({ useDefault: false, files: [lab.cluster('lab-3').kubeconfigs.admin], folders: [] }).entries[0]!;
+    const conn = new Connection(entry, { trust, execCache: new ExecCredentialCache() });
+    const kind = servedKinds(await discoverServed(conn)).kinds.find((k) => k.key === 'pods')!;
+    const db = join(dir, 'failing.db');
+    const w = new ThreadedStore(STORE_THREAD, { dbPath: db });
+    await w.ready();
+    const states: ReflectorState[] = [];
+    let refused = 0;
+    const ac = new AbortController();
+    const r = new Reflector(
+      'lab-3',
+      conn,
+      kind,
+      {
+        // The first batch of objects fails as a full disk would: the store thread says so after the fact.
+        write: (ops: WriteOp[]) => {
+          if (!refused && ops.some((o) => o.op === 'upsert')) {
+            refused++;
+            return Promise.reject(new StoreWriteError('the cache could not be written: database or disk is full'));
+          }
+          return w.write(ops);
+        },
+        progress: (k, rv, at) => w.touch('lab-3', k, rv, at),
+        state: (_k, st) => states.push(st),
+      },
+      { backoffMinMs: 50, backoffMaxMs: 200 },
+    );
+    const running = r.run(ac.signal);
+    try {
+      await until('watching after a relist', () => states.filter((x) => x === 'listing').length >= 2 && r.state === 'watching', 60_000);
+      assert.equal(refused, 1);
+      assert.ok(states.includes('backoff'), `states: ${states.join(' → ')}`);
+      await w.flush();
+      const s = new Store(db, { readonly: true });
+      try {
+        await assertStoreEqualsList(lab, s, 'lab-3', 'lab-3', ['pods']);
+      } finally {
+        s.close();
+      }
+    } finally {
+      ac.abort();
+      await running;
+      conn.close();
+      await w.close();
+    }
   });
 
   it('kill -9 of the sync process: the next run opens the cache, resumes, and equals a fresh list', async () => {

@@ -5,7 +5,8 @@ import { safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
 import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
 import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
-import type { Store, WriteOp } from '../store/store.ts';
+import type { WriteOp } from '../store/store.ts';
+import type { StoreSink } from '../store/writer.ts';
 
 export type ClusterStatus = 'connecting' | 'syncing' | 'live' | 'stale' | 'unreachable' | 'unauthorized' | 'needs-approval' | 'error';
 
@@ -32,7 +33,7 @@ export interface SyncOptions {
 
 export class ClusterSync {
   readonly entry: ContextEntry;
-  private readonly store: Store;
+  private readonly store: StoreSink;
   private readonly deps: ConnectionDeps;
   private readonly opts: SyncOptions;
   private readonly abort = new AbortController();
@@ -46,7 +47,7 @@ export class ClusterSync {
   info: ClusterStatusInfo;
   private running: Promise<void> | undefined;
 
-  constructor(entry: ContextEntry, store: Store, deps: ConnectionDeps, opts: SyncOptions = {}) {
+  constructor(entry: ContextEntry, store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
     this.entry = entry;
     this.store = store;
     this.deps = deps;
@@ -66,7 +67,7 @@ export class ClusterSync {
 
   private writeCluster(): void {
     const e = this.entry;
-    this.store.write([
+    void this.store.write([
       {
         op: 'cluster',
         row: {
@@ -137,7 +138,7 @@ export class ClusterSync {
           message: 'not served by this cluster',
           at: now,
         }));
-        this.store.write(ops);
+        void this.store.write(ops);
         this.contact(now);
         break;
       } catch (e) {
@@ -225,12 +226,12 @@ function entryFingerprint(e: ContextEntry): string {
 /** All clusters of a set of entries. */
 export class FleetSync {
   readonly clusters = new Map<string, ClusterSync>();
-  private readonly store: Store;
+  private readonly store: StoreSink;
   private readonly deps: ConnectionDeps;
   private readonly opts: SyncOptions;
   private readonly listeners = new Set<(s: ClusterStatusInfo) => void>();
 
-  constructor(store: Store, deps: ConnectionDeps, opts: SyncOptions = {}) {
+  constructor(store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
     this.store = store;
     this.deps = deps;
     this.opts = opts;

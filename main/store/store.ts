@@ -23,6 +23,8 @@ export type ObjectInput = KObj | RawObject;
 export type WriteOp =
   /** fresh: most likely a new object (a watch's ADDED event) */
   | { op: 'upsert'; cluster: string; kind: string; obj: ObjectInput; at: number; fresh?: boolean }
+  /** an object prepared by prepareObject (possibly in another thread); fresh as for upsert */
+  | { op: 'put'; cluster: string; kind: string; obj: PreparedObject; at: number; fresh?: boolean }
   | { op: 'delete'; cluster: string; kind: string; obj: ObjectInput; at: number }
   /** after a complete LIST: everything of (cluster, kind) not in `seen` is gone */
   | { op: 'prune'; cluster: string; kind: string; seen: Set<string>; at: number }
@@ -195,14 +197,115 @@ interface KindStatements {
   updateRow: Database.Statement;
 }
 
-/** A parsed object to store (stripped), with the fields a RawObject has. */
-interface Parsed {
-  uid: unknown;
-  resourceVersion: unknown;
-  namespace: unknown;
-  name: unknown;
-  creationTimestamp: unknown;
-  obj: KObj;
+/**
+ * An object ready to write: its key, its index columns, and the text the cache keeps of it as UTF-8.
+ * Plain data, so that it can be made in one thread and written in another (the body a view of a
+ * transferred buffer).
+ */
+export interface PreparedObject {
+  uid: string;
+  namespace: string;
+  name: string;
+  rv: string;
+  node: string | null;
+  phase: string | null;
+  created: number | null;
+  body: Uint8Array;
+}
+
+/** An index column's value: text, or null (whatever else a hostile object puts there). */
+const column = (v: unknown): string | null =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+
+/**
+ * Where object bodies are encoded. reset() starts a new run; each body is appended after the last, in
+ * one growing buffer, and stays valid until the next reset (the store resets for every object: it
+ * binds the body before the next; a batch for another thread resets once per batch and transfers it).
+ */
+export class BodyEncoder {
+  private ab = new ArrayBuffer(1 << 16);
+  private buf = Buffer.from(this.ab);
+  private used = 0;
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  /** the buffer the bodies since the last reset are in, and how many bytes they take */
+  take(): { buffer: ArrayBuffer; used: number } {
+    const r = { buffer: this.ab, used: this.used };
+    // The buffer goes away (transferred): start a new one the size the last batch needed.
+    this.ab = new ArrayBuffer(Math.max(1 << 16, 2 ** Math.ceil(Math.log2(this.used + 1))));
+    this.buf = Buffer.from(this.ab);
+    this.used = 0;
+    return r;
+  }
+
+  private room(bytes: number): void {
+    if (this.used + bytes <= this.buf.length) return;
+    const ab = new ArrayBuffer(Math.max(this.buf.length * 2, this.used + bytes));
+    const buf = Buffer.from(ab);
+    this.buf.copy(buf, 0, 0, this.used);
+    this.ab = ab;
+    this.buf = buf;
+  }
+
+  raw(raw: RawObject): Buffer {
+    this.room((raw.end - raw.start) * 3);
+    const start = this.used;
+    this.used += raw.encode(this.buf.subarray(start));
+    return this.buf.subarray(start, this.used);
+  }
+
+  text(text: string): Buffer {
+    this.room(text.length * 3);
+    const start = this.used;
+    this.used += this.buf.write(text, start, 'utf8');
+    return this.buf.subarray(start, this.used);
+  }
+}
+
+/**
+ * What the store writes of an object: key, index columns, and the stripped text (managedFields and
+ * last-applied cut, never Secret/ConfigMap data). undefined: not an object the cache can key (no uid).
+ */
+export function prepareObject(kind: string, input: ObjectInput, out: BodyEncoder): PreparedObject | undefined {
+  if (input instanceof RawObject) {
+    // JSON text: kept as it is, minus what the cache does not keep. Secrets and ConfigMaps (metadata
+    // only, small) are parsed, to drop any data.
+    if (metadataOnly(kind)) {
+      const parsed = input.parse();
+      return parsed ? prepareObject(kind, parsed, out) : undefined;
+    }
+    const uid = column(input.uid);
+    if (!uid) return undefined;
+    const cols = indexColumns(kind, input);
+    return {
+      uid,
+      namespace: column(input.namespace) ?? '',
+      name: column(input.name) ?? '',
+      rv: column(input.resourceVersion) ?? '',
+      node: column(cols.node),
+      phase: column(cols.phase),
+      created: timeOf(input.creationTimestamp),
+      body: out.raw(input),
+    };
+  }
+  const obj = stripObject(kind, input);
+  const m = (obj.metadata ?? {}) as KObj;
+  const uid = column(m.uid);
+  if (!uid) return undefined;
+  const cols = indexColumns(kind, indexFields(obj));
+  return {
+    uid,
+    namespace: column(m.namespace) ?? '',
+    name: column(m.name) ?? '',
+    rv: column(m.resourceVersion) ?? '',
+    node: column(cols.node),
+    phase: column(cols.phase),
+    created: timeOf(m.creationTimestamp),
+    body: out.text(JSON.stringify(obj)),
+  };
 }
 
 export interface StoreOptions {
@@ -366,68 +469,34 @@ export class Store {
   }
 
   private upsert(cluster: string, kind: string, input: ObjectInput, at: number, fresh: boolean): void {
-    if (input instanceof RawObject) {
-      // JSON text: written as it is, minus what the cache does not keep. Secrets and ConfigMaps
-      // (metadata only, small) are parsed, to drop any data.
-      if (!metadataOnly(kind)) {
-        if (input.uid) this.put(cluster, kind, input, at, fresh);
-        return;
-      }
-      const parsed = input.parse();
-      if (parsed) this.upsert(cluster, kind, parsed, at, fresh);
-      return;
-    }
-    const obj = stripObject(kind, input);
-    const m = obj.metadata ?? {};
-    if (!m.uid) return; // not an object we can key
-    const put: Parsed = {
-      uid: m.uid,
-      resourceVersion: m.resourceVersion,
-      namespace: m.namespace,
-      name: m.name,
-      creationTimestamp: m.creationTimestamp,
-      obj,
-    };
-    this.put(cluster, kind, put, at, fresh);
-  }
-
-  private scratch = Buffer.allocUnsafe(1 << 16);
-
-  private room(chars: number): Buffer {
-    if (chars * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(chars * 3, this.scratch.length * 2));
-    return this.scratch;
-  }
-
-  /** A RawObject's stripped text as UTF-8, in the scratch buffer (see utf8). */
-  private encode(raw: RawObject): Buffer {
-    const buf = this.room(raw.end - raw.start);
-    return buf.subarray(0, raw.encode(buf));
-  }
-
-  /** The text as UTF-8, in a scratch buffer (valid until the next call: SQLite copies what is bound). */
-  private utf8(text: string): Buffer {
-    const buf = this.room(text.length);
-    return buf.subarray(0, buf.write(text, 0, 'utf8'));
-  }
-
-  /** Write an object. `fresh`: most likely new (an ADDED event): try inserting before looking it up. */
-  private put(cluster: string, kind: string, p: Parsed | RawObject, at: number, fresh: boolean): void {
+    // A relist re-delivering what we have is skipped before the object is encoded.
     let prev: Found | undefined;
-    let body: Buffer | undefined;
-    const k = this.kindStatements(kind);
-    const raw = p instanceof RawObject ? p : undefined;
-    const obj = raw ? undefined : (p as Parsed).obj;
-    const namespace = p.namespace ?? '';
-    const name = p.name ?? '';
-    const rv = p.resourceVersion ?? '';
-    const cols = indexColumns(kind, raw ?? indexFields(obj!));
     if (!fresh) {
-      prev = this.s.find.get(cluster, kind, p.uid) as Found | undefined;
-      if (prev !== undefined && prev[1] === p.resourceVersion) return; // a relist re-delivering what we have
+      const uid = input instanceof RawObject ? input.uid : input.metadata?.uid;
+      if (!uid) return;
+      prev = this.s.find.get(cluster, kind, uid) as Found | undefined;
+      if (prev !== undefined && prev[1] === (input instanceof RawObject ? input.resourceVersion : input.metadata?.resourceVersion)) return;
     }
-    if (prev === undefined) {
-      body = raw ? this.encode(raw) : this.utf8(JSON.stringify(obj));
-      const r = k.insert.run(cluster, p.uid, namespace, name, rv, cols.node, cols.phase, timeOf(p.creationTimestamp), at, body);
+    const p = prepareObject(kind, input, this.encoder);
+    if (p) this.put(cluster, kind, p, at, fresh, prev ?? null);
+  }
+
+  /** where this store encodes the objects it is given unprepared */
+  private readonly encoder = new BodyEncoder();
+
+  /**
+   * Write an object. `fresh`: most likely new (an ADDED event): try inserting before looking it up.
+   * `prev`: the stored row, when the caller has looked it up already (null: looked up, not there).
+   */
+  private put(cluster: string, kind: string, p: PreparedObject, at: number, fresh: boolean, prev?: Found | null): void {
+    const k = this.kindStatements(kind);
+    const body = Buffer.isBuffer(p.body) ? p.body : Buffer.from(p.body.buffer, p.body.byteOffset, p.body.byteLength);
+    if (prev === undefined && !fresh) {
+      prev = this.s.find.get(cluster, kind, p.uid) as Found | undefined;
+      if (prev !== undefined && prev[1] === p.rv) return; // a relist re-delivering what we have
+    }
+    if (!prev) {
+      const r = k.insert.run(cluster, p.uid, p.namespace, p.name, p.rv, p.node, p.phase, p.created, at, body);
       if (r.changes) {
         this.bump(cluster, kind, 1);
         // ADDED history: extend the pending run of inserted rows, or start a new one.
@@ -443,16 +512,16 @@ export class Store {
       }
       // It was there after all.
       prev = this.s.find.get(cluster, kind, p.uid) as Found;
-      if (prev[1] === p.resourceVersion) return;
-    } else body = raw ? this.encode(raw) : this.utf8(JSON.stringify(obj));
+      if (prev[1] === p.rv) return;
+    }
     // An existing object: its stored state becomes history (unless only heartbeats moved).
     const rowid = prev[0];
-    if (kind !== 'nodes' || !isNoiseOnly(kind, this.s.body.get(rowid) as string, obj ?? (JSON.parse(body!.toString('utf8')) as KObj))) {
-      const recorded = this.recordFromRow(cluster, kind, p.uid, rowid, 'MODIFIED', at, namespace, name, p.resourceVersion ?? null);
+    if (kind !== 'nodes' || !isNoiseOnly(kind, this.s.body.get(rowid) as string, JSON.parse(body.toString('utf8')) as KObj)) {
+      const recorded = this.recordFromRow(cluster, kind, p.uid, rowid, 'MODIFIED', at, p.namespace, p.name, p.rv || null);
       this.addToPartition(recorded.p.name, 1, recorded.bytes);
     } else this.flushAdded();
-    if (prev[2] === namespace && prev[3] === name && prev[4] === cols.node) k.updateRow.run(rv, cols.phase, at, body, rowid);
-    else k.update.run(namespace, name, rv, cols.node, cols.phase, at, body, rowid);
+    if (prev[2] === p.namespace && prev[3] === p.name && prev[4] === p.node) k.updateRow.run(p.rv, p.phase, at, body, rowid);
+    else k.update.run(p.namespace, p.name, p.rv, p.node, p.phase, at, body, rowid);
   }
 
   /**
@@ -499,7 +568,11 @@ export class Store {
         for (const w of ops) {
           switch (w.op) {
             case 'upsert':
+              this.encoder.reset();
               this.upsert(w.cluster, w.kind, w.obj, w.at, !!w.fresh);
+              break;
+            case 'put':
+              this.put(w.cluster, w.kind, w.obj, w.at, !!w.fresh);
               break;
             case 'delete':
               this.delete(w.cluster, w.kind, w.obj, w.at);

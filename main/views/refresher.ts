@@ -41,7 +41,7 @@ export class ViewRefresher {
     const write = store.write.bind(store);
     store.write = (ops: WriteOp[]) => {
       write(ops);
-      for (const op of ops) if (op.op === 'upsert' || op.op === 'delete' || op.op === 'prune') this.mark(op.cluster);
+      for (const op of ops) if (op.op === 'upsert' || op.op === 'put' || op.op === 'delete' || op.op === 'prune') this.mark(op.cluster);
     };
   }
 

@@ -17,6 +17,8 @@ export interface SyncWorkerHandle {
   /** resolves once every cluster is settled (live or failed) or the timeout passes */
   settled(timeoutMs: number, isSettled: (s: ClusterStatusInfo) => boolean): Promise<ClusterStatusInfo[]>;
   reload(): void;
+  /** diagnostics: JS heap in use by the worker's sync thread and its store thread */
+  heap(): Promise<{ sync: number; store: number | null }>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
   let stopped: () => void = () => {};
   const stoppedP = new Promise<void>((r) => (stopped = r));
   let failure: Error | undefined;
+  const heapWaiters: ((h: { sync: number; store: number | null }) => void)[] = [];
   port.onMessage((m) => {
     if (m.type === 'status') {
       latest = m.clusters;
@@ -48,7 +51,8 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
       for (const l of listeners) l(latest);
     } else if (m.type === 'views') {
       for (const l of viewListeners) l(m.versions);
-    } else if (m.type === 'stopped') stopped();
+    } else if (m.type === 'heap') heapWaiters.shift()?.({ sync: m.sync, store: m.store });
+    else if (m.type === 'stopped') stopped();
     else if (m.type === 'error') failure = new Error(m.message);
   });
   port.onExit((e) => {
@@ -79,6 +83,12 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
       return latest;
     },
     reload: () => port.post({ type: 'reload' }),
+    heap() {
+      return new Promise((resolve) => {
+        heapWaiters.push(resolve);
+        port.post({ type: 'heap' });
+      });
+    },
     async stop() {
       port.post({ type: 'stop' });
       const t = setTimeout(() => void port.terminate(), 15_000);

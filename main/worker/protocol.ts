@@ -15,11 +15,19 @@ export interface StartMessage {
   retention?: { maxAgeMs?: number; maxBytes?: number };
 }
 
-export type ToWorker = StartMessage | { type: 'stop' } | { type: 'reload' } | { type: 'sources'; sources: SourceConfig };
+export type ToWorker =
+  | StartMessage
+  | { type: 'stop' }
+  | { type: 'reload' }
+  | { type: 'sources'; sources: SourceConfig }
+  /** diagnostics: the JS heaps of the worker's two threads */
+  | { type: 'heap' };
 
 export type FromWorker =
   | { type: 'status'; clusters: ClusterStatusInfo[]; problems: { path: string; error: string }[]; looked: string[] }
   /** derived views recomputed: cluster id → view version */
   | { type: 'views'; versions: Record<string, number> }
   | { type: 'stopped' }
+  /** bytes of JS heap in use: the sync thread's, and the store thread's (null where not measurable) */
+  | { type: 'heap'; sync: number; store: number | null }
   | { type: 'error'; message: string };

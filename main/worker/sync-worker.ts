@@ -2,12 +2,12 @@
 // an Electron utilityProcess (process.parentPort). The code is the same; only the port differs.
 import { parentPort } from 'node:worker_threads';
 import { join } from 'node:path';
-import { Store } from '../store/store.ts';
+import { getHeapStatistics } from 'node:v8';
+import { ThreadedStore } from '../store/writer.ts';
 import { TrustStore } from '../fleet/trust.ts';
 import { ExecCredentialCache, loginShellPath } from '../fleet/exec.ts';
 import { discover, watchSources } from '../fleet/sources.ts';
 import { FleetSync } from '../kube/sync.ts';
-import { ViewRefresher } from '../views/refresher.ts';
 import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
 
 interface Port {
@@ -29,15 +29,15 @@ function port(): Port {
 }
 
 const p = port();
-let store: Store | undefined;
+let store: ThreadedStore | undefined;
 let fleet: FleetSync | undefined;
 let unwatch: (() => void) | undefined;
 let cfg: StartMessage | undefined;
 let problems: { path: string; error: string }[] = [];
 let looked: string[] = [];
-let refresher: ViewRefresher | undefined;
 let statusTimer: NodeJS.Timeout | undefined;
-let retentionTimer: NodeJS.Timeout | undefined;
+/** the store thread's entry: beside this file (the .ts source, or the app bundle's .js) */
+const STORE_THREAD = new URL(import.meta.url.endsWith('.ts') ? './store-thread.ts' : './store-thread.js', import.meta.url);
 
 function postStatus(): void {
   if (statusTimer) return;
@@ -60,38 +60,34 @@ async function reload(): Promise<void> {
 
 async function start(m: StartMessage): Promise<void> {
   cfg = m;
-  store = new Store(m.dbPath);
+  // The cache is written on its own thread (which also keeps the derived views current and applies
+  // retention): this one reads the sockets and scans the events while the last batch commits.
+  store = new ThreadedStore(STORE_THREAD, {
+    dbPath: m.dbPath,
+    views: true,
+    retention: { maxAgeMs: m.retention?.maxAgeMs ?? 7 * 24 * 3600_000, maxBytes: m.retention?.maxBytes ?? 2 * 1024 ** 3 },
+  });
+  store.onViews((versions) => p.post({ type: 'views', versions }));
+  store.onError((message) => console.error(`sync worker: ${message}`));
+  await store.ready();
   const execPath = m.execPath === 'login-shell' ? await loginShellPath() : m.execPath;
   const deps = {
     trust: new TrustStore(join(m.dataDir, 'exec-approvals.json')),
     execCache: new ExecCredentialCache(),
     ...(execPath ? { execPath } : {}),
   };
-  // Derived views follow the writes (coalesced), so the UI reads a fleet's map without re-deriving it.
-  refresher = new ViewRefresher(store, {
-    onChanged: (versions) => p.post({ type: 'views', versions }),
-    serverVersion: (c) => fleet?.statuses().find((s) => s.id === c)?.serverVersion,
-  });
-  refresher.observe(store);
   fleet = new FleetSync(store, deps, { onStatus: postStatus, ...(m.reflector ? { reflector: m.reflector } : {}) });
   await reload();
   unwatch = watchSources(m.sources, () => void reload());
-  const retain = () =>
-    store?.retain({ maxAgeMs: m.retention?.maxAgeMs ?? 7 * 24 * 3600_000, maxBytes: m.retention?.maxBytes ?? 2 * 1024 ** 3 });
-  retain();
-  retentionTimer = setInterval(retain, 10 * 60_000);
-  retentionTimer.unref();
 }
 
 async function stop(): Promise<void> {
   unwatch?.();
-  if (retentionTimer) clearInterval(retentionTimer);
   await fleet?.stop();
-  refresher?.stop();
-  refresher?.flush();
+  // What the reflectors handed over is committed, the views brought up to date, the database closed.
+  await store?.close();
   if (statusTimer) clearTimeout(statusTimer);
   if (fleet) p.post({ type: 'status', clusters: fleet.statuses(), problems, looked });
-  store?.close();
   p.post({ type: 'stopped' });
 }
 
@@ -100,6 +96,12 @@ p.on((m) => {
     cfg = { ...cfg, sources: m.sources };
     unwatch?.();
     unwatch = watchSources(cfg.sources, () => void reload());
+  }
+  if (m.type === 'heap') {
+    void (store?.heapUsed() ?? Promise.resolve(null)).then((h) =>
+      p.post({ type: 'heap', sync: getHeapStatistics().used_heap_size, store: h }),
+    );
+    return;
   }
   const run = m.type === 'start' ? start(m) : m.type === 'stop' ? stop() : reload();
   run.catch((e: Error) => p.post({ type: 'error', message: e.message }));
