@@ -258,7 +258,10 @@ describe('snapshots in Chromium: captured from live lab clusters, opened with th
     assert.equal(await level('lab-1', FAILED), 'critical', 'the failed node, as captured');
     assert.equal((await tile('lab-1'))!.nodes.ready, 5);
     assert.ok((await tile('lab-2'))!.gpu.allocatable > 0, 'the gpu cluster has accelerators');
-    assert.doesNotMatch((await page.locator('.fleet-map-list').textContent()) ?? '', /\blive\b/, 'nothing says live');
+    const listed = (await page.locator('.fleet-map-list').textContent()) ?? '';
+    assert.doesNotMatch(listed, /\blive\b/, 'nothing says live');
+    assert.doesNotMatch(listed, /offline · data/, 'a snapshot is as captured, not "offline" with an age from now');
+    assert.match(listed, /as of /);
     const cell = await page.evaluate(
       ([c, n]) =>
         (window as unknown as { __fleetMap: { cellAt(c: string, n: string): { x: number; y: number } | null } }).__fleetMap.cellAt(c!, n!),

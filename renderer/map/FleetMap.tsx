@@ -7,7 +7,7 @@ import { href } from '../store/route.ts';
 import { useApp } from '../store/index.ts';
 import { legend, type Palette } from './colors.ts';
 import { MapEngine, fillsFor, themePalette } from './engine.ts';
-import { clusterCounts, num, safeName, statusLine } from './text.ts';
+import { clusterCounts, num, safeName, statusLine, statusTime } from './text.ts';
 import './map.css';
 
 export interface FleetMapProps {
@@ -170,7 +170,7 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
                   props.onOpenCluster(c.id);
                 }}
               >
-                {safeName(c.context)}: {statusLine(c, now, fleet.at ?? null).text}, {clusterCounts(c)}
+                {safeName(c.context)}: {statusLine(c, now, statusTime(fleet)).text}, {clusterCounts(c)}
               </a>
             </li>
           ))}

@@ -18,8 +18,8 @@ import {
   PITCH,
   cellRect,
   clampCamera,
+  fitLayout,
   hitTest,
-  layoutFleet,
   minZoom,
   neighbour,
   revealRect,
@@ -37,7 +37,7 @@ import {
   type TileBox,
 } from './layout.ts';
 import { cellBuckets, bucketColors, palette, sameCells, textOn, type Palette, type Theme } from './colors.ts';
-import { clusterCounts, nodeSummary, num, percent, safeName, shortNames, statusLine, type StatusLine } from './text.ts';
+import { clusterCounts, nodeSummary, num, percent, safeName, shortNames, statusLine, statusTime, type StatusLine } from './text.ts';
 
 export interface MapCallbacks {
   openCluster(cluster: string): void;
@@ -62,7 +62,7 @@ const STATUS_FONT = 11;
 const NODE_FONT = 10;
 const MAX_FRAMES = 5000;
 /** header text scales: the largest at or below the zoom (and none past the last: a 40-pixel name helps nobody) */
-const TEXT_STEPS = [0.625, 0.75, 1, 1.25] as const;
+const TEXT_STEPS = [0.625, 0.75, 1, 1.25, 1.5] as const;
 const textScale = (zoom: number) => TEXT_STEPS.findLast((s) => s <= zoom + 1e-9) ?? TEXT_STEPS[0];
 /** sprite resolutions (device pixels per world unit); above the last, cells are drawn directly */
 const SPRITE_RES = [0.25, 0.5, 1, 2] as const;
@@ -272,6 +272,10 @@ export class MapEngine {
   private statusSig = '';
 
   private cam: Camera = { x: 0, y: 0, zoom: 1 };
+  /** the zoom that shows this fleet best (above 1 for a small fleet: see fitLayout), and where the camera starts */
+  private homeZoom = 1;
+  /** the user has moved the camera since the map opened (or since "0" reset it) */
+  private moved = false;
   private cssW = 0;
   private cssH = 0;
   private dpr = 1;
@@ -436,13 +440,14 @@ export class MapEngine {
     const w = Math.max(0, Math.floor(r.width));
     const h = Math.max(0, Math.floor(r.height));
     if (w === this.cssW && h === this.cssH && dpr === this.dpr) return;
-    const widthChanged = w !== this.cssW;
+    const sizeChanged = w !== this.cssW || h !== this.cssH;
     this.cssW = w;
     this.cssH = h;
     this.dpr = dpr;
     this.el.canvas.width = Math.max(1, Math.round(w * dpr));
     this.el.canvas.height = Math.max(1, Math.round(h * dpr));
-    if (widthChanged) this.relayout();
+    // (the height too: a small fleet's enlargement depends on it)
+    if (sizeChanged) this.relayout();
     this.cam = this.clamp(this.cam);
     // Resizing cleared the canvas: draw now, before this frame is painted (ResizeObserver runs after
     // layout, before paint), rather than show a blank frame.
@@ -451,13 +456,19 @@ export class MapEngine {
 
   private relayout(): void {
     if (!this.fleet || !this.cssW) return;
-    const key = `${this.cssW}|${this.fleet.clusters.map((c) => `${c.id}:${c.cells.length}`).join('|')}`;
+    const key = `${this.cssW}x${this.cssH}|${this.fleet.clusters.map((c) => `${c.id}:${c.cells.length}`).join('|')}`;
     if (key === this.layoutKey && this.layout) return;
     this.layoutKey = key;
-    this.layout = layoutFleet(
+    // A small fleet is laid out narrower and shown enlarged (fitLayout). A camera still at home follows
+    // the new home; one the user moved stays where it is.
+    const fit = fitLayout(
       this.fleet.clusters.map((c) => ({ id: c.id, nodes: c.cells.length })),
       this.cssW,
+      this.cssH,
     );
+    this.layout = fit.layout;
+    this.homeZoom = fit.zoom;
+    if (!this.moved) this.cam = { x: 0, y: 0, zoom: fit.zoom };
     this.cam = this.clamp(this.cam);
     if (this.hover) this.setHover(null, null);
   }
@@ -475,6 +486,7 @@ export class MapEngine {
     const c = this.clamp(cam);
     if (c.x === this.cam.x && c.y === this.cam.y && c.zoom === this.cam.zoom) return;
     this.cam = c;
+    this.moved = true;
     this.lastMove = performance.now();
     if (this.pointer && !this.drag) this.updateHover(this.pointer.x, this.pointer.y);
     this.invalidate();
@@ -494,7 +506,8 @@ export class MapEngine {
   }
 
   resetView(): void {
-    this.setCamera({ x: 0, y: 0, zoom: 1 });
+    this.setCamera({ x: 0, y: 0, zoom: this.homeZoom });
+    this.moved = false;
   }
 
   /** Client coordinates of a node cell's centre, panning (and zooming in if cells are tiny) to show it. */
@@ -648,7 +661,7 @@ export class MapEngine {
     this.setCamera(revealRect(this.cam, r, this.cssW, this.cssH));
     const c = this.byId.get(t.id);
     if (c) {
-      const s = statusLine(c, this.now, this.fleet?.at ?? null);
+      const s = statusLine(c, this.now, statusTime(this.fleet));
       this.el.live.textContent = `${safeName(c.context)}: ${s.text}, ${clusterCounts(c)}. Enter opens it.`;
     }
     this.invalidate();
@@ -690,11 +703,11 @@ export class MapEngine {
     if (cell) {
       const s = nodeSummary(cell);
       title = s.name;
-      sub = `${safeName(c.context, 60)} · ${statusLine(c, this.now, this.fleet?.at ?? null).text}`;
+      sub = `${safeName(c.context, 60)} · ${statusLine(c, this.now, statusTime(this.fleet)).text}`;
       lines.push(...s.lines, 'click to open the node');
     } else {
       title = safeName(c.context);
-      sub = statusLine(c, this.now, this.fleet?.at ?? null).text;
+      sub = statusLine(c, this.now, statusTime(this.fleet)).text;
       if (c.message) lines.push(safeName(c.message, 200));
       lines.push(clusterCounts(c));
       const share = (f: { allocatable: number; requested: number }) => percent(f.allocatable ? f.requested / f.allocatable : null);
@@ -1230,7 +1243,7 @@ export class MapEngine {
       now: this.now,
       name: safeName(c.context),
       counts: `${num(c.cells.length)} node${c.cells.length === 1 ? '' : 's'}`,
-      status: statusLine(c, this.now, this.fleet?.at ?? null),
+      status: statusLine(c, this.now, statusTime(this.fleet)),
       badges,
     };
     this.headers.set(c.id, h);

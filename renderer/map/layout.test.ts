@@ -10,6 +10,8 @@ import {
   TILE_GAP,
   cellRect,
   clampCamera,
+  fitLayout,
+  MAX_FIT_ZOOM,
   hitTest,
   layoutFleet,
   minZoom,
@@ -208,4 +210,32 @@ test('camera: world/screen round trip, zoom about a point, clamping, reveal', ()
   const r = revealRect({ x: 0, y: 0, zoom: 1 }, target, 1280, 720);
   assert.ok(r.y <= target.y && r.y + 720 >= target.y + target.h);
   assert.equal(r.x, 0, 'no horizontal move when already visible');
+});
+
+test('fitLayout: a small fleet is enlarged to fill the screen, a large one keeps zoom 1', () => {
+  const small = [
+    { id: 'web-prod', nodes: 10 },
+    { id: 'gpu-east', nodes: 8 },
+    { id: 'storage-west', nodes: 6 },
+  ];
+  const f = fitLayout(small, 1280, 560);
+  assert.ok(f.zoom > 1 && f.zoom <= MAX_FIT_ZOOM, `zoom ${f.zoom}`);
+  assert.equal((f.zoom * 4) % 1, 0, 'in quarter steps');
+  assert.ok(f.layout.height * f.zoom <= 560, 'the whole map fits the screen');
+  assert.ok(f.layout.width * f.zoom <= 1280 + 1e-6);
+  // the next step up would not fit (or is past the cap)
+  if (f.zoom < MAX_FIT_ZOOM) assert.ok(layoutFleet(small, 1280 / (f.zoom + 0.25)).height * (f.zoom + 0.25) > 560);
+  // every cluster is still there, without overlap
+  assert.deepEqual(f.layout.tiles.map((t) => t.id).sort(), small.map((c) => c.id).sort());
+  // the enlarged fleet fills more of the screen than at zoom 1
+  assert.ok(f.layout.height * f.zoom > layoutFleet(small, 1280).height);
+
+  const big = Array.from({ length: 50 }, (_, i) => ({ id: `c${i}`, nodes: 200 }));
+  const g = fitLayout(big, 1280, 560);
+  assert.equal(g.zoom, 1);
+  assert.deepEqual(g.layout, layoutFleet(big, 1280));
+
+  assert.equal(fitLayout([], 1280, 560).zoom, 1, 'an empty fleet is not zoomed');
+  assert.equal(fitLayout(small, 0, 0).zoom, 1, 'nor a map not yet measured');
+  assert.equal(fitLayout(small, 230, 2000).zoom, 1, 'nor one too narrow for a tile at a larger zoom');
 });

@@ -25,6 +25,8 @@ const ASPECT = 2;
 /** absolute bounds; the least zoom in use is the one that shows the whole map (minZoom) */
 export const MIN_ZOOM = 0.02;
 export const MAX_ZOOM = 8;
+/** the most a small fleet is enlarged to fill the screen (cells twice CELL) */
+export const MAX_FIT_ZOOM = 2;
 
 export interface ClusterSize {
   id: string;
@@ -276,6 +278,26 @@ export function toScreen(cam: Camera, wx: number, wy: number): { x: number; y: n
 }
 
 /** The least useful zoom: the whole map on screen with a margin (never more than 1). */
+/**
+ * The home view: a fleet that leaves most of the screen empty at zoom 1 (a handful of clusters) is
+ * laid out for a narrower world and shown enlarged, so that it fills the screen: the largest zoom,
+ * in steps of 1/4 up to MAX_FIT_ZOOM, at which the whole map still fits. A fleet taller than the
+ * screen keeps zoom 1 (and the layout for the screen's width).
+ */
+export function fitLayout(clusters: readonly ClusterSize[], screenW: number, screenH: number): { layout: Layout; zoom: number } {
+  const plain = layoutFleet(clusters, screenW);
+  if (screenW <= 0 || screenH <= 0 || plain.height * 1.25 > screenH || clusters.length === 0) return { layout: plain, zoom: 1 };
+  let best = { layout: plain, zoom: 1 };
+  for (let zoom = 1.25; zoom <= MAX_FIT_ZOOM + 1e-9; zoom += 0.25) {
+    // At least one minimum-width tile must fit across.
+    if (screenW / zoom < MIN_TILE_W + 2 * TILE_GAP) break;
+    const layout = layoutFleet(clusters, screenW / zoom);
+    if (layout.height * zoom > screenH) break;
+    best = { layout, zoom };
+  }
+  return best;
+}
+
 export function minZoom(layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): number {
   if (screenW <= 0 || screenH <= 0) return MIN_ZOOM;
   return Math.max(MIN_ZOOM, Math.min(1, 0.9 * Math.min(screenW / layout.width, screenH / layout.height)));

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { formatClock } from '../store/time.ts';
-import { age, clusterCounts, nodeSummary, percent, safeName, shortNames, statusLine, truncate } from './text.ts';
+import { age, clusterCounts, nodeSummary, percent, safeName, shortNames, statusLine, statusTime, truncate } from './text.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -97,4 +97,13 @@ test('as of a past time, no tile says live', () => {
   assert.equal(statusLine({ ...base, status: 'unreachable' }, NOW, at).text, `as of ${clock} · now unreachable`);
   assert.equal(statusLine({ ...base, status: 'unreachable' }, NOW, at).tone, 'bad');
   assert.equal(statusLine({ ...base, status: 'live' }, NOW, null).text, 'live', 'latest: as before');
+});
+
+test('statusTime: as of T; a snapshot at its latest speaks of its capture; live and cache of now', () => {
+  const snapshot = { capturedAt: 1_000 } as never;
+  assert.equal(statusTime({ at: 500, mode: 'snapshot', snapshot }), 500);
+  assert.equal(statusTime({ at: null, mode: 'snapshot', snapshot }), 1_000);
+  assert.equal(statusTime({ at: null, mode: 'cache', snapshot: null }), null);
+  assert.equal(statusTime({ at: 700, mode: 'live', snapshot: null }), 700);
+  assert.equal(statusTime(null), null);
 });

@@ -3,7 +3,7 @@
 // Names come from kubeconfigs and clusters: hostile input. Canvas fillText and React text never
 // interpret markup, but bidi overrides (U+202E…) would reorder what is drawn and zero-width characters
 // would make two names look the same, so both are shown as a visible U+FFFD; long names are cut.
-import type { ClusterTile, HealthLevel, NodeCell } from '../../common/contract.ts';
+import type { ClusterTile, FleetDTO, HealthLevel, NodeCell } from '../../common/contract.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 import { statusTone, type StatusTone } from './colors.ts';
 import { asOfText } from '../store/time.ts';
@@ -61,6 +61,15 @@ type StatusFields = Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 's
  * A cluster's status as the tile shows it: always with what it means for the data's age. `at`: the
  * view shows the state as of that time, never "live" then ("as of 12:40", with a problem it had).
  */
+/**
+ * The time a fleet answer's statuses speak of: its "as of" time; for a snapshot at its latest, the
+ * capture (the clusters are not offline in it: they are as captured); else null (now).
+ */
+export function statusTime(fleet: Pick<FleetDTO, 'at' | 'mode' | 'snapshot'> | null | undefined): number | null {
+  if (!fleet) return null;
+  return fleet.at ?? (fleet.mode === 'snapshot' ? (fleet.snapshot?.capturedAt ?? null) : null);
+}
+
 export function statusLine(t: StatusFields, now: number, at: number | null = null): StatusLine {
   const tone = statusTone(t.status);
   if (at !== null) {

@@ -6,6 +6,7 @@ import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
 import { Age, AsOfNote, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
 import { Onboarding } from './Onboarding.tsx';
+import { statusTime } from '../map/text.ts';
 
 type Key = 'context' | 'status' | 'version' | 'nodes' | 'cpu' | 'memory' | 'gpu' | 'pending' | 'warnings' | 'storage' | 'age';
 
@@ -72,7 +73,7 @@ export function FleetTable() {
                 <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link>
               </th>
               <td>
-                <StatusBadge tile={c} now={now} at={fleet.at ?? null} />
+                <StatusBadge tile={c} now={now} at={statusTime(fleet)} />
                 {c.forbiddenKinds.length > 0 && (
                   <span className="badge warn" title={`not permitted: ${c.forbiddenKinds.join(', ')}`}>
                     {c.forbiddenKinds.length} kinds forbidden

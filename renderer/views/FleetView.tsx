@@ -47,6 +47,11 @@ export function FleetView() {
           <span className="badge status-asof" data-asof={fleet.at}>
             {asOfText(fleet.at, now)}
           </span>
+        ) : fleet.mode === 'snapshot' && fleet.snapshot ? (
+          // In a snapshot every cluster is "offline" to this session: what counts is when it was captured.
+          <span className="muted" data-captured={fleet.snapshot.capturedAt}>
+            {asOfText(fleet.snapshot.capturedAt, now)}
+          </span>
         ) : (
           <span className="muted">{[...counts].map(([s, n]) => `${n} ${s}`).join(' · ')}</span>
         )}
