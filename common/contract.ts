@@ -83,6 +83,8 @@ export interface ClusterTile {
   storageProblems: { total: number; critical: number; warning: number };
   /** kinds the credentials may not list (403) */
   forbiddenKinds: string[];
+  /** kinds the credentials may not list cluster-wide, listed in the namespaces where they may */
+  partialKinds: { kind: string; namespaces: string[] }[];
   cells: NodeCell[];
 }
 

@@ -215,8 +215,14 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
     assert.equal(await page.locator('tr[data-kind=nodes]').getAttribute('data-state'), 'forbidden');
     assert.match((await page.locator('tr[data-kind=nodes]').textContent()) ?? '', /not permitted/);
     assert.equal(await page.locator('tr[data-kind=namespaces]').getAttribute('data-state'), 'watching');
+    // refused cluster-wide, watched in the namespaces of its RoleBindings: said where it shows
+    assert.equal(await page.locator('tr[data-kind=pods]').getAttribute('data-state'), 'partial');
+    assert.match((await page.locator('tr[data-kind=pods]').textContent()) ?? '', /some namespaces.*watched in 5 namespaces/);
     await goto(`#/cluster/${encodeURIComponent(id)}/workloads`);
     await page.waitForSelector('[data-panel=workloads]');
+    const partial = page.locator('[data-panel=workloads] [data-partial]');
+    assert.match((await partial.getAttribute('data-partial')) ?? '', /\bpods\b/);
+    assert.match((await partial.textContent()) ?? '', /5 namespaces: default, ml-serving, storage-demo, team-a, web/);
     await shot(page, 'restricted-workloads');
   });
 

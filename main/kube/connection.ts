@@ -202,10 +202,14 @@ export class Connection {
   /** A raw request; the response is returned unread (for streaming LIST and WATCH bodies). */
   async open(
     path: string,
-    opts: { method?: string; timeoutMs?: number; signal?: AbortSignal; accept?: string } = {},
+    opts: { method?: string; timeoutMs?: number; signal?: AbortSignal; accept?: string; body?: string } = {},
   ): Promise<IncomingMessage> {
     const { headers, agent } = await this.auth();
     headers.Accept = opts.accept ?? 'application/json';
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(opts.body));
+    }
     headers['User-Agent'] = 'fleet-console/0.1';
     const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
     const fn = url.protocol === 'https:' ? request : httpRequest;
@@ -222,7 +226,7 @@ export class Connection {
         req.destroy(Object.assign(new Error(`request timed out after ${opts.timeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })),
       );
       req.on('error', (e) => reject(classifyError(e)));
-      req.end();
+      req.end(opts.body);
     });
   }
 

@@ -10,9 +10,20 @@ import type { ServedKind } from './resources.ts';
 import { RawObject, ScanError } from '../store/rawobject.ts';
 import type { KObj, ObjectInput, WriteOp } from '../store/store.ts';
 import { StoreWriteError } from '../store/writer.ts';
+import { namespacedPath } from './access.ts';
 
 export type ReflectorState =
-  'pending' | 'listing' | 'watching' | 'backoff' | 'forbidden' | 'unavailable' | 'unauthorized' | 'needs-approval' | 'stopped';
+  | 'pending'
+  | 'listing'
+  | 'watching'
+  /** watched in the namespaces the credentials may read, the cluster-wide list being refused (a kind's state, see ClusterSync) */
+  | 'partial'
+  | 'backoff'
+  | 'forbidden'
+  | 'unavailable'
+  | 'unauthorized'
+  | 'needs-approval'
+  | 'stopped';
 
 export interface ReflectorEvents {
   /** a batch to write; a promise when it is written in another thread (settles once committed) */
@@ -31,6 +42,11 @@ export interface ReflectorOptions {
   backoffMaxMs?: number;
   /** how long a 403 or 404 waits before trying again */
   refusedRetryMs?: number;
+  /**
+   * List and watch one namespace only (credentials that may not list the kind cluster-wide). Such a
+   * reflector writes no sync state of its own: its ClusterSync writes the kind's, for all namespaces.
+   */
+  namespace?: string;
 }
 
 class GoneError extends Error {}
@@ -95,7 +111,12 @@ export class Reflector {
   private readonly conn: Connection;
   private readonly cluster: string;
   private readonly ev: ReflectorEvents;
-  private readonly o: Required<ReflectorOptions>;
+  private readonly o: Required<Omit<ReflectorOptions, 'namespace'>>;
+  /** the namespace this reflector is limited to, if any */
+  readonly namespace: string | undefined;
+  /** kind key, or "kind@namespace" for a namespace's reflector (what state events name) */
+  readonly id: string;
+  private readonly path: string;
   private rv: string | undefined;
   private gapStart: number | undefined;
   state: ReflectorState = 'pending';
@@ -112,15 +133,25 @@ export class Reflector {
       backoffMaxMs: opts.backoffMaxMs ?? 30_000,
       refusedRetryMs: opts.refusedRetryMs ?? 10 * 60_000,
     };
+    this.namespace = opts.namespace;
+    this.id = opts.namespace === undefined ? kind.key : `${kind.key}@${opts.namespace}`;
+    this.path = opts.namespace === undefined ? kind.path : namespacedPath(kind, opts.namespace);
+  }
+
+  /** " in namespace web" for a namespace's reflector (gap reasons) */
+  private get where(): string {
+    return this.namespace === undefined ? '' : ` (namespace ${this.namespace})`;
   }
 
   private set(state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean } = {}): void {
     this.state = state;
-    const op: WriteOp = { op: 'state', cluster: this.cluster, kind: this.kind.key, state, message: info.message ?? null, at: Date.now() };
-    if (this.rv) op.rv = this.rv;
-    if (info.listed) op.listedAt = Date.now();
-    void this.write([op]);
-    this.ev.state(this.kind.key, state, info);
+    if (this.namespace === undefined) {
+      const op: WriteOp = { op: 'state', cluster: this.cluster, kind: this.kind.key, state, message: info.message ?? null, at: Date.now() };
+      if (this.rv) op.rv = this.rv;
+      if (info.listed) op.listedAt = Date.now();
+      void this.write([op]);
+    }
+    this.ev.state(this.id, state, info);
   }
 
   /** a write of this reflector that failed to commit, not yet answered by a relist */
@@ -168,7 +199,7 @@ export class Reflector {
               kind: this.kind.key,
               start: Date.now(),
               end: Date.now(),
-              reason: 'relist after 410 Gone (resourceVersion too old)',
+              reason: `relist after 410 Gone (resourceVersion too old)${this.where}`,
             },
           ]);
           this.rv = undefined;
@@ -201,14 +232,23 @@ export class Reflector {
   private openGap(reason: string): void {
     if (this.gapStart === undefined) {
       this.gapStart = Date.now();
-      void this.write([{ op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, reason: `disconnected: ${reason}` }]);
+      void this.write([
+        { op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, reason: `disconnected${this.where}: ${reason}` },
+      ]);
     }
   }
 
   private closeGap(): void {
     if (this.gapStart !== undefined) {
       void this.write([
-        { op: 'gap', cluster: this.cluster, kind: this.kind.key, start: this.gapStart, end: Date.now(), reason: 'reconnected' },
+        {
+          op: 'gap',
+          cluster: this.cluster,
+          kind: this.kind.key,
+          start: this.gapStart,
+          end: Date.now(),
+          reason: `reconnected${this.where}`,
+        },
       ]);
       this.gapStart = undefined;
     }
@@ -223,7 +263,7 @@ export class Reflector {
     for (;;) {
       const q = new URLSearchParams({ limit: String(this.o.pageSize) });
       if (cont) q.set('continue', cont);
-      const res = await this.conn.open(`${this.kind.path}?${q}`, {
+      const res = await this.conn.open(`${this.path}?${q}`, {
         signal,
         timeoutMs: 120_000,
         ...(this.kind.metadataOnly ? { accept: META_LIST } : {}),
@@ -236,7 +276,7 @@ export class Reflector {
         seen.clear();
         continue;
       }
-      if (status !== 200) throw statusError(status, this.kind.path, text);
+      if (status !== 200) throw statusError(status, this.path, text);
       const page = JSON.parse(text) as { metadata?: { continue?: string; resourceVersion?: string }; items?: KObj[] };
       const at = Date.now();
       const ops: WriteOp[] = [];
@@ -252,7 +292,9 @@ export class Reflector {
       rv = page.metadata?.resourceVersion ?? rv;
       if (!cont) break;
     }
-    const pruned = this.write([{ op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() }]);
+    const prune: WriteOp = { op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() };
+    if (this.namespace !== undefined) prune.namespace = this.namespace;
+    const pruned = this.write([prune]);
     await writing;
     await pruned;
     this.rv = rv;
@@ -267,7 +309,7 @@ export class Reflector {
       // Spread watch ends so a fleet's reflectors do not reconnect in lockstep.
       timeoutSeconds: String(Math.round(this.o.watchSeconds * (0.8 + Math.random() * 0.4))),
     });
-    const res: IncomingMessage = await this.conn.open(`${this.kind.path}?${q}`, {
+    const res: IncomingMessage = await this.conn.open(`${this.path}?${q}`, {
       signal,
       timeoutMs: (this.o.watchSeconds + 60) * 1000,
       ...(this.kind.metadataOnly ? { accept: META_ONE } : {}),
@@ -277,7 +319,7 @@ export class Reflector {
       await readBody(res);
       throw new GoneError();
     }
-    if (status !== 200) throw statusError(status, this.kind.path, await readBody(res));
+    if (status !== 200) throw statusError(status, this.path, await readBody(res));
     await new Promise<void>((resolve, reject) => {
       let buf = '';
       let pending: WriteOp[] = [];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../../lab/src/lab.ts';
-import { adminClient } from '../../lab/src/cluster.ts';
+import { RESTRICTED_NAMESPACES, adminClient } from '../../lab/src/cluster.ts';
 import { discover } from '../fleet/sources.ts';
 import { TrustStore, execRequest } from '../fleet/trust.ts';
 import { ExecCredentialCache } from '../fleet/exec.ts';
@@ -20,6 +20,7 @@ import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds } from './resources.ts';
 import { FleetSync, type ClusterStatusInfo } from './sync.ts';
 import { CATALOGUE } from './resources.ts';
+import { parseScope } from './access.ts';
 import { summarize } from '../cli/fleet.ts';
 import { parseQuantity } from '../model/quantity.ts';
 
@@ -135,14 +136,93 @@ describe('fleet core against three lab clusters', () => {
     assert.equal(JSON.stringify(store.objects(idOf('lab-3'), 'configmaps')).includes('postgres://'), false);
   });
 
-  it('the restricted user degrades per kind, not per cluster', () => {
+  it('the restricted user degrades per kind, not per cluster, and reads namespaced kinds where its RoleBindings allow', async () => {
     const r = status('lab-3-restricted')!;
     assert.equal(r.status, 'live');
     assert.match(r.message!, /not permitted: .*nodes/);
-    const states = Object.fromEntries(store.syncStates(r.id).map((s) => [s.kind, s.state]));
-    for (const k of ['nodes', 'secrets', 'persistentvolumes', 'storage.k8s.io/storageclasses']) assert.equal(states[k], 'forbidden', k);
-    assert.equal(states.namespaces, 'watching');
+    assert.match(r.message!, /only in the namespaces these credentials may read: .*pods/);
+    await writer.flush();
+    const rows = Object.fromEntries(store.syncStates(r.id).map((s) => [s.kind, s]));
+    // cluster-scoped, or not in the "view" role (Secrets): not permitted anywhere
+    for (const k of ['nodes', 'secrets', 'persistentvolumes', 'storage.k8s.io/storageclasses'])
+      assert.equal(rows[k]?.state, 'forbidden', k);
+    assert.equal(rows.namespaces?.state, 'watching');
     assert.ok(store.versions(r.id, 'namespaces').size > 5);
+    // refused cluster-wide, listed and watched in the five namespaces of its RoleBindings
+    for (const k of ['pods', 'events', 'apps/deployments', 'persistentvolumeclaims', 'configmaps']) {
+      assert.equal(rows[k]?.state, 'partial', k);
+      assert.deepEqual(parseScope(rows[k]!.message), [...RESTRICTED_NAMESPACES].sort(), k);
+    }
+    // exactly what the admin lists in those namespaces, and nothing of the others
+    const admin = adminClient(lab.cluster('lab-3'));
+    let diff = '';
+    try {
+      await until(
+        'the restricted pods equal the admin list of its namespaces',
+        async () => {
+          const want = new Map<string, string>();
+          for (const ns of RESTRICTED_NAMESPACES)
+            for (const p of (await admin.listAll(`/api/v1/namespaces/${ns}/pods`)).items)
+              want.set(p.metadata.uid as string, p.metadata.resourceVersion as string);
+          const have = store.versions(r.id, 'pods');
+          diff = `${have.size} stored vs ${want.size} listed`;
+          return want.size > 0 && want.size === have.size && [...want].every(([u, v]) => have.get(u) === v);
+        },
+        60_000,
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}: ${diff}`);
+      });
+    } finally {
+      admin.close();
+    }
+    const namespaces = new Set(store.objects(r.id, 'pods').map((p) => p.namespace));
+    assert.deepEqual(
+      [...namespaces].filter((ns) => !RESTRICTED_NAMESPACES.includes(ns)),
+      [],
+    );
+    // the admin's view of the same cluster has pods elsewhere too
+    assert.ok(store.objects(idOf('lab-3'), 'pods').some((p) => !RESTRICTED_NAMESPACES.includes(p.namespace)));
+  });
+
+  it('namespaced access follows RoleBindings: a revoked namespace leaves the cache, a granted one joins it', async () => {
+    // A sync of its own for the restricted user, retrying refused kinds every 2 s (the app: 10 min).
+    const own = new Store(join(dir, 'restricted.db'));
+    const entry = discover({ useDefault: false, files: [lab.state.merged], folders: [] }).entries.find(
+      (e) => e.context === 'lab-3-restricted',
+    )!;
+    const sync = new FleetSync(
+      own,
+      { trust, execCache: new ExecCredentialCache() },
+      { reflector: { watchSeconds: 60, refusedRetryMs: 2000 } },
+    );
+    const admin = adminClient(lab.cluster('lab-3'));
+    const binding = `/apis/rbac.authorization.k8s.io/v1/namespaces/web/rolebindings/lab:restricted-view`;
+    const saved = await admin.get(binding);
+    const scope = () => parseScope(own.syncStates(entry.id).find((k) => k.kind === 'pods')?.message);
+    const podNamespaces = () => new Set(own.objects(entry.id, 'pods').map((p) => p.namespace));
+    try {
+      await sync.setEntries([entry]);
+      await until('pods in the five namespaces', () => scope()?.length === 5 && podNamespaces().has('web'), 60_000);
+      await admin.delete(binding);
+      await until('web revoked', () => scope()?.length === 4 && !scope()!.includes('web') && !podNamespaces().has('web'), 60_000);
+      assert.ok(
+        own.gaps(entry.id).some((g) => g.reason === 'no longer permitted in namespace web'),
+        'the revocation is a recorded gap',
+      );
+      assert.equal(sync.statuses()[0]!.status, 'live');
+      const { metadata, ...rest } = saved;
+      await admin.apply({ ...rest, metadata: { name: metadata.name, namespace: metadata.namespace } });
+      await until('web granted again', () => scope()?.length === 5 && podNamespaces().has('web'), 60_000);
+    } finally {
+      // the lab as it was, for the tests that follow
+      if (!(await admin.getOrNull(binding))) {
+        const { metadata, ...rest } = saved;
+        await admin.apply({ ...rest, metadata: { name: metadata.name, namespace: metadata.namespace } });
+      }
+      admin.close();
+      await sync.stop();
+      own.close();
+    }
   });
 
   it('an approved exec plugin runs and its cluster goes live', async () => {

@@ -5,6 +5,7 @@ import { safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
 import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
 import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
+import { MAX_WATCHED_NAMESPACES, namespacesFor, pickNamespaces, reviewNamespaces, scopeMessage, type NamespaceRules } from './access.ts';
 import type { WriteOp } from '../store/store.ts';
 import type { StoreSink } from '../store/writer.ts';
 
@@ -20,6 +21,34 @@ export interface ClusterStatusInfo {
   progress: { listed: number; total: number };
   lastContact?: number;
   kinds: Record<string, ReflectorState>;
+}
+
+/**
+ * The state of a kind watched namespace by namespace, from its cluster-wide reflector's state and its
+ * namespaces' (pure; exported for tests). 'partial': listed and watched in the namespaces we may read.
+ */
+export function scopedKindState(
+  parent: ReflectorState,
+  children: ReflectorState[],
+  anyListed: boolean,
+  narrowing: boolean,
+): ReflectorState {
+  if (parent === 'watching' || parent === 'stopped') return parent; // the cluster-wide list works (again), or the end
+  if (!children.length) return parent === 'forbidden' && narrowing ? 'listing' : parent;
+  const auth = children.find((c) => c === 'unauthorized' || c === 'needs-approval');
+  if (auth) return auth;
+  if (children.some((c) => c === 'backoff')) return 'backoff';
+  if (anyListed) return 'partial';
+  if (children.some((c) => c === 'pending' || c === 'listing')) return 'listing';
+  return 'forbidden';
+}
+
+/** A kind whose cluster-wide list is refused, watched in the namespaces where we may list it. */
+interface ScopedKind {
+  abort: AbortController;
+  reflectors: Map<string, { r: Reflector; abort: AbortController }>;
+  states: Map<string, ReflectorState>;
+  listed: Set<string>;
 }
 
 /** Terminal for a one-shot sync: nothing more will happen without the user or the network. */
@@ -40,7 +69,18 @@ export class ClusterSync {
   private conn: Connection | undefined;
   private readonly reflectors = new Map<string, Reflector>();
   private readonly listed = new Set<string>();
+  /** per kind: what the UI is told (a scoped kind's aggregate) */
   private readonly kindStates: Record<string, ReflectorState> = {};
+  /** per kind: its cluster-wide reflector's own state */
+  private readonly ownStates: Record<string, ReflectorState> = {};
+  private readonly scoped = new Map<string, ScopedKind>();
+  /** kinds whose namespaces are being worked out */
+  private readonly narrowing = new Set<string>();
+  private review: { at: number; rules: Promise<NamespaceRules> } | undefined;
+  /** kinds allowed in more namespaces than are watched → in how many */
+  private readonly capped = new Map<string, number>();
+  /** namespaces' reflectors still running (stop() waits for their last writes) */
+  private readonly childRuns = new Set<Promise<void>>();
   private lastContactWrite = 0;
   /** set once every kind was listed: later disconnects make the cluster stale, not unreachable */
   private everLive = false;
@@ -159,53 +199,183 @@ export class ClusterSync {
     // objects whose resourceVersion it already has and records what vanished meanwhile as deleted.
     const runs: Promise<void>[] = [];
     for (const k of kinds) {
-      const ropts = { ...(this.opts.reflector ?? {}) };
-      const r = new Reflector(
-        this.entry.id,
-        this.conn,
-        k,
-        {
-          write: (ops) => this.store.write(ops),
-          progress: (kind, rv2, at) => {
-            this.store.touch(this.entry.id, kind, rv2, at);
-            this.contact(at);
-          },
-          state: (kind, state, info) => this.onReflector(kind, state, info),
-        },
-        ropts,
-      );
+      const r = this.reflector(k);
       this.reflectors.set(k.key, r);
       runs.push(r.run(signal));
     }
     await Promise.all(runs);
   }
 
-  private onReflector(kind: string, state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean }): void {
-    this.kindStates[kind] = state;
-    if (info.listed) this.listed.add(kind);
+  /** A kind's reflector: cluster-wide, or in one namespace. */
+  private reflector(k: ServedKind, namespace?: string): Reflector {
+    const ropts = { ...(this.opts.reflector ?? {}), ...(namespace !== undefined ? { namespace } : {}) };
+    return new Reflector(
+      this.entry.id,
+      this.conn!,
+      k,
+      {
+        write: (ops) => this.store.write(ops),
+        progress: (kind, rv2, at) => {
+          this.store.touch(this.entry.id, kind, rv2, at);
+          this.contact(at);
+        },
+        state: (id, state, info) => this.onReflector(id, state, info),
+      },
+      ropts,
+    );
+  }
+
+  private onReflector(id: string, state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean }): void {
+    const at = id.indexOf('@'); // kind keys have no '@'; a namespace's reflector is "kind@namespace"
+    const kind = at < 0 ? id : id.slice(0, at);
+    const sc = this.scoped.get(kind);
+    if (at >= 0) {
+      if (!sc) return; // a namespace's reflector stopping after its kind was widened again
+      const ns = id.slice(at + 1);
+      if (!sc.reflectors.has(ns)) return;
+      sc.states.set(ns, state);
+      if (info.listed) sc.listed.add(ns);
+    } else {
+      this.ownStates[kind] = state;
+      if (info.listed) this.listed.add(kind);
+      const served = this.reflectors.get(kind)?.kind;
+      if (state === 'forbidden' && served?.namespaced) void this.narrow(served);
+      if (state === 'watching' && sc) this.widen(kind);
+    }
     if (info.contact) this.contact(Date.now());
+    this.updateKind(kind, at < 0 ? info.message : undefined);
+    this.updateStatus(info.message);
+  }
+
+  /** The state of a kind from its reflectors; a scoped kind's is written to the store here. */
+  private updateKind(kind: string, message: string | undefined): void {
+    const sc = this.scoped.get(kind);
+    const own = this.ownStates[kind] ?? 'pending';
+    if (!sc) {
+      this.kindStates[kind] = scopedKindState(own, [], false, this.narrowing.has(kind));
+      return;
+    }
+    const state = scopedKindState(own, [...sc.states.values()], sc.listed.size > 0, this.narrowing.has(kind));
+    this.kindStates[kind] = state;
+    if (state === 'watching') return; // the cluster-wide reflector writes its own state again
+    if (state === 'partial') this.listed.add(kind);
+    const namespaces = [...sc.listed].filter((ns) => sc.reflectors.has(ns)).sort();
+    // After the cluster-wide reflector's own write (its retries write 'listing', then 'forbidden').
+    void this.store.write([
+      {
+        op: 'state',
+        cluster: this.entry.id,
+        kind,
+        state,
+        message: state === 'partial' ? scopeMessage(namespaces) : (message ?? null),
+        ...(state === 'partial' ? { listedAt: Date.now() } : {}),
+        at: Date.now(),
+      },
+    ]);
+  }
+
+  /**
+   * Rules reviewed per namespace, shared by the kinds refused at about the same time (the cluster-wide
+   * retries of every refused kind come together): at most once a minute, or per half a retry interval.
+   */
+  private reviewed(): Promise<NamespaceRules> {
+    const ttl = Math.min(60_000, (this.opts.reflector?.refusedRetryMs ?? 10 * 60_000) / 2);
+    if (!this.review || Date.now() - this.review.at > ttl) {
+      this.review = { at: Date.now(), rules: reviewNamespaces(this.conn!, this.entry.namespace, this.abort.signal) };
+    }
+    return this.review.rules;
+  }
+
+  /**
+   * A namespaced kind refused cluster-wide: watch it in each namespace whose rules allow list and watch
+   * (again at each retry of the cluster-wide list: namespaces and RoleBindings come and go).
+   */
+  private async narrow(kind: ServedKind): Promise<void> {
+    if (this.narrowing.has(kind.key) || !this.conn) return;
+    this.narrowing.add(kind.key);
+    try {
+      const allowed = namespacesFor(await this.reviewed(), kind);
+      if (this.abort.signal.aborted || this.ownStates[kind.key] === 'watching') return;
+      const want = pickNamespaces(allowed, this.entry.namespace || 'default');
+      if (want.length < allowed.length) this.capped.set(kind.key, allowed.length);
+      else this.capped.delete(kind.key);
+      let sc = this.scoped.get(kind.key);
+      if (!sc && !want.length) return; // not in any namespace either: stays "not permitted"
+      if (!sc) {
+        sc = { abort: new AbortController(), reflectors: new Map(), states: new Map(), listed: new Set() };
+        this.scoped.set(kind.key, sc);
+      }
+      for (const [ns, child] of sc.reflectors) {
+        if (want.includes(ns)) continue;
+        // No longer readable there: stop.
+        child.abort.abort();
+        sc.reflectors.delete(ns);
+        sc.states.delete(ns);
+        sc.listed.delete(ns);
+        const now = Date.now();
+        void this.store.write([
+          { op: 'gap', cluster: this.entry.id, kind: kind.key, start: now, end: now, reason: `no longer permitted in namespace ${ns}` },
+        ]);
+      }
+      // What the cache holds of this kind outside those namespaces would never change again (a namespace
+      // no longer readable, or objects cached before a restart with other rights): it goes.
+      void this.store.write([{ op: 'prune', cluster: this.entry.id, kind: kind.key, seen: new Set(), at: Date.now(), outside: want }]);
+      for (const ns of want) {
+        if (sc.reflectors.has(ns)) continue;
+        const abort = new AbortController();
+        const r = this.reflector(kind, ns);
+        sc.reflectors.set(ns, { r, abort });
+        sc.states.set(ns, 'pending');
+        const run = r.run(AbortSignal.any([this.abort.signal, sc.abort.signal, abort.signal]));
+        this.childRuns.add(run);
+        void run.finally(() => this.childRuns.delete(run));
+      }
+    } finally {
+      this.narrowing.delete(kind.key);
+      this.updateKind(kind.key, undefined);
+      this.updateStatus(undefined);
+    }
+  }
+
+  /** The cluster-wide list works again: the namespaces' reflectors stop. */
+  private widen(kind: string): void {
+    this.scoped.get(kind)?.abort.abort();
+    this.scoped.delete(kind);
+    this.capped.delete(kind);
+  }
+
+  private updateStatus(message: string | undefined): void {
     const total = this.reflectors.size || this.info.progress.total;
-    const settled = (s: ReflectorState | undefined) => s === 'watching' || s === 'forbidden' || s === 'unavailable';
+    const settled = (s: ReflectorState | undefined) => s === 'watching' || s === 'partial' || s === 'forbidden' || s === 'unavailable';
     this.info.progress = { listed: this.listed.size, total };
     const states = Object.values(this.kindStates);
     const down = states.filter((s) => s === 'backoff');
     const unauthorized = states.find((s) => s === 'unauthorized' || s === 'needs-approval');
     if (unauthorized) {
-      this.setStatus(unauthorized === 'needs-approval' ? 'needs-approval' : 'unauthorized', info.message);
+      this.setStatus(unauthorized === 'needs-approval' ? 'needs-approval' : 'unauthorized', message);
     } else if (down.length) {
       // Data is no longer live: stale if we had it, unreachable if we never got it.
       const age = this.info.lastContact ? Math.round((Date.now() - this.info.lastContact) / 1000) : undefined;
       this.setStatus(
         this.everLive ? 'stale' : 'unreachable',
-        `${down.length} of ${total} watches down${age !== undefined ? ` (last contact ${age} s ago)` : ''}: ${info.message ?? ''}`,
+        `${down.length} of ${total} watches down${age !== undefined ? ` (last contact ${age} s ago)` : ''}: ${message ?? ''}`,
       );
     } else if (
       this.reflectors.size &&
       [...this.reflectors.keys()].every((k) => settled(this.kindStates[k]) && (this.listed.has(k) || this.kindStates[k] !== 'watching'))
     ) {
       this.everLive = true;
-      const refused = [...this.reflectors.keys()].filter((k) => this.kindStates[k] === 'forbidden');
-      this.setStatus('live', refused.length ? `not permitted: ${refused.join(', ')}` : undefined);
+      const keys = [...this.reflectors.keys()];
+      const refused = keys.filter((k) => this.kindStates[k] === 'forbidden');
+      const partial = keys.filter((k) => this.kindStates[k] === 'partial');
+      const parts = [
+        refused.length ? `not permitted: ${refused.join(', ')}` : '',
+        partial.length ? `only in the namespaces these credentials may read: ${partial.join(', ')}` : '',
+        this.capped.size
+          ? `watched in the first ${MAX_WATCHED_NAMESPACES} namespaces only: ${[...this.capped].map(([k, n]) => `${k} (of ${n})`).join(', ')}`
+          : '',
+      ].filter(Boolean);
+      this.setStatus('live', parts.length ? parts.join('; ') : undefined);
     } else {
       this.setStatus(this.everLive ? 'stale' : 'syncing', `listing ${this.info.progress.listed}/${total} kinds`);
       this.opts.onStatus?.(this.info);
@@ -215,6 +385,7 @@ export class ClusterSync {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running?.catch(() => {});
+    await Promise.all([...this.childRuns]);
     this.conn?.close();
   }
 }

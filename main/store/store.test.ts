@@ -91,6 +91,39 @@ describe('store', () => {
     st.close();
   });
 
+  it('prune after one namespace is listed touches that namespace only; outside: what is no longer watched', () => {
+    const st = new Store(dbPath());
+    const pod = (ns: string, n: string) => ({ metadata: { name: n, namespace: ns, uid: `${ns}-${n}`, resourceVersion: '1' } });
+    st.write(
+      [pod('web', 'a'), pod('web', 'b'), pod('team-a', 'b'), pod('team-a', 'c')].map((obj) => ({
+        op: 'upsert' as const,
+        cluster: 'c',
+        kind: 'pods',
+        obj,
+        at: 5,
+      })),
+    );
+    // web was listed and returned only a; team-a was not listed here (another reflector's)
+    st.write([{ op: 'prune', cluster: 'c', kind: 'pods', seen: new Set(['web-a']), at: 6, namespace: 'web' }]);
+    assert.deepEqual(
+      st
+        .objects('c', 'pods')
+        .map((o) => o.uid)
+        .sort(),
+      ['team-a-b', 'team-a-c', 'web-a'],
+    );
+    // what lies outside the namespaces still watched goes (with history: it is no longer known)
+    st.write([{ op: 'prune', cluster: 'c', kind: 'pods', seen: new Set(), at: 7, outside: ['web', 'team-a'] }]);
+    assert.equal(st.objects('c', 'pods').length, 3);
+    st.write([{ op: 'prune', cluster: 'c', kind: 'pods', seen: new Set(), at: 8, outside: ['web'] }]);
+    assert.deepEqual(
+      st.objects('c', 'pods').map((o) => o.uid),
+      ['web-a'],
+    );
+    assert.equal(st.history('c', 'pods', 'team-a-b').at(-1)!.type, 'DELETED');
+    st.close();
+  });
+
   it('retention drops whole partitions by age, then by size, never the current hour', () => {
     const st = new Store(dbPath());
     const now = 100 * PARTITION_MS + 10;

@@ -27,7 +27,11 @@ export type WriteOp =
   | { op: 'put'; cluster: string; kind: string; obj: PreparedObject; at: number; fresh?: boolean }
   | { op: 'delete'; cluster: string; kind: string; obj: ObjectInput; at: number }
   /** after a complete LIST: everything of (cluster, kind) not in `seen` is gone */
-  | { op: 'prune'; cluster: string; kind: string; seen: Set<string>; at: number }
+  /**
+   * After a full LIST: remove what it did not return. With namespace: of that namespace only (after a
+   * namespace's LIST); with outside: only what lies outside these namespaces (no longer watched).
+   */
+  | { op: 'prune'; cluster: string; kind: string; seen: Set<string>; at: number; namespace?: string; outside?: string[] }
   | { op: 'state'; cluster: string; kind: string; state: string; rv?: string; message?: string | null; listedAt?: number; at: number }
   | { op: 'gap'; cluster: string; kind?: string; start: number; end?: number; reason: string }
   | { op: 'cluster'; row: ClusterRow };
@@ -350,6 +354,8 @@ export class Store {
       body: db.prepare('SELECT body FROM objects WHERE rowid = ?').pluck(),
       del: db.prepare('DELETE FROM objects WHERE rowid = ?'),
       kindUids: db.prepare('SELECT uid FROM objects WHERE cluster = ? AND kind = ?').pluck(),
+      kindUidsIn: db.prepare('SELECT uid FROM objects WHERE cluster = ? AND kind = ? AND namespace = ?').pluck(),
+      kindUidsByNamespace: db.prepare('SELECT uid, namespace FROM objects WHERE cluster = ? AND kind = ?'),
       state: db.prepare(`INSERT INTO sync_state (cluster, kind, state, rv, message, listed_at, updated_at, last_event_at)
         VALUES (@cluster, @kind, @state, @rv, @message, @listedAt, @at, NULL)
         ON CONFLICT (cluster, kind) DO UPDATE SET state = excluded.state, rv = COALESCE(excluded.rv, sync_state.rv),
@@ -578,7 +584,14 @@ export class Store {
               this.delete(w.cluster, w.kind, w.obj, w.at);
               break;
             case 'prune': {
-              for (const uid of this.s.kindUids.all(w.cluster, w.kind) as string[]) {
+              const uids = w.outside
+                ? (this.s.kindUidsByNamespace.all(w.cluster, w.kind) as { uid: string; namespace: string }[])
+                    .filter((o) => !w.outside!.includes(o.namespace))
+                    .map((o) => o.uid)
+                : w.namespace === undefined
+                  ? this.s.kindUids.all(w.cluster, w.kind)
+                  : this.s.kindUidsIn.all(w.cluster, w.kind, w.namespace);
+              for (const uid of uids as string[]) {
                 if (!w.seen.has(uid)) this.remove(w.cluster, w.kind, uid, w.at);
               }
               break;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, type KObj } from '../store/store.ts';
 import { ViewService } from './service.ts';
+import { scopeMessage } from '../kube/access.ts';
 import { MODEL_VERSION, ViewTable } from './derive.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 
@@ -125,6 +126,7 @@ describe('view service over a cache', () => {
       },
       { op: 'state', cluster: c, kind: 'nodes', state: 'watching', at: T0 },
       { op: 'state', cluster: c, kind: 'secrets', state: 'forbidden', message: 'forbidden', at: T0 },
+      { op: 'state', cluster: c, kind: 'events', state: 'partial', message: scopeMessage(['default', 'web']), at: T0 },
     ]);
     // A later change to web-1: history to diff.
     const changed = pod('web', 'web-1', 'n1', '2');
@@ -150,6 +152,7 @@ describe('view service over a cache', () => {
     assert.equal(t.nodes.total, 3);
     assert.equal(t.nodes.ready, 2);
     assert.deepEqual(t.forbiddenKinds, ['secrets']);
+    assert.deepEqual(t.partialKinds, [{ kind: 'events', namespaces: ['default', 'web'] }]);
     const n1 = t.cells.find((x) => x.n === 'n1')!;
     assert.equal(n1.c, 0.313, '2.5 of 8 cores, to 3 decimals');
     assert.equal(HEALTH_LEVELS[t.cells.find((x) => x.n === 'n2')!.h], 'critical');
@@ -166,6 +169,8 @@ describe('view service over a cache', () => {
   it('cluster.get, node.get and object.get answer from the cache', async () => {
     const c = (await svc.call('cluster.get', { cluster: 'c1' }))!;
     assert.equal(c.nodes.length, 3);
+    assert.deepEqual(c.tile.forbiddenKinds, ['secrets']);
+    assert.deepEqual(c.tile.partialKinds, [{ kind: 'events', namespaces: ['default', 'web'] }]);
     assert.equal(c.events[0]!.reason, 'NodeNotReady');
     assert.equal(c.accelerators.pending.pods, 1);
     assert.equal(c.accelerators.pending.requests['nvidia.com/gpu'], 8);

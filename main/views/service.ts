@@ -9,6 +9,7 @@ import { objectDiff, withoutNoise } from '../model/diff.ts';
 import { eventOccurrences } from '../model/summary.ts';
 import type { ClusterStatusInfo } from '../kube/sync.ts';
 import { shownObject as asShown } from '../kube/resources.ts';
+import { parseScope } from '../kube/access.ts';
 import { ViewTable, acceleratorFigure, deriveCluster, type ClusterTileRow, type ClusterViewRow } from './derive.ts';
 import type { SnapshotManifest } from '../snapshot/snapshot.ts';
 import { parseRequest } from '../../common/schemas.ts';
@@ -249,14 +250,17 @@ export class ViewService {
     return live.map((s) => ({ id: s.id, row: byId.get(s.id), live: s as ClusterStatusInfo | undefined }));
   }
 
-  /** cluster id → the kinds its credentials may not list, in one query for the whole fleet */
-  private forbiddenKinds(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    const rows = this.store.db.prepare("SELECT cluster, kind FROM sync_state WHERE state = 'forbidden' ORDER BY cluster, kind").all() as {
-      cluster: string;
-      kind: string;
-    }[];
-    for (const r of rows) out.set(r.cluster, [...(out.get(r.cluster) ?? []), r.kind]);
+  /** cluster id → the kinds its credentials may not list (or only in some namespaces), in one query for the whole fleet */
+  private refusedKinds(): Map<string, Refused> {
+    const out = new Map<string, Refused>();
+    const rows = this.store.db
+      .prepare("SELECT cluster, kind, state, message FROM sync_state WHERE state IN ('forbidden', 'partial') ORDER BY cluster, kind")
+      .all() as { cluster: string; kind: string; state: string; message: string | null }[];
+    for (const r of rows) {
+      let c = out.get(r.cluster);
+      if (!c) out.set(r.cluster, (c = refused([])));
+      add(c, r);
+    }
     return out;
   }
 
@@ -265,7 +269,7 @@ export class ViewService {
     row: ReturnType<Store['clusters']>[number] | undefined,
     live: ClusterStatusInfo | undefined,
     view: ClusterTileRow | undefined,
-    forbidden: string[],
+    refusedKinds: Refused,
   ): ClusterTile {
     const s = view?.summary;
     const fig = (r: string) => ({ allocatable: s?.resources[r]?.allocatable ?? 0, requested: s?.resources[r]?.requested ?? 0 });
@@ -304,7 +308,8 @@ export class ViewService {
       pendingPods: s?.pending.pods ?? 0,
       warningEvents: s?.warningEvents ?? 0,
       storageProblems: { total: s?.storage.problems ?? 0, critical: s?.storage.critical ?? 0, warning: s?.storage.warning ?? 0 },
-      forbiddenKinds: forbidden,
+      forbiddenKinds: refusedKinds.forbidden,
+      partialKinds: refusedKinds.partial,
       cells: view?.cells ?? [],
     };
   }
@@ -344,11 +349,11 @@ export class ViewService {
   }
 
   private computeFleet(at?: number): FleetDTO {
-    const forbidden = this.forbiddenKinds();
+    const refusedByCluster = this.refusedKinds();
     const clusters = this.clusterRows().map(({ id, row, live }) => {
       const sv = live?.serverVersion ?? row?.serverVersion;
       const view = at === undefined ? this.tileOf(id, sv, !!row) : row ? tileRow(this.viewAt(id, sv, at)) : undefined;
-      return this.tile(id, row, live, view, forbidden.get(id) ?? []);
+      return this.tile(id, row, live, view, refusedByCluster.get(id) ?? refused([]));
     });
     const snap = this.o.snapshot;
     return {
@@ -416,8 +421,7 @@ export class ViewService {
     const sv = live?.serverVersion ?? row?.serverVersion;
     const view = at === undefined ? this.viewOf(id, sv, !!row) : row ? this.viewAt(id, sv, at) : undefined;
     const kinds = this.store.syncStates(id);
-    const forbidden = kinds.filter((k) => k.state === 'forbidden').map((k) => k.kind);
-    const tile = this.tile(id, row, live, view && tileRow(view), forbidden);
+    const tile = this.tile(id, row, live, view && tileRow(view), refused(kinds));
     const d = view?.derived;
     return {
       tile,
@@ -761,4 +765,21 @@ export class ViewService {
       demo: !!this.o.demoPath,
     };
   }
+}
+
+/** A cluster's kinds refused cluster-wide: not at all, or listed in some namespaces only. */
+interface Refused {
+  forbidden: string[];
+  partial: { kind: string; namespaces: string[] }[];
+}
+
+function add(r: Refused, k: { kind: string; state: string; message: string | null }): void {
+  if (k.state === 'forbidden') r.forbidden.push(k.kind);
+  else if (k.state === 'partial') r.partial.push({ kind: k.kind, namespaces: parseScope(k.message) ?? [] });
+}
+
+function refused(kinds: { kind: string; state: string; message: string | null }[]): Refused {
+  const r: Refused = { forbidden: [], partial: [] };
+  for (const k of kinds) add(r, k);
+  return r;
 }

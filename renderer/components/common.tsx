@@ -6,6 +6,7 @@ import { formatAge, formatPercent, formatResource } from '../../common/units.ts'
 import { useApp } from '../store/index.ts';
 import { href, type Route } from '../store/route.ts';
 import { asOfText, formatDateTime } from '../store/time.ts';
+import { partialText } from '../map/text.ts';
 
 export const STATUS_TEXT: Record<ClusterStatus, string> = {
   connecting: 'connecting',
@@ -142,12 +143,15 @@ export function Panel({
   title,
   children,
   forbidden,
+  partial,
   empty,
   id,
 }: {
   title: string;
   children?: ReactNode;
   forbidden?: string[];
+  /** kinds these credentials may list only in some namespaces */
+  partial?: { kind: string; namespaces: string[] }[];
   empty?: string | false;
   id?: string;
 }) {
@@ -157,6 +161,12 @@ export function Panel({
       {forbidden && forbidden.length > 0 && (
         <p className="notice forbidden" role="note" data-forbidden={forbidden.join(' ')}>
           Not permitted for these credentials (403): {forbidden.join(', ')}. What follows is what they may see.
+        </p>
+      )}
+      {partial && partial.length > 0 && (
+        <p className="notice forbidden" role="note" data-partial={partial.map((p) => p.kind).join(' ')}>
+          These credentials may not list the whole cluster, only some namespaces: {partialText(partial)}. Counts and figures here cover only
+          those namespaces.
         </p>
       )}
       {empty ? <p className="muted">{empty}</p> : children}

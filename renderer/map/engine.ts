@@ -717,6 +717,10 @@ export class MapEngine {
       if (c.storageProblems.total) lines.push(`${c.storageProblems.total} storage/CSI problems (${c.storageProblems.critical} critical)`);
       if (c.forbiddenKinds.length)
         lines.push(`not permitted: ${c.forbiddenKinds.slice(0, 4).join(', ')}${c.forbiddenKinds.length > 4 ? '…' : ''}`);
+      if (c.partialKinds.length) {
+        const kinds = c.partialKinds.map((p) => p.kind);
+        lines.push(`only in some namespaces: ${kinds.slice(0, 4).join(', ')}${kinds.length > 4 ? '…' : ''}`);
+      }
       if (c.computedAt) lines.push(`data as of ${new Date(c.computedAt).toLocaleString()}`);
       lines.push('click to open the cluster');
     }

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { formatClock } from '../store/time.ts';
-import { age, clusterCounts, nodeSummary, percent, safeName, shortNames, statusLine, statusTime, truncate } from './text.ts';
+import { age, clusterCounts, nodeSummary, partialText, percent, safeName, shortNames, statusLine, statusTime, truncate } from './text.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -106,4 +106,18 @@ test('statusTime: as of T; a snapshot at its latest speaks of its capture; live 
   assert.equal(statusTime({ at: null, mode: 'cache', snapshot: null }), null);
   assert.equal(statusTime({ at: 700, mode: 'live', snapshot: null }), 700);
   assert.equal(statusTime(null), null);
+});
+
+test('partialText: kinds grouped by the namespaces they are listed in', () => {
+  assert.equal(partialText([{ kind: 'pods', namespaces: ['web'] }]), 'pods in namespace web');
+  assert.equal(
+    partialText([
+      { kind: 'pods', namespaces: ['default', 'web'] },
+      { kind: 'apps/deployments', namespaces: ['default', 'web'] },
+      { kind: 'events', namespaces: ['web'] },
+    ]),
+    'pods, apps/deployments in 2 namespaces: default, web; events in namespace web',
+  );
+  assert.equal(partialText([{ kind: 'pods', namespaces: [] }]), 'pods in no namespace yet');
+  assert.equal(partialText([]), '');
 });

@@ -170,3 +170,18 @@ export function shortNames(names: readonly string[]): string[] {
     return n.slice(pre.length, n.length - suf.length);
   });
 }
+
+/** Kinds listed in some namespaces only, grouped by those namespaces: "pods, apps/deployments in default, web" */
+export function partialText(partial: { kind: string; namespaces: string[] }[]): string {
+  const groups = new Map<string, string[]>();
+  for (const p of partial) {
+    const key = p.namespaces.join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), p.kind]);
+  }
+  return [...groups]
+    .map(([ns, kinds]) => {
+      const n = ns ? ns.split(', ').length : 0;
+      return `${kinds.join(', ')} in ${n ? `${n === 1 ? 'namespace' : `${n} namespaces:`} ${ns}` : 'no namespace yet'}`;
+    })
+    .join('; ');
+}

@@ -133,6 +133,7 @@ test('diff totals and names', () => {
   assert.equal(countsText({ added: 0, removed: 0, changed: 4 }), '~4');
   assert.equal(countsText({ added: 0, removed: 0, changed: 0 }), 'no differences');
   assert.equal(sourceLabel('@this', 'snapshot'), 'this snapshot');
-  assert.equal(sourceLabel('@cache', 'snapshot'), 'the live cache');
+  assert.equal(sourceLabel('@cache', 'snapshot'), 'the cache');
+  assert.equal(sourceLabel('@this', 'live'), 'the cache', 'what main calls it (session.ts)');
   assert.equal(sourceLabel('/tmp/x/a.fleetsnap', 'live'), 'a.fleetsnap');
 });

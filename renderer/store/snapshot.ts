@@ -138,9 +138,10 @@ export function countsText(c: DiffCounts): string {
   return parts.length ? parts.join(' ') : 'no differences';
 }
 
-/** What a diff source is called: "@this" / "@cache" / a file path (its name). */
+/** What a diff source is called while it is being read: "@this" / "@cache" / a file path (its name).
+ * The same words as main's answer (session.ts resolveRef), so the title does not change when it lands. */
 export function sourceLabel(s: string, mode: 'live' | 'cache' | 'snapshot' | undefined): string {
-  if (s === '@this') return mode === 'snapshot' ? 'this snapshot' : mode === 'cache' ? 'this cache' : 'what this session shows';
-  if (s === '@cache') return 'the live cache';
+  if (s === '@this') return mode === 'snapshot' ? 'this snapshot' : 'the cache';
+  if (s === '@cache') return 'the cache';
   return s.split('/').pop() || s;
 }

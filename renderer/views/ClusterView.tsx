@@ -34,7 +34,11 @@ const TAB_LABEL: Record<ClusterTab, string> = {
   sync: 'Sync',
 };
 
-const forbiddenOf = (d: ClusterDTO, kinds: string[]) => d.tile.forbiddenKinds.filter((k) => kinds.includes(k));
+/** what a panel showing these kinds must say of them: not permitted, or only in some namespaces */
+const refusedOf = (d: ClusterDTO, kinds: string[]) => ({
+  forbidden: d.tile.forbiddenKinds.filter((k) => kinds.includes(k)),
+  partial: d.tile.partialKinds.filter((p) => kinds.includes(p.kind)),
+});
 
 export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab }) {
   const now = useApp((s) => s.now);
@@ -89,7 +93,7 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
         <Panel
           title="Recent warning events"
           id="events"
-          forbidden={forbiddenOf(data, ['events'])}
+          {...refusedOf(data, ['events'])}
           empty={!data.events.length && 'No warning events.'}
         >
           <EventsTable events={data.events} now={at ?? snapshotAt ?? now} />
@@ -138,7 +142,7 @@ function NodesPanel({ d }: { d: ClusterDTO }) {
     <Panel
       title={`Nodes (${d.nodes.length})`}
       id="nodes"
-      forbidden={forbiddenOf(d, ['nodes', 'pods'])}
+      {...refusedOf(d, ['nodes', 'pods'])}
       empty={
         !d.nodes.length &&
         (d.tile.forbiddenKinds.includes('nodes') ? 'Nodes cannot be listed with these credentials.' : 'No nodes in the cache.')
@@ -224,14 +228,14 @@ function NodesPanel({ d }: { d: ClusterDTO }) {
 function AcceleratorsPanel({ d }: { d: ClusterDTO }) {
   const a = d.accelerators;
   const cluster = d.tile.id;
-  const forbidden = forbiddenOf(d, ['nodes', 'pods', 'resource.k8s.io/resourceslices', 'resource.k8s.io/resourceclaims']);
+  const refused = refusedOf(d, ['nodes', 'pods', 'resource.k8s.io/resourceslices', 'resource.k8s.io/resourceclaims']);
   const nothing = !a.totals.length && !a.dra.totals.devices && !a.pending.pods && !a.pendingDraPods;
   return (
     <>
       <Panel
         title="Accelerators"
         id="accelerators"
-        forbidden={forbidden}
+        {...refused}
         empty={nothing && 'No accelerators (device plugins or DRA devices) in this cluster.'}
       >
         <table className="grid" data-table="accelerator-totals">
@@ -402,7 +406,7 @@ const COVERAGE_TEXT = { registered: '✓', missing: '✗ missing', 'plugin-not-r
 function StoragePanel({ d }: { d: ClusterDTO }) {
   const s = d.storage;
   const cluster = d.tile.id;
-  const forbidden = forbiddenOf(d, [
+  const refused = refusedOf(d, [
     'storage.k8s.io/csinodes',
     'storage.k8s.io/csidrivers',
     'storage.k8s.io/volumeattachments',
@@ -416,7 +420,7 @@ function StoragePanel({ d }: { d: ClusterDTO }) {
       <Panel
         title={`Storage problems (${s.problems.length})`}
         id="storage-problems"
-        forbidden={forbidden}
+        {...refused}
         empty={!s.problems.length && 'No storage problems.'}
       >
         <table className="grid" data-table="storage-problems">
@@ -521,12 +525,12 @@ function StoragePanel({ d }: { d: ClusterDTO }) {
 }
 
 function WorkloadsPanel({ d }: { d: ClusterDTO }) {
-  const forbidden = forbiddenOf(d, ['pods', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs']);
+  const refused = refusedOf(d, ['pods', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs']);
   return (
     <Panel
       title={`Workloads with problems (${d.problems.length})`}
       id="workloads"
-      forbidden={forbidden}
+      {...refused}
       empty={!d.problems.length && 'No workload problems.'}
     >
       <table className="grid" data-table="workload-problems">
@@ -588,7 +592,9 @@ function SyncPanel({ d, now }: { d: ClusterDTO; now: number }) {
                   <code>{k.kind}</code>
                 </td>
                 <td>
-                  <span className={`badge kind-${k.state}`}>{k.state === 'forbidden' ? 'not permitted (403)' : k.state}</span>
+                  <span className={`badge kind-${k.state}`}>
+                    {k.state === 'forbidden' ? 'not permitted (403)' : k.state === 'partial' ? 'some namespaces' : k.state}
+                  </span>
                 </td>
                 <td className="num">{formatCount(k.objects)}</td>
                 <td className="wrap">{k.message ?? ''}</td>

@@ -38,8 +38,10 @@ export function DiffView({ from, to }: { from: string; to: string }) {
   }, [key, ready, from, to]);
 
   const cur = state?.key === key ? state : null;
+  // What the view shows, for whoever waits on it: a comparison of this pair, loading, done or failed.
+  const shown = !ready ? 'empty' : cur?.error ? 'error' : cur?.data ? 'done' : 'loading';
   return (
-    <div className="scroll" data-view="diff" data-testid="diff-view">
+    <div className="scroll" data-view="diff" data-testid="diff-view" data-diff-state={shown} data-diff-pair={`${from} → ${to}`}>
       <div className="toolbar">
         <h1 className="title">
           Compare <bdi className="src">{cur?.data?.from ?? sourceLabel(from, mode)}</bdi> →{' '}

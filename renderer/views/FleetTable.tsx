@@ -6,7 +6,7 @@ import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
 import { Age, AsOfNote, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
 import { Onboarding } from './Onboarding.tsx';
-import { statusTime } from '../map/text.ts';
+import { partialText, statusTime } from '../map/text.ts';
 
 type Key = 'context' | 'status' | 'version' | 'nodes' | 'cpu' | 'memory' | 'gpu' | 'pending' | 'warnings' | 'storage' | 'age';
 
@@ -77,6 +77,11 @@ export function FleetTable() {
                 {c.forbiddenKinds.length > 0 && (
                   <span className="badge warn" title={`not permitted: ${c.forbiddenKinds.join(', ')}`}>
                     {c.forbiddenKinds.length} kinds forbidden
+                  </span>
+                )}
+                {c.partialKinds.length > 0 && (
+                  <span className="badge warn" title={`only in some namespaces: ${partialText(c.partialKinds)}`}>
+                    {c.partialKinds.length} kinds in some namespaces
                   </span>
                 )}
               </td>
