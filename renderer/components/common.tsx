@@ -1,54 +1,19 @@
 // Small shared pieces: status badges, ages, capacity bars, sortable headers, panels that say why they
 // are empty. Everything renders text through React (inert: hostile labels stay text).
 import { useState, type ReactNode } from 'react';
-import type { ClusterStatus, ClusterTile, HealthLevel } from '../../common/contract.ts';
+import type { ClusterTile, HealthLevel } from '../../common/contract.ts';
 import { formatAge, formatPercent, formatResource } from '../../common/units.ts';
 import { useApp } from '../store/index.ts';
 import { href, type Route } from '../store/route.ts';
-import { asOfText, formatDateTime } from '../store/time.ts';
-import { partialText } from '../map/text.ts';
-
-export const STATUS_TEXT: Record<ClusterStatus, string> = {
-  connecting: 'connecting',
-  syncing: 'syncing',
-  live: 'live',
-  stale: 'stale',
-  unreachable: 'unreachable',
-  unauthorized: 'unauthorized',
-  'needs-approval': 'needs approval',
-  error: 'error',
-  offline: 'offline',
-};
-
-/**
- * What a cluster's status says, with its age or progress: never stale data shown as live. `at`: the
- * view shows the state as of that time ("as of 12:40"), whatever the cluster's status is now.
- */
-export function statusText(
-  t: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince'>,
-  now: number,
-  at: number | null = null,
-): string {
-  const base = STATUS_TEXT[t.status] ?? t.status;
-  if (at !== null) {
-    const when = asOfText(at, now);
-    return t.status === 'live' || t.status === 'syncing' || t.status === 'connecting' || t.status === 'offline'
-      ? when
-      : `${when} · now ${base}`;
-  }
-  if (t.status === 'syncing' && t.progress) return `${base} ${t.progress.listed}/${t.progress.total}`;
-  if (t.status === 'stale' || t.status === 'unreachable' || t.status === 'offline' || t.status === 'error') {
-    return t.lastContact ? `${base} · data ${formatAge(now - t.lastContact)} old` : `${base} · no data yet`;
-  }
-  return base;
-}
+import { formatDateTime } from '../store/time.ts';
+import { partialText, statusLine } from '../map/text.ts';
 
 export function StatusBadge({
   tile,
   now,
   at = null,
 }: {
-  tile: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'message'>;
+  tile: Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'computedAt' | 'message'>;
   now: number;
   /** the view shows the state as of this time */
   at?: number | null;
@@ -63,7 +28,7 @@ export function StatusBadge({
       data-status={tile.status}
       data-asof={at ?? undefined}
     >
-      {statusText(tile, now, at)}
+      {statusLine(tile, now, at).text}
     </span>
   );
 }

@@ -42,9 +42,13 @@ test('status lines say what the data is worth', () => {
     text: 'syncing 3/12',
     tone: 'progress',
   });
-  assert.deepEqual(statusLine({ ...base, status: 'stale', lastContact: NOW - 42_000 }, NOW), { text: 'stale · 42s', tone: 'warn' });
-  assert.equal(statusLine({ ...base, status: 'unreachable', lastContact: NOW - 300_000 }, NOW).text, 'unreachable · last contact 5m ago');
-  assert.equal(statusLine({ ...base, status: 'unreachable', lastContact: null }, NOW).text, 'unreachable');
+  assert.deepEqual(statusLine({ ...base, status: 'stale', lastContact: NOW - 42_000 }, NOW), {
+    text: 'stale · data 42s old',
+    tone: 'warn',
+  });
+  assert.equal(statusLine({ ...base, status: 'unreachable', lastContact: NOW - 300_000 }, NOW).text, 'unreachable · data 5m old');
+  assert.equal(statusLine({ ...base, status: 'unreachable', lastContact: null }, NOW).text, 'unreachable · no data yet');
+  assert.equal(statusLine({ ...base, status: 'error', lastContact: null }, NOW).text, 'error · no data yet');
   assert.deepEqual(statusLine({ ...base, status: 'unauthorized' }, NOW), { text: 'unauthorized', tone: 'auth' });
   assert.deepEqual(statusLine({ ...base, status: 'needs-approval' }, NOW), { text: 'needs approval', tone: 'warn' });
   assert.deepEqual(statusLine({ ...base, status: 'offline' }, NOW), { text: 'offline · data 3h old', tone: 'neutral' });

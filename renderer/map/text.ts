@@ -50,17 +50,13 @@ export function percent(v: number | null): string {
 }
 
 export interface StatusLine {
-  /** short, for the tile: "live", "syncing 3/12", "stale · 42s", "offline · data 3h old" */
+  /** short, for tiles and badges: "live", "syncing 3/12", "stale · data 42s old", "offline · data 3h old" */
   text: string;
   tone: StatusTone;
 }
 
 type StatusFields = Pick<ClusterTile, 'status' | 'progress' | 'lastContact' | 'statusSince' | 'computedAt'>;
 
-/**
- * A cluster's status as the tile shows it: always with what it means for the data's age. `at`: the
- * view shows the state as of that time, never "live" then ("as of 12:40", with a problem it had).
- */
 /**
  * The time a fleet answer's statuses speak of: its "as of" time; for a snapshot at its latest, the
  * capture (the clusters are not offline in it: they are as captured); else null (now).
@@ -70,6 +66,11 @@ export function statusTime(fleet: Pick<FleetDTO, 'at' | 'mode' | 'snapshot'> | n
   return fleet.at ?? (fleet.mode === 'snapshot' ? (fleet.snapshot?.capturedAt ?? null) : null);
 }
 
+/**
+ * A cluster's status as every view shows it (map tile, tooltip, table and cluster badges): always with
+ * what it means for the data's age, never stale data as live. `at`: the view shows the state as of that
+ * time, never "live" then ("as of 12:40", with a problem it had).
+ */
 export function statusLine(t: StatusFields, now: number, at: number | null = null): StatusLine {
   const tone = statusTone(t.status);
   if (at !== null) {
@@ -81,6 +82,7 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
   }
   const since = (x: number | null) => (x === null ? null : age(now - x));
   const contact = since(t.lastContact);
+  const old = (word: string) => (contact ? `${word} · data ${contact} old` : `${word} · no data yet`);
   switch (t.status) {
     case 'live':
       return { text: 'live', tone };
@@ -89,15 +91,15 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
     case 'syncing':
       return { text: t.progress ? `syncing ${t.progress.listed}/${t.progress.total}` : 'syncing', tone };
     case 'stale':
-      return { text: contact ? `stale · ${contact}` : 'stale', tone };
+      return { text: old('stale'), tone };
     case 'unreachable':
-      return { text: contact ? `unreachable · last contact ${contact} ago` : 'unreachable', tone };
+      return { text: old('unreachable'), tone };
     case 'unauthorized':
       return { text: 'unauthorized', tone };
     case 'needs-approval':
       return { text: 'needs approval', tone };
     case 'error':
-      return { text: 'error', tone };
+      return { text: old('error'), tone };
     case 'offline': {
       const asOf = since(t.lastContact ?? t.computedAt);
       return { text: asOf ? `offline · data ${asOf} old` : 'offline · no data', tone };
@@ -105,7 +107,8 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
   }
 }
 
-const STATUS_WORD: Record<ClusterTile['status'], string> = {
+/** A cluster status in words. */
+export const STATUS_WORD: Record<ClusterTile['status'], string> = {
   connecting: 'connecting',
   syncing: 'syncing',
   live: 'live',
