@@ -6,6 +6,8 @@
 //
 // 1. capture: captureSnapshot of the whole cache (every cluster, all history) vs. a plain file copy of
 //    the same database (checkpointed first, so the copy is the whole database). Median of --runs.
+//    1b. the caller's longest event-loop stall with the capture on its thread (captureInThread, what the
+//    console does) vs. in place.
 // 2. open: openSnapshot (header checks, PRAGMA quick_check over every page, manifest, Store open) and
 //    open + the first fleet answer (what the UI paints from), vs. the same file copy.
 // 3. bundle export: objects/s of exportBundle with redaction on vs. the same export with redaction off
@@ -16,10 +18,12 @@
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { synthFleet } from './synth.ts';
 import { captureSnapshot, openSnapshot } from '../main/snapshot/snapshot.ts';
+import { captureInThread } from '../main/snapshot/jobs.ts';
 import { exportBundle } from '../main/snapshot/bundle.ts';
 import { ViewService } from '../main/views/service.ts';
 
@@ -83,6 +87,37 @@ try {
     `FIGURE snapshot_capture_300k: ${Math.round(cap)} ms (baseline plain file copy ${Math.round(copy)} ms, ratio ${r2(cap / copy)}; ` +
       `${(statSync(db).size / MiB).toFixed(0)} MiB cache -> ${(statSync(snap).size / MiB).toFixed(0)} MiB snapshot; median of ${runs})`,
   );
+
+  // 1b. the same capture on its own thread (what the console does): the caller's event loop keeps
+  //     turning; its longest stall, against the stall of the capture in place (the whole capture)
+  {
+    const stalls: { inPlace: number[]; thread: number[]; wall: number[] } = { inPlace: [], thread: [], wall: [] };
+    const longestStall = async (fn: () => Promise<unknown> | unknown): Promise<number> => {
+      const h = monitorEventLoopDelay({ resolution: 5 });
+      h.enable();
+      // one turn first, so the histogram has a start
+      await new Promise((r) => setTimeout(r, 20));
+      await fn();
+      await new Promise((r) => setTimeout(r, 20));
+      h.disable();
+      return h.max / 1e6;
+    };
+    for (let i = 0; i < runs; i++) {
+      rmSync(snap, { force: true });
+      stalls.inPlace.push(await longestStall(() => captureSnapshot({ db, out: snap })));
+      rmSync(snap, { force: true });
+      const t0 = performance.now();
+      stalls.thread.push(await longestStall(() => captureInThread({ db, out: snap })));
+      stalls.wall.push(performance.now() - t0 - 40);
+    }
+    const inPlace = median(stalls.inPlace);
+    const thread = median(stalls.thread);
+    console.log(
+      `FIGURE snapshot_capture_caller_stall: longest event-loop stall of the caller ${thread.toFixed(1)} ms with the capture on its thread ` +
+        `(baseline the capture in place ${Math.round(inPlace)} ms, ratio ${(thread / inPlace).toFixed(3)}); ` +
+        `capture on its thread ${Math.round(median(stalls.wall))} ms wall vs ${Math.round(cap)} ms in place; median of ${runs}`,
+    );
+  }
 
   // 2. open vs copy
   const openMs: number[] = [];

@@ -9,11 +9,14 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { BRIDGE_FUNCTIONS, channelOf, type Answer, type FleetDTO, type Method } from '../../common/contract.ts';
 import { buildApp, ROOT } from './build.ts';
+import { inThread } from '../snapshot/jobs.ts';
+import { Store } from '../store/store.ts';
 import { CSP, webPreferences } from './security.ts';
 
 const require = createRequire(import.meta.url);
@@ -190,12 +193,48 @@ describe('the app bundle (build/app)', () => {
   });
 
   it('produces main.js, sync-worker.js and preload.js, CommonJS, with electron and better-sqlite3 external', () => {
-    for (const f of ['main.js', 'sync-worker.js', 'preload.js']) assert.ok(existsSync(join(OUT, f)), f);
+    for (const f of ['main.js', 'sync-worker.js', 'store-thread.js', 'snapshot-thread.js', 'preload.js'])
+      assert.ok(existsSync(join(OUT, f)), f);
     assert.deepEqual(JSON.parse(readFileSync(join(OUT, 'package.json'), 'utf8')), { type: 'commonjs' });
     const main = readFileSync(join(OUT, 'main.js'), 'utf8');
     assert.match(main, /require\("electron"\)/);
     assert.match(main, /require\("better-sqlite3"\)/);
     assert.doesNotMatch(main, /class Database\b.*better_sqlite3/s, 'the native module is not inlined');
+  });
+
+  it('snapshot-thread.js, as the main process starts it, captures the cache', async () => {
+    const cache = join(BASE, 'jobs-cache.db');
+    const store = new Store(cache);
+    store.write([
+      {
+        op: 'cluster',
+        row: {
+          id: 'c1',
+          context: 'prod',
+          file: '/k',
+          source: 'file',
+          server: 'https://127.0.0.1:1',
+          authKind: 'token',
+          status: 'live',
+          message: null,
+          serverVersion: 'v1.37.1',
+          lastContact: 1,
+          at: 1,
+        },
+      },
+      {
+        op: 'upsert',
+        cluster: 'c1',
+        kind: 'nodes',
+        obj: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'u1', resourceVersion: '1' } },
+        at: 1,
+      },
+    ]);
+    store.close();
+    const out = join(BASE, 'jobs.fleetsnap');
+    const m = await inThread({ kind: 'capture', options: { db: cache, out } }, pathToFileURL(join(OUT, 'snapshot-thread.js')));
+    assert.deepEqual([m.clusters.map((c) => c.context), m.counts.objects], [['prod'], 1]);
+    assert.ok(existsSync(out));
   });
 
   it('the preload, as the sandbox runs it, exposes exactly the contract and requires nothing but electron', async () => {

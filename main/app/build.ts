@@ -1,7 +1,8 @@
-// Bundles the desktop app's four entry points with esbuild into build/app/:
+// Bundles the desktop app's five entry points with esbuild into build/app/:
 //   main.js        the main process (main/app/main.ts and everything it imports)
 //   sync-worker.js the sync worker, run as an Electron utilityProcess (main/worker/sync-worker.ts)
 //   store-thread.js the cache writer, a worker thread of the sync worker (main/worker/store-thread.ts)
+//   snapshot-thread.js captures and comparisons, worker threads of the main process (main/worker/snapshot-thread.ts)
 //   preload.js     the window's preload (preload/preload.ts): one file, since a sandboxed preload cannot
 //                  require local modules
 // Node's type stripping does not reach into Electron's asar, and the sandboxed preload needs a single
@@ -74,6 +75,8 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<string[]> {
     build({ ...node, entryPoints: { 'sync-worker': join(ROOT, 'main/worker/sync-worker.ts') }, outdir: outDir }),
     // the cache writer's thread, started by the sync worker from the file beside it
     build({ ...node, entryPoints: { 'store-thread': join(ROOT, 'main/worker/store-thread.ts') }, outdir: outDir }),
+    // snapshot captures and comparisons, a thread of the main process (main/snapshot/jobs.ts)
+    build({ ...node, entryPoints: { 'snapshot-thread': join(ROOT, 'main/worker/snapshot-thread.ts') }, outdir: outDir }),
     // The sandboxed preload: browser platform, so a Node built-in pulled in by mistake fails the build.
     build({
       ...common,

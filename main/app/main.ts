@@ -393,8 +393,9 @@ async function captureFromMenu(): Promise<void> {
   const r = await (w ? dialog.showSaveDialog(w, captureDialog()) : dialog.showSaveDialog(captureDialog()));
   if (r.canceled || !r.filePath) return;
   try {
-    const { captureSnapshot } = await import('../snapshot/snapshot.ts');
-    const m = captureSnapshot({ db: files.cache, out: r.filePath, overwrite: true });
+    // On a thread of its own: the window keeps answering while a large cache is copied.
+    const { captureInThread } = await import('../snapshot/jobs.ts');
+    const m = await captureInThread({ db: files.cache, out: r.filePath, overwrite: true });
     await showMessage({
       type: 'info',
       title: 'Capture snapshot',

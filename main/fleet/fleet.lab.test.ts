@@ -3,10 +3,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { Lab } from '../../lab/src/lab.ts';
+import { adminClient } from '../../lab/src/cluster.ts';
+import { retry } from '../../lab/src/kube.ts';
 import { discover } from './sources.ts';
 import { TrustStore, execRequest } from './trust.ts';
 import { ExecCredentialCache } from './exec.ts';
@@ -65,6 +68,66 @@ describe('cluster entries against a lab cluster', () => {
     // Same command in another file: approvals are per file too.
     const e = discover({ useDefault: false, files: [f], folders: [] }).entries[0]!;
     assert.equal((await probe(e, deps())).status, 'needs-approval');
+  });
+
+  it('an OIDC user: a current id-token is the bearer token; an expired one is never sent anonymous, and a failed refresh says why', async () => {
+    const rec = lab.cluster('lab-1');
+    // A JWT the apiserver accepts: a ServiceAccount token (TokenRequest), as an OIDC provider's id-token would be.
+    const admin = adminClient(rec);
+    let idToken: string;
+    try {
+      const tr = await retry(
+        () =>
+          admin.request('POST', '/api/v1/namespaces/default/serviceaccounts/default/token', {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenRequest',
+            spec: { expirationSeconds: 600 },
+          }),
+        'TokenRequest for default/default',
+      );
+      idToken = (tr as { status: { token: string } }).status.token;
+    } finally {
+      admin.close();
+    }
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const expired = `${b64({ alg: 'none' })}.${b64({ sub: 'u', exp: Math.floor(Date.now() / 1000) - 3600 })}.x`;
+    const closed = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      });
+    });
+    const oidcFile = (name: string, config: Record<string, string>) => {
+      const doc = parse(readFileSync(rec.kubeconfigs.restricted, 'utf8'));
+      doc.users[0].user = { 'auth-provider': { name: 'oidc', config } };
+      const f = join(dir, `${name}.kubeconfig`);
+      writeFileSync(f, stringify(doc));
+      return f;
+    };
+    const es = discover({
+      useDefault: false,
+      files: [
+        oidcFile('oidc-current', { 'client-id': 'fleet', 'id-token': idToken, 'idp-issuer-url': `https://127.0.0.1:${closed}` }),
+        oidcFile('oidc-expired', { 'client-id': 'fleet', 'id-token': expired }),
+        oidcFile('oidc-refresh', {
+          'client-id': 'fleet',
+          'id-token': expired,
+          'refresh-token': 'r',
+          'idp-issuer-url': `https://127.0.0.1:${closed}`,
+        }),
+      ],
+      folders: [],
+    }).entries;
+    assert.deepEqual(
+      es.map((e) => e.authKind),
+      ['oidc', 'oidc', 'oidc'],
+    );
+    const [current, expiredR, refresh] = await Promise.all(es.map((e) => probe(e, deps(), 10_000)));
+    assert.equal(current!.status, 'live', current!.message ?? '');
+    assert.equal(expiredR!.status, 'unauthorized', expiredR!.message ?? '');
+    assert.match(expiredR!.message!, /id-token expired at .*\(no refresh-token, idp-issuer-url in the kubeconfig\): log in again/);
+    assert.equal(refresh!.status, 'error', refresh!.message ?? '');
+    assert.match(refresh!.message!, /^OIDC: /);
   });
 
   it('wrong CA, revoked token and a stopped apiserver each get their own message', async () => {

@@ -7,7 +7,9 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { readFileSync, statSync } from 'node:fs';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
-import { KubeConfig } from '@kubernetes/client-node';
+// client-node is loaded only for an OIDC user (its one use here): it takes about half a second to load,
+// and every thread that reads the cache (snapshot jobs, the store thread) would pay it.
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
 import { execRequest, type ExecRequest, type TrustStore } from '../fleet/trust.ts';
 import { ExecCredentialCache, type ExecCredential } from '../fleet/exec.ts';
@@ -86,7 +88,7 @@ export class Connection {
   private readonly exec: ExecRequest | undefined;
   private tokenFileCache: { mtimeMs: number; token: string } | undefined;
   private execCert: ExecCredential | undefined;
-  private oidc: KubeConfig | undefined;
+  private oidc: Promise<KubeConfig> | undefined;
   private agentWithExecCert: HttpAgent | undefined;
 
   constructor(entry: ContextEntry, deps: ConnectionDeps) {
@@ -181,14 +183,17 @@ export class Connection {
       }
     } else if (u?.authProvider?.name === 'oidc') {
       // client-node's OIDC support (refresh with the refresh-token), one KubeConfig per entry so its
-      // token state is never shared between users.
+      // token state is never shared between users (one promise: concurrent requests share the one).
       this.oidc ??= oidcConfig(this.entry);
       const opts: { headers: Record<string, string> } = { headers: {} };
       try {
-        await this.oidc.applyToHTTPSOptions(opts as never);
+        await (await this.oidc).applyToHTTPSOptions(opts as never);
       } catch (e) {
         throw new ConnectionError('auth-plugin', `OIDC: ${(e as Error).message}`);
       }
+      // client-node gives no token, silently, for an expired id-token it cannot renew: the request
+      // would go out anonymous, and a cluster that lets anonymous users read /version would look live.
+      if (!opts.headers.Authorization) throw new ConnectionError('unauthorized', oidcMissing(u.authProvider.config ?? {}));
       Object.assign(headers, opts.headers);
     } else if (u?.token) headers.Authorization = `Bearer ${u.token}`;
     else if (u?.tokenFile) headers.Authorization = `Bearer ${this.tokenFromFile(u.tokenFile)}`;
@@ -280,7 +285,22 @@ export function statusError(status: number, path: string, body: string): Connect
   return new ConnectionError(kind, `${status}: ${message}`, { status });
 }
 
-function oidcConfig(e: ContextEntry): KubeConfig {
+/** Why an OIDC user has no token to send: what the user does about it. */
+export function oidcMissing(config: Record<string, string | undefined>): string {
+  if (!config['id-token']) return 'OIDC: the kubeconfig has no id-token: log in first (e.g. kubectl oidc-login)';
+  const missing = ['refresh-token', 'client-id', 'idp-issuer-url'].filter((k) => !config[k]);
+  let exp = '';
+  try {
+    const payload = JSON.parse(Buffer.from(config['id-token'].split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    if (typeof payload.exp === 'number') exp = ` at ${new Date(payload.exp * 1000).toISOString()}`;
+  } catch {
+    /* not a JWT: then it never had an expiry client-node could read */
+  }
+  return `OIDC: the id-token expired${exp} and cannot be renewed (no ${missing.join(', ') || 'refresh'} in the kubeconfig): log in again (e.g. kubectl oidc-login)`;
+}
+
+async function oidcConfig(e: ContextEntry): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   const c = e.cluster!;
   const u = e.user!;

@@ -4,23 +4,20 @@
 // only read, after the same checks the CLI makes.
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { Store } from '../store/store.ts';
-import { captureSnapshot, openSnapshot, SnapshotError } from './snapshot.ts';
-import { diffStores } from './diff.ts';
+import { SnapshotError } from './snapshot.ts';
+import { captureInThread, inThread, type DiffSide } from './jobs.ts';
 import { exportBundle, previewBundle, snapshotOfBundle, type LogFetcher } from './bundle.ts';
 import { ContractError, type Params, type Result, type SnapshotDiffDTO } from '../../common/contract.ts';
 import type { SessionActions } from '../views/service.ts';
 
 export interface SessionFiles {
-  /** what this session shows: the live cache, or a snapshot file */
+  /** what this session shows ("@this"): the live cache, or a snapshot file (read-only) */
   db: string;
   mode: 'live' | 'cache' | 'snapshot';
   /** the live cache, to compare a snapshot with ("@cache") */
   cachePath: string;
   /** where captures and bundles are written */
   dataDir: string;
-  /** the current store (what "@this" means) */
-  store: () => Store;
   logs?: LogFetcher;
   /** switch what the session shows (the shell reloads the renderer) */
   open?: (p: Params<'session.open'>) => Promise<Result<'session.open'>>;
@@ -69,28 +66,14 @@ export function sessionActions(s: SessionFiles): SessionActions {
     throw new ContractError((e as Error).message, 'invalid');
   };
 
-  /** A store for one side of a diff, its label, and how to let it go. */
-  const side = async (ref: string): Promise<{ store: Store; label: string; close: () => void }> => {
-    if (ref === '@this') return { store: s.store(), label: s.mode === 'snapshot' ? 'this snapshot' : 'the cache', close: () => {} };
+  /** One side of a comparison as the snapshot thread opens it, and its label. */
+  const side = async (ref: string): Promise<{ side: DiffSide; label: string }> => {
+    if (ref === '@this') return { side: { path: s.db, open: 'store' }, label: s.mode === 'snapshot' ? 'this snapshot' : 'the cache' };
     if (ref === '@cache') {
       if (!existsSync(s.cachePath)) throw new ContractError(`there is no cache at ${s.cachePath} to compare with`, 'not-found');
-      const store = new Store(s.cachePath, { readonly: true });
-      return { store, label: 'the cache', close: () => store.close() };
+      return { side: { path: s.cachePath, open: 'store' }, label: 'the cache' };
     }
-    const file = await resolveSnapshotPath(ref, s.dataDir);
-    try {
-      const o = openSnapshot(file, { tmpDir: s.dataDir });
-      return {
-        store: o.store,
-        label: basename(ref),
-        close: () => {
-          o.store.close();
-          o.cleanup();
-        },
-      };
-    } catch (e) {
-      return refuse(e);
-    }
+    return { side: { path: await resolveSnapshotPath(ref, s.dataDir), open: 'snapshot' }, label: basename(ref) };
   };
 
   return {
@@ -100,7 +83,7 @@ export function sessionActions(s: SessionFiles): SessionActions {
       const out = join(s.dataDir, 'snapshots', `fleet-${stamp(t)}.fleetsnap`);
       mkdirSync(join(s.dataDir, 'snapshots'), { recursive: true });
       try {
-        const m = captureSnapshot({
+        const m = await captureInThread({
           db: s.db,
           out,
           ...(p.clusters?.length ? { clusters: p.clusters } : {}),
@@ -123,23 +106,19 @@ export function sessionActions(s: SessionFiles): SessionActions {
     async diff(p) {
       if (p.from === p.to) throw new ContractError('compare two different things', 'invalid');
       const a = await side(p.from);
+      const b = await side(p.to);
       try {
-        const b = await side(p.to);
-        try {
-          const d = diffStores(a.store, b.store, { includeEvents: !!p.includeEvents });
-          const out: SnapshotDiffDTO = {
-            from: a.label,
-            to: b.label,
-            clusters: d.clusters.map((c) => ({ ...c, in: c.in === 'a' ? 'from' : c.in === 'b' ? 'to' : 'both' })),
-            totals: d.totals,
-            ignoredKinds: d.ignoredKinds,
-          };
-          return out;
-        } finally {
-          b.close();
-        }
-      } finally {
-        a.close();
+        const d = await inThread({ kind: 'diff', from: a.side, to: b.side, includeEvents: !!p.includeEvents, tmpDir: s.dataDir });
+        const out: SnapshotDiffDTO = {
+          from: a.label,
+          to: b.label,
+          clusters: d.clusters.map((c) => ({ ...c, in: c.in === 'a' ? 'from' : c.in === 'b' ? 'to' : 'both' })),
+          totals: d.totals,
+          ignoredKinds: d.ignoredKinds,
+        };
+        return out;
+      } catch (e) {
+        return refuse(e);
       }
     },
 

@@ -14,15 +14,18 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { Store, type KObj, type WriteOp } from '../store/store.ts';
 import { SCHEMA_VERSION } from '../store/schema.ts';
 import { captureSnapshot, inspectSnapshot, openSnapshot, parseDuration, SnapshotError, SNAPSHOT_APPLICATION_ID } from './snapshot.ts';
 import { diffStores } from './diff.ts';
 import { sessionActions } from './session.ts';
+import { captureInThread, decodeError, encodeError, inThread } from './jobs.ts';
 import { verifyBundle } from './bundle.ts';
 import { ViewService } from '../views/service.ts';
 import {
+  ContractError,
   HEALTH_LEVELS,
   type BundleExported,
   type BundlePreview,
@@ -389,7 +392,6 @@ describe('the console over a snapshot: "as of", diff, capture, bundles', () => {
         mode: 'snapshot',
         cachePath: cache,
         dataDir: dir,
-        store: () => o.store,
         now: () => T0 + 3 * H,
       }),
     });
@@ -472,7 +474,7 @@ describe('the console over a snapshot: "as of", diff, capture, bundles', () => {
         mode: 'cache',
         source: cache,
         derive: 'memory',
-        actions: sessionActions({ db: cache, mode: 'cache', cachePath: cache, dataDir: dir, store: () => store, now: () => T0 + 3 * H }),
+        actions: sessionActions({ db: cache, mode: 'cache', cachePath: cache, dataDir: dir, now: () => T0 + 3 * H }),
       });
       const cap = (await svc.handle('snapshot.capture', { clusters: ['prod'], since: 3 * H })) as { ok: true; result: SnapshotCaptured };
       assert.equal(cap.ok, true, JSON.stringify(cap));
@@ -492,5 +494,103 @@ describe('the console over a snapshot: "as of", diff, capture, bundles', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('snapshot jobs on a thread of their own (jobs.ts)', () => {
+  let dir: string;
+  let cache: string;
+  let snapA: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fleet-jobs-'));
+    cache = join(dir, 'cache.db');
+    fill(cache);
+    snapA = join(dir, 'a.fleetsnap');
+    const first = join(dir, 'first.db');
+    fill(first, true);
+    captureSnapshot({ db: first, out: snapA, now: T0 });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a capture on the thread writes what one in place writes; the caller keeps running meanwhile', async () => {
+    const here = captureSnapshot({ db: cache, out: join(dir, 'here.fleetsnap'), now: T0 + 2 * H });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const there = await inThread({ kind: 'capture', options: { db: cache, out: join(dir, 'there.fleetsnap'), now: T0 + 2 * H } });
+      assert.deepEqual(there, here);
+      // In place, the capture would hold this thread until it returned: no timer could fire.
+      assert.ok(ticks > 0, 'timers fired while the thread worked');
+    } finally {
+      clearInterval(timer);
+    }
+    const rows = (p: string) => {
+      const s = new Store(p, { readonly: true });
+      try {
+        return s.db.prepare('SELECT cluster, kind, uid, rv, body FROM objects ORDER BY cluster, kind, uid').all();
+      } finally {
+        s.close();
+      }
+    };
+    assert.deepEqual(rows(join(dir, 'there.fleetsnap')), rows(join(dir, 'here.fleetsnap')));
+    const m = await captureInThread({ db: cache, out: join(dir, 'prod.fleetsnap'), clusters: ['prod'], since: T0 + H, now: T0 + 2 * H });
+    assert.deepEqual(
+      m.clusters.map((c) => c.context),
+      ['prod'],
+    );
+    assert.equal(m.window.from, T0 + H);
+  });
+
+  it('a comparison on the thread finds what one in place finds (a snapshot opened with its checks, a cache as it is)', async () => {
+    const o = openSnapshot(snapA);
+    const c = new Store(cache, { readonly: true });
+    let here;
+    try {
+      here = diffStores(o.store, c);
+    } finally {
+      c.close();
+      o.store.close();
+      o.cleanup();
+    }
+    const there = await inThread({
+      kind: 'diff',
+      from: { path: snapA, open: 'snapshot' },
+      to: { path: cache, open: 'store' },
+      tmpDir: dir,
+    });
+    assert.deepEqual(there, here);
+    assert.ok(there.totals.added >= 1 && there.totals.removed >= 1 && there.totals.changed >= 1, JSON.stringify(there.totals));
+  });
+
+  it('errors come back as their own class and message; a thread that dies says so', async () => {
+    await assert.rejects(
+      inThread({ kind: 'capture', options: { db: join(dir, 'none.db'), out: join(dir, 'x.fleetsnap') } }),
+      (e: Error) => e instanceof SnapshotError && /no cache at .*none\.db/.test(e.message),
+    );
+    const bad = join(dir, 'bad.fleetsnap');
+    writeFileSync(bad, 'PK\x03\x04 nope');
+    await assert.rejects(
+      inThread({ kind: 'diff', from: { path: bad, open: 'snapshot' }, to: { path: cache, open: 'store' } }),
+      (e: Error) => e instanceof SnapshotError && /zip archive/.test(e.message),
+    );
+    assert.ok(!existsSync(join(dir, 'x.fleetsnap')), 'nothing written');
+    // encode/decode keep the contract's code
+    const back = decodeError(encodeError(new ContractError('no such file', 'not-found')));
+    assert.ok(back instanceof ContractError);
+    assert.equal((back as ContractError).code, 'not-found');
+    assert.equal(decodeError(encodeError(new TypeError('x'))).name, 'TypeError');
+    // a thread that cannot even start: refused with the reason, nothing hangs
+    const broken = join(dir, 'broken-thread.mjs');
+    writeFileSync(broken, 'throw new Error("boom at start");\n');
+    await assert.rejects(
+      inThread({ kind: 'capture', options: { db: cache, out: join(dir, 'y.fleetsnap') } }, pathToFileURL(broken)),
+      /capture thread failed: boom at start/,
+    );
+    const silent = join(dir, 'silent-thread.mjs');
+    writeFileSync(silent, 'process.exit(3);\n');
+    await assert.rejects(
+      inThread({ kind: 'capture', options: { db: cache, out: join(dir, 'y.fleetsnap') } }, pathToFileURL(silent)),
+      /ended \(exit code 3\) without an answer/,
+    );
   });
 });

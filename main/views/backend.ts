@@ -110,7 +110,6 @@ export function startBackend(opts: BackendOptions): Backend {
       mode,
       cachePath,
       dataDir: opts.dataDir,
-      store: () => store,
       ...(logs ? { logs } : {}),
       ...(opts.open ? { open: opts.open } : {}),
     }),
