@@ -138,7 +138,7 @@ export class Reflector {
     this.path = opts.namespace === undefined ? kind.path : namespacedPath(kind, opts.namespace);
   }
 
-  /** " in namespace web" for a namespace's reflector (gap reasons) */
+  /** " (namespace web)" for a namespace's reflector (gap reasons) */
   private get where(): string {
     return this.namespace === undefined ? '' : ` (namespace ${this.namespace})`;
   }

@@ -27,8 +27,7 @@ export type JobResult<J extends SnapshotJob> = J extends { kind: 'capture' } ? S
 
 /** What a thread answers. */
 export type JobAnswer =
-  | { ok: true; value: SnapshotManifest | StoreDiff; threadId: number }
-  | { ok: false; error: { name: string; message: string; code?: string } };
+  { ok: true; value: SnapshotManifest | StoreDiff } | { ok: false; error: { name: string; message: string; code?: string } };
 
 function openSide(side: DiffSide, tmpDir: string | undefined): { store: Store; close: () => void } {
   if (side.open === 'store') {

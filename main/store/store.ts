@@ -584,9 +584,10 @@ export class Store {
               this.delete(w.cluster, w.kind, w.obj, w.at);
               break;
             case 'prune': {
-              const uids = w.outside
+              const keep = w.outside && new Set(w.outside);
+              const uids = keep
                 ? (this.s.kindUidsByNamespace.all(w.cluster, w.kind) as { uid: string; namespace: string }[])
-                    .filter((o) => !w.outside!.includes(o.namespace))
+                    .filter((o) => !keep.has(o.namespace))
                     .map((o) => o.uid)
                 : w.namespace === undefined
                   ? this.s.kindUids.all(w.cluster, w.kind)

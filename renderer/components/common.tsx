@@ -6,7 +6,7 @@ import { formatAge, formatPercent, formatResource } from '../../common/units.ts'
 import { useApp } from '../store/index.ts';
 import { href, type Route } from '../store/route.ts';
 import { formatDateTime } from '../store/time.ts';
-import { partialText, statusLine } from '../map/text.ts';
+import { asOfOnly, partialText, statusLine } from '../map/text.ts';
 
 export function StatusBadge({
   tile,
@@ -19,8 +19,7 @@ export function StatusBadge({
   at?: number | null;
 }) {
   // As of a past time the badge is neutral (data-status stays the cluster's current status).
-  const asOf =
-    at !== null && (tile.status === 'live' || tile.status === 'syncing' || tile.status === 'connecting' || tile.status === 'offline');
+  const asOf = at !== null && asOfOnly(tile.status);
   return (
     <span
       className={`badge ${asOf ? 'status-asof' : `status-${tile.status}`}`}

@@ -67,6 +67,14 @@ export function statusTime(fleet: Pick<FleetDTO, 'at' | 'mode' | 'snapshot'> | n
 }
 
 /**
+ * As of a past time, does a cluster's current status say nothing worth showing (only that it is not
+ * live now)? Then a view shows the time alone, neutral; otherwise "as of T · now unreachable".
+ */
+export function asOfOnly(status: ClusterTile['status']): boolean {
+  return status === 'live' || status === 'syncing' || status === 'connecting' || status === 'offline';
+}
+
+/**
  * A cluster's status as every view shows it (map tile, tooltip, table and cluster badges): always with
  * what it means for the data's age, never stale data as live. `at`: the view shows the state as of that
  * time, never "live" then ("as of 12:40", with a problem it had).
@@ -75,9 +83,7 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
   const tone = statusTone(t.status);
   if (at !== null) {
     const when = asOfText(at, now);
-    // The session's current status says nothing about T: only that the cluster is not live now.
-    if (t.status === 'live' || t.status === 'syncing' || t.status === 'connecting' || t.status === 'offline')
-      return { text: when, tone: 'neutral' };
+    if (asOfOnly(t.status)) return { text: when, tone: 'neutral' };
     return { text: `${when} · now ${STATUS_WORD[t.status]}`, tone };
   }
   const since = (x: number | null) => (x === null ? null : age(now - x));
@@ -107,8 +113,7 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
   }
 }
 
-/** A cluster status in words. */
-export const STATUS_WORD: Record<ClusterTile['status'], string> = {
+const STATUS_WORD: Record<ClusterTile['status'], string> = {
   connecting: 'connecting',
   syncing: 'syncing',
   live: 'live',
@@ -176,14 +181,16 @@ export function shortNames(names: readonly string[]): string[] {
 
 /** Kinds listed in some namespaces only, grouped by those namespaces: "pods, apps/deployments in default, web" */
 export function partialText(partial: { kind: string; namespaces: string[] }[]): string {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { namespaces: string[]; kinds: string[] }>();
   for (const p of partial) {
     const key = p.namespaces.join(', ');
-    groups.set(key, [...(groups.get(key) ?? []), p.kind]);
+    const g = groups.get(key) ?? { namespaces: p.namespaces, kinds: [] };
+    g.kinds.push(p.kind);
+    groups.set(key, g);
   }
   return [...groups]
-    .map(([ns, kinds]) => {
-      const n = ns ? ns.split(', ').length : 0;
+    .map(([ns, { namespaces, kinds }]) => {
+      const n = namespaces.length;
       return `${kinds.join(', ')} in ${n ? `${n === 1 ? 'namespace' : `${n} namespaces:`} ${ns}` : 'no namespace yet'}`;
     })
     .join('; ');
