@@ -2,6 +2,78 @@
 // the folder decides the runtime, so a wrong import fails here.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { readdirSync } from 'node:fs';
+
+/**
+ * main/ is layered (docs/ARCHITECTURE.md): a folder imports only from the folders before it in this
+ * list (and from common/ and the files at main/'s root); the shells at the end import from any layer
+ * but not from each other. Lab integration tests (*.lab.test.ts) live in the lowest layer that holds
+ * everything they exercise; every test may also use lab/ (real clusters and their fixtures).
+ */
+export const LAYERS = ['model', 'fleet', 'kube', 'store', 'views', 'snapshot', 'worker', 'backend'];
+export const SHELLS = ['server', 'cli', 'app'];
+
+/** What each layer may not import, beyond the higher layers. */
+const LAYER_EXTRA = {
+  // model/ is pure: no I/O, no database, no Kubernetes client.
+  model: ['node:*', 'fs', 'path', 'child_process', 'http', 'https', 'better-sqlite3', '@kubernetes/*'],
+};
+
+function mainLayers() {
+  const all = [...LAYERS, ...SHELLS];
+  const outside = ['../../renderer/*', '../../preload/*', '../../scripts/*', '../../bench/*', '../../e2e/*'];
+  const electron = { name: 'electron', message: 'only main/app/ imports electron' };
+  const configs = [];
+  for (const folder of all) {
+    const i = LAYERS.indexOf(folder);
+    const above = i >= 0 ? all.slice(i + 1) : SHELLS.filter((s) => s !== folder);
+    const below = i >= 0 ? all.slice(0, i) : LAYERS;
+    const layerRule = (extra, test) => [
+      'error',
+      {
+        paths: folder === 'app' ? [] : [electron],
+        patterns: [
+          ...(LAYER_EXTRA[folder] && !test ? [{ group: LAYER_EXTRA[folder], message: `main/${folder}/ is pure: no I/O` }] : []),
+          { group: [...outside, ...extra], message: 'main/ runs under Node: it imports no renderer, preload, script, bench or e2e code' },
+          {
+            group: above.flatMap((h) => [`../${h}/*`, `../${h}`]),
+            message: `main/${folder}/ may import only from ${below.length ? below.map((b) => `${b}/`).join(', ') : 'no other folder of main/'} (the layers in eslint.config.js, docs/ARCHITECTURE.md)`,
+          },
+        ],
+      },
+    ];
+    configs.push(
+      {
+        files: [`main/${folder}/**/*.ts`],
+        ignores: [`main/${folder}/**/*.test.ts`],
+        rules: { 'no-restricted-imports': layerRule(['../../lab/*'], false) },
+      },
+      { files: [`main/${folder}/**/*.test.ts`], rules: { 'no-restricted-imports': layerRule([], true) } },
+    );
+  }
+  // Files at main/'s root (paths, version) are below every layer.
+  configs.push({
+    files: ['main/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [{ group: [...outside, '../lab/*', './*/*'], message: "main/'s root files are below every layer" }],
+        },
+      ],
+    },
+  });
+  // A new folder of main/ must be given its place in the order.
+  const folders = readdirSync(new URL('./main/', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory());
+  const unplaced = folders.map((d) => d.name).filter((n) => !all.includes(n));
+  if (unplaced.length) throw new Error(`eslint.config.js: main/${unplaced.join(', main/')} is in no layer: add it to LAYERS or SHELLS`);
+  configs.push({
+    files: ['main/model/**/*.ts'],
+    rules: { 'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'take `now` as a parameter' }] },
+  });
+  return configs;
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'build/', 'dist/', 'tmp/', 'e2e/artifacts/', 'bench/results/'] },
@@ -32,17 +104,6 @@ export default tseslint.config(
       // Kubernetes objects are open-ended JSON; the lab and store type them as records of any.
       '@typescript-eslint/no-explicit-any': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
-    },
-  },
-  {
-    files: ['main/model/**/*.ts'],
-    rules: {
-      // model/ is pure: no I/O, no clocks.
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['node:*', 'fs', 'path', 'child_process', 'http', 'https', 'better-sqlite3', '@kubernetes/*'] },
-      ],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'take `now` as a parameter' }],
     },
   },
   {
@@ -87,13 +148,20 @@ export default tseslint.config(
   {
     // The contract: no node, electron or DOM.
     files: ['common/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'react', 'react-dom'] }] },
+    ignores: ['common/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'electron', 'react', 'react-dom', '../main/*', '../renderer/*', '../preload/*', '../lab/*'] },
+      ],
+    },
   },
   {
-    files: ['main/**/*.ts'],
-    ignores: ['main/app/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'only main/app/ imports electron' }] }] },
+    // Tests of the contract run under node:test; they may use node and the lab's fixtures.
+    files: ['common/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['electron', 'react', 'react-dom', '../main/*', '../renderer/*'] }] },
   },
+  ...mainLayers(),
   {
     // The preload runs in the sandboxed renderer: electron's contextBridge and ipcRenderer, and the contract.
     files: ['preload/**/*.ts'],

@@ -87,7 +87,7 @@ describe('the desktop app (Electron) against real lab clusters', () => {
       // The app bundle and the renderer, as `npm start` builds them.
       const r = spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: ROOT, stdio: 'inherit' });
       assert.equal(r.status, 0, 'vite build failed');
-      const b = spawnSync(process.execPath, [join(ROOT, 'main', 'app', 'build.ts')], { cwd: ROOT, stdio: 'inherit' });
+      const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-app.ts')], { cwd: ROOT, stdio: 'inherit' });
       assert.equal(b.status, 0, 'build:app failed');
       lab = await Lab.up({ dir: join(dir, 'lab'), clusters: 2, profile: 'mixed', nodes: 3, podsPerNode: 2 });
     });

@@ -2,9 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { appProtocolHandler } from './app-protocol.ts';
-import { ROOT } from './build.ts';
+const ROOT = resolve(import.meta.dirname, '..', '..');
 import { CSP } from './security.ts';
 
 describe('the app:// protocol handler', () => {

@@ -4,10 +4,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Configuration } from 'electron-builder';
-import { ROOT } from './build.ts';
+const ROOT = resolve(import.meta.dirname, '..', '..');
 import { FUSES } from './fuses.ts';
 
 const config = parse(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Configuration & Record<string, any>;
@@ -69,7 +69,7 @@ describe('electron-builder.yml', () => {
     assert.match(pkg.dependencies['better-sqlite3'], /^\^13\./);
     assert.match(pkg.scripts.start, /node main\/app\/build\.ts && electron build\/app\/main\.js$/);
     assert.match(pkg.scripts.dist, /electron-builder --config electron-builder\.yml$/);
-    assert.equal(pkg.scripts['build:app'], 'node main/app/build.ts');
+    assert.equal(pkg.scripts['build:app'], 'node scripts/build-app.ts');
   });
 
   it('is valid for electron-builder', async (t) => {

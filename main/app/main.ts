@@ -1,6 +1,6 @@
-// The desktop app's main process (bundled to build/app/main.js by main/app/build.ts). Electron glue only:
+// The desktop app's main process (bundled to build/app/main.js by scripts/build-app.ts). Electron glue only:
 // the decisions live in security.ts, ipc.ts, window-state.ts, settings.ts, startup.ts and menu.ts; the
-// back end is the web shell's (main/views/backend.ts) with the sync worker in a utilityProcess.
+// back end is the web shell's (main/backend/backend.ts) with the sync worker in a utilityProcess.
 import {
   app,
   BrowserWindow,
@@ -21,7 +21,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ContractError, PUSH_CHANNEL, type Params, type Result } from '../../common/contract.ts';
 import { APP_NAME } from '../paths.ts';
-import type { Backend, startBackend as StartBackend } from '../views/backend.ts';
+import type { Backend, startBackend as StartBackend } from '../backend/backend.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
 import { registerIpc, type IpcMainLike, type SenderInfo } from './ipc.ts';
 import { addSourcesReport, menuTemplate, type MenuActions } from './menu.ts';
@@ -132,7 +132,7 @@ async function ready(): Promise<void> {
   // The back end is imported here, not at the top: in the bundle that defers loading better-sqlite3, so
   // even a missing native module ends in a dialog saying so.
   try {
-    ({ startBackend } = await import('../views/backend.ts'));
+    ({ startBackend } = await import('../backend/backend.ts'));
     backend = launchBackend(args.snapshot);
   } catch (e) {
     return fail(databaseFailure(e as Error, args.snapshot ?? files.cache, { snapshot: !!args.snapshot }));
@@ -212,7 +212,7 @@ function switchTo(snapshot: string | undefined): Promise<void> {
     let next: Backend;
     try {
       if (snapshot) {
-        const { resolveSnapshotPath } = await import('../snapshot/session.ts');
+        const { resolveSnapshotPath } = await import('../backend/session.ts');
         snapshot = await resolveSnapshotPath(snapshot, userData);
       }
       next = launchBackend(snapshot);

@@ -4,15 +4,14 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSourceConfig, discover, sourcesFromPaths, type SourceConfig } from '../fleet/sources.ts';
 import { TrustStore, execRequest } from '../fleet/trust.ts';
-import { ExecCredentialCache } from '../fleet/exec.ts';
-import { probe, staticStatus, type ProbeResult } from '../fleet/probe.ts';
+import { ExecCredentialCache } from '../kube/exec.ts';
+import { probe, staticStatus, type ProbeResult } from '../kube/probe.ts';
 import { safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
 import { dataDir } from '../paths.ts';
 import { startSyncWorker } from '../worker/client.ts';
 import { SETTLED, type ClusterStatusInfo } from '../kube/sync.ts';
 import { Store } from '../store/store.ts';
-import { clusterInput } from '../store/queries.ts';
-import { clusterView, nodeAccelerators, podsByNode } from '../model/index.ts';
+import { summarize } from '../views/summary.ts';
 import { captureSnapshot, openSnapshot, parseDuration } from '../snapshot/snapshot.ts';
 import { diffStores, type StoreDiff } from '../snapshot/diff.ts';
 import { exportBundle, extractBundle, previewBundle, verifyBundle } from '../snapshot/bundle.ts';
@@ -379,43 +378,6 @@ function printDiff(d: StoreDiff): void {
   console.log(
     `${d.totals.added} added, ${d.totals.removed} removed, ${d.totals.changed} changed${d.ignoredKinds.length ? ` (not compared: ${d.ignoredKinds.join(', ')})` : ''}`,
   );
-}
-
-/** `fleet summary --json`: {clusters: [{id, context, status, nodes: [{name, ready, resources}]}]} and more. */
-export function summarize(store: Store, now: number) {
-  return {
-    generatedAt: now,
-    clusters: store.clusters().map((c) => {
-      const input = clusterInput(store, c.id, now, c.serverVersion ?? undefined);
-      const view = clusterView(input);
-      const byNode = podsByNode(input.pods ?? []);
-      const storage = view.storage;
-      return {
-        id: c.id,
-        context: c.context,
-        file: c.file,
-        status: c.status,
-        message: c.message,
-        serverVersion: c.serverVersion,
-        lastContact: c.lastContact,
-        // Never show stale data as live: the age of the newest contact with the cluster.
-        dataAgeMs: c.lastContact ? now - c.lastContact : null,
-        kinds: store.syncStates(c.id).map((k) => ({ kind: k.kind, state: k.state, objects: k.objects, message: k.message })),
-        summary: view.summary,
-        storageProblems: storage.problems,
-        nodes: view.nodes.map((n) => {
-          const node = (input.nodes ?? []).find((x) => x?.metadata?.name === n.name)!;
-          return {
-            name: n.name,
-            ready: n.ready,
-            health: { level: n.health.level, reasons: n.health.issues.map((i) => i.message) },
-            resources: n.resources,
-            accelerators: nodeAccelerators(node, byNode.get(n.name) ?? []),
-          };
-        }),
-      };
-    }),
-  };
 }
 
 function statusLine(s: ClusterStatusInfo): string {

@@ -12,7 +12,7 @@ import { SocksProxyAgent } from 'socks-proxy-agent';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
 import { execRequest, type ExecRequest, type TrustStore } from '../fleet/trust.ts';
-import { ExecCredentialCache, type ExecCredential } from '../fleet/exec.ts';
+import { ExecCredentialCache, type ExecCredential } from './exec.ts';
 
 export type ConnectionErrorKind =
   'needs-approval' | 'config' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'timeout' | 'server' | 'auth-plugin';

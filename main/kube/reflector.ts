@@ -7,9 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection, ConnectionError, readBody, statusError } from './connection.ts';
 import type { ServedKind } from './resources.ts';
-import { RawObject, ScanError } from '../store/rawobject.ts';
-import type { KObj, ObjectInput, WriteOp } from '../store/store.ts';
-import { StoreWriteError } from '../store/writer.ts';
+import { RawObject, ScanError } from './rawobject.ts';
+import { StoreWriteError, type KObj, type ObjectInput, type SyncOp } from './sink.ts';
 import { namespacedPath } from './access.ts';
 
 export type ReflectorState =
@@ -27,7 +26,7 @@ export type ReflectorState =
 
 export interface ReflectorEvents {
   /** a batch to write; a promise when it is written in another thread (settles once committed) */
-  write(ops: WriteOp[]): void | Promise<void>;
+  write(ops: SyncOp[]): void | Promise<void>;
   /** the reflector's state changed (for the cluster's status) */
   state(kind: string, state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean }): void;
   /** the latest resourceVersion (from bookmarks and events), cheap to call often */
@@ -95,7 +94,7 @@ export function decodeWatchLine(line: string): WatchEvent | undefined {
 }
 
 /** The store write a watch event asks for, if any. */
-export function watchOp(cluster: string, kind: string, ev: WatchEvent, at: number): WriteOp | undefined {
+export function watchOp(cluster: string, kind: string, ev: WatchEvent, at: number): SyncOp | undefined {
   if (!ev.object || typeof ev.object !== 'object') return undefined;
   if (ev.type === 'ADDED') return { op: 'upsert', cluster, kind, obj: ev.object, at, fresh: true };
   if (ev.type === 'MODIFIED') return { op: 'upsert', cluster, kind, obj: ev.object, at };
@@ -146,7 +145,7 @@ export class Reflector {
   private set(state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean } = {}): void {
     this.state = state;
     if (this.namespace === undefined) {
-      const op: WriteOp = { op: 'state', cluster: this.cluster, kind: this.kind.key, state, message: info.message ?? null, at: Date.now() };
+      const op: SyncOp = { op: 'state', cluster: this.cluster, kind: this.kind.key, state, message: info.message ?? null, at: Date.now() };
       if (this.rv) op.rv = this.rv;
       if (info.listed) op.listedAt = Date.now();
       void this.write([op]);
@@ -161,7 +160,7 @@ export class Reflector {
    * Hand a batch to the store. A batch written in another thread settles later: if it fails, what the
    * cache holds of this kind is no longer what the watch delivered, so the next round lists it again.
    */
-  private write(ops: WriteOp[]): Promise<void> | undefined {
+  private write(ops: SyncOp[]): Promise<void> | undefined {
     const p = this.ev.write(ops);
     if (!p) return undefined;
     p.catch((e: Error) => (this.writeFailed ??= e));
@@ -279,7 +278,7 @@ export class Reflector {
       if (status !== 200) throw statusError(status, this.path, text);
       const page = JSON.parse(text) as { metadata?: { continue?: string; resourceVersion?: string }; items?: KObj[] };
       const at = Date.now();
-      const ops: WriteOp[] = [];
+      const ops: SyncOp[] = [];
       for (const item of page.items ?? []) {
         if (!item.metadata?.uid) continue;
         seen.add(item.metadata.uid);
@@ -292,7 +291,7 @@ export class Reflector {
       rv = page.metadata?.resourceVersion ?? rv;
       if (!cont) break;
     }
-    const prune: WriteOp = { op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() };
+    const prune: SyncOp = { op: 'prune', cluster: this.cluster, kind: this.kind.key, seen, at: Date.now() };
     if (this.namespace !== undefined) prune.namespace = this.namespace;
     const pruned = this.write([prune]);
     await writing;
@@ -322,7 +321,7 @@ export class Reflector {
     if (status !== 200) throw statusError(status, this.path, await readBody(res));
     await new Promise<void>((resolve, reject) => {
       let buf = '';
-      let pending: WriteOp[] = [];
+      let pending: SyncOp[] = [];
       let timer: NodeJS.Timeout | undefined;
       // Settle once: destroying the response (after an ERROR event) emits 'aborted'/'error' synchronously,
       // which must not overwrite the real reason (a 410 must lead to a relist, not to a backoff loop).

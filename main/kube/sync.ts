@@ -6,8 +6,7 @@ import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from 
 import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
 import { MAX_WATCHED_NAMESPACES, namespacesFor, pickNamespaces, reviewNamespaces, scopeMessage, type NamespaceRules } from './access.ts';
-import type { WriteOp } from '../store/store.ts';
-import type { StoreSink } from '../store/writer.ts';
+import type { StoreSink, SyncOp } from './sink.ts';
 
 export type ClusterStatus = 'connecting' | 'syncing' | 'live' | 'stale' | 'unreachable' | 'unauthorized' | 'needs-approval' | 'error';
 
@@ -170,7 +169,7 @@ export class ClusterSync {
         const found = servedKinds(await discoverServed(this.conn));
         kinds = found.kinds;
         const now = Date.now();
-        const ops: WriteOp[] = found.missing.map((m) => ({
+        const ops: SyncOp[] = found.missing.map((m) => ({
           op: 'state',
           cluster: this.entry.id,
           kind: m.key,

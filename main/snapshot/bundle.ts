@@ -33,11 +33,11 @@ import { SCHEMA_VERSION } from '../store/schema.ts';
 import { CATALOGUE, shownObject } from '../kube/resources.ts';
 import { objectDiff } from '../model/diff.ts';
 import { eventOccurrences } from '../model/summary.ts';
-import { deriveCluster } from '../views/derive.ts';
+import { deriveStored } from '../views/derive.ts';
 import { APP_NAME } from '../paths.ts';
 import { appVersion } from '../version.ts';
 import { captureSnapshot, SnapshotError } from './snapshot.ts';
-import { toYaml } from './yaml.ts';
+import { toYaml } from '../../common/yaml.ts';
 import { Redactor, type Finding } from './redact.ts';
 import { TarGzWriter, readTarGz, TarError } from './tar.ts';
 import type { BundleSelection } from '../../common/contract.ts';
@@ -284,7 +284,7 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
       counts.events += evLines.length;
       await sink.add(evFile, evLines.map((l) => `${l.line}\n`).join(''));
       // summaries: the console's derived view of the whole cluster
-      const { derived } = deriveCluster(store, c.id, now, c.serverVersion ?? undefined);
+      const { derived } = deriveStored(store, c.id, now, c.serverVersion ?? undefined);
       const sumDir = `cluster/${segment(c.context)}/summary`;
       const parts: [string, unknown][] = [
         ['nodes', { summary: derived.summary.nodes, resources: derived.summary.resources, nodes: derived.nodes }],

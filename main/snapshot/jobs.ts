@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { ContractError } from '../../common/contract.ts';
 import { Store } from '../store/store.ts';
 import { diffStores, type StoreDiff } from './diff.ts';
-import { captureSnapshot, openSnapshot, SnapshotError, type CaptureOptions, type SnapshotManifest } from './snapshot.ts';
+import { captureSnapshot, openSnapshot, SnapshotError, type CaptureOptions } from './snapshot.ts';
+import type { SnapshotManifest } from '../store/manifest.ts';
 
 /** One side of a comparison: a database read as it is (the cache, this session's file) or a snapshot file opened with its checks. */
 export interface DiffSide {

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { discover, type SourceConfig } from '../fleet/sources.ts';
 import { TrustStore } from '../fleet/trust.ts';
-import { ExecCredentialCache } from '../fleet/exec.ts';
+import { ExecCredentialCache } from '../kube/exec.ts';
 import { Connection, readBody, statusError } from '../kube/connection.ts';
 import type { LogFetcher } from './bundle.ts';
 

@@ -15,46 +15,16 @@ import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { Store } from '../store/store.ts';
 import { SCHEMA_VERSION, partitionDDL } from '../store/schema.ts';
-import { MODEL_VERSION } from '../views/derive.ts';
+import { MODEL_VERSION } from '../model/derive.ts';
 import { APP_NAME } from '../paths.ts';
 import { appVersion } from '../version.ts';
-
-/** PRAGMA application_id of a snapshot: "FLTS". */
-export const SNAPSHOT_APPLICATION_ID = 0x464c5453;
-export const SNAPSHOT_FORMAT = 'fleet-console-snapshot';
-export const SNAPSHOT_FORMAT_VERSION = 1;
-export const SNAPSHOT_EXTENSION = '.fleetsnap';
-const MANIFEST_KEY = 'snapshot.manifest';
-
-export interface SnapshotCluster {
-  id: string;
-  context: string;
-  serverVersion: string | null;
-  /** the cluster's status when captured, and the last contact with it (ms) */
-  status: string;
-  lastContact: number | null;
-  objects: number;
-  changes: number;
-}
-
-export interface SnapshotManifest {
-  format: typeof SNAPSHOT_FORMAT;
-  formatVersion: number;
-  /** ms since the epoch, and the same as RFC 3339 */
-  capturedAt: number;
-  capturedAtText: string;
-  app: { name: string; version: string };
-  schemaVersion: number;
-  modelVersion: number;
-  /** the change history it holds: from (null: all the cache had) to capturedAt */
-  window: { from: number | null; to: number };
-  clusters: SnapshotCluster[];
-  counts: { objects: number; changes: number; byKind: Record<string, number> };
-  /** namespaces kept (bundles narrow to a selection); absent: all */
-  namespaces?: string[];
-  /** written for an incident bundle: values redacted by the bundle's rules */
-  redacted?: boolean;
-}
+import {
+  MANIFEST_KEY,
+  SNAPSHOT_APPLICATION_ID,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_FORMAT_VERSION,
+  type SnapshotManifest,
+} from '../store/manifest.ts';
 
 export class SnapshotError extends Error {
   override name = 'SnapshotError';

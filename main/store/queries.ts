@@ -1,6 +1,6 @@
 // Read-side assembly: the model's inputs for one cluster, from the store.
 import type { Store, KObj } from './store.ts';
-import type { ClusterInput } from '../model/summary.ts';
+import type { DeriveInput } from '../model/derive.ts';
 
 const KINDS = {
   nodes: 'nodes',
@@ -17,13 +17,16 @@ const KINDS = {
   csiStorageCapacities: 'storage.k8s.io/csistoragecapacities',
   resourceSlices: 'resource.k8s.io/resourceslices',
   resourceClaims: 'resource.k8s.io/resourceclaims',
+  deployments: 'apps/deployments',
+  statefulSets: 'apps/statefulsets',
+  jobs: 'batch/jobs',
 } as const;
 
 /** The model's input for one cluster: as it is now, or (at) as the cache saw it at that time. */
-export function clusterInput(store: Store, cluster: string, now: number, serverVersion?: string, at?: number): ClusterInput {
+export function clusterInput(store: Store, cluster: string, now: number, serverVersion?: string, at?: number): DeriveInput {
   const input: Record<string, unknown> = { now };
   if (serverVersion) input.serverVersion = serverVersion;
   for (const [field, kind] of Object.entries(KINDS))
     input[field] = at === undefined ? ([...store.bodies(cluster, kind)] as KObj[]) : store.bodiesAt(cluster, kind, at);
-  return input as unknown as ClusterInput;
+  return input as unknown as DeriveInput;
 }

@@ -5,50 +5,22 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RawObject } from './rawobject.ts';
+import { RawObject } from '../kube/rawobject.ts';
+import type { ClusterRow, KObj, ObjectInput, SyncOp } from '../kube/sink.ts';
 import { migrate, partitionDDL } from './schema.ts';
+import { ViewRows } from './views.ts';
 
-export type KObj = Record<string, any>;
+export type { ClusterRow, KObj, ObjectInput } from '../kube/sink.ts';
 
 export const PARTITION_MS = 3_600_000;
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/**
- * An object to write: parsed, or as the JSON text the API server sent (what the reflector hands over
- * for watch events: the store cuts what it does not keep from the text instead of re-serialising).
- */
-export type ObjectInput = KObj | RawObject;
-
+/** What the store writes: the sync engine's ops, and objects already prepared (in another thread). */
 export type WriteOp =
-  /** fresh: most likely a new object (a watch's ADDED event) */
-  | { op: 'upsert'; cluster: string; kind: string; obj: ObjectInput; at: number; fresh?: boolean }
+  | SyncOp
   /** an object prepared by prepareObject (possibly in another thread); fresh as for upsert */
-  | { op: 'put'; cluster: string; kind: string; obj: PreparedObject; at: number; fresh?: boolean }
-  | { op: 'delete'; cluster: string; kind: string; obj: ObjectInput; at: number }
-  /** after a complete LIST: everything of (cluster, kind) not in `seen` is gone */
-  /**
-   * After a full LIST: remove what it did not return. With namespace: of that namespace only (after a
-   * namespace's LIST); with outside: only what lies outside these namespaces (no longer watched).
-   */
-  | { op: 'prune'; cluster: string; kind: string; seen: Set<string>; at: number; namespace?: string; outside?: string[] }
-  | { op: 'state'; cluster: string; kind: string; state: string; rv?: string; message?: string | null; listedAt?: number; at: number }
-  | { op: 'gap'; cluster: string; kind?: string; start: number; end?: number; reason: string }
-  | { op: 'cluster'; row: ClusterRow };
-
-export interface ClusterRow {
-  id: string;
-  context: string;
-  file: string;
-  source: string;
-  server: string;
-  authKind: string;
-  status: string;
-  message?: string | null;
-  serverVersion?: string | null;
-  lastContact?: number | null;
-  at: number;
-}
+  | { op: 'put'; cluster: string; kind: string; obj: PreparedObject; at: number; fresh?: boolean };
 
 export interface StoredObject {
   cluster: string;
@@ -321,6 +293,8 @@ export class Store {
   readonly path: string;
   private readonly partitionStmts = new Map<string, PartitionStatements>();
   private readonly s: ReturnType<Store['prepare']>;
+  /** the derived views' rows (cluster_views, samples) */
+  readonly views: ViewRows;
 
   constructor(path: string, opts: StoreOptions = {}) {
     this.path = path;
@@ -345,6 +319,12 @@ export class Store {
     }
     migrate(this.db, !!opts.readonly);
     this.s = this.prepare();
+    this.views = new ViewRows(this.db);
+  }
+
+  /** opened read-only (a snapshot, or a reader of someone else's cache) */
+  get readonly(): boolean {
+    return this.db.readonly;
   }
 
   private prepare() {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWatchLine, watchOp } from '../kube/reflector.ts';
 import { BodyEncoder, Store, type KObj, type WriteOp } from './store.ts';
-import { prepareBatch, StoreWriteError, ThreadedStore } from './writer.ts';
+import { prepareBatch, ThreadedStore } from './writer.ts';
+import { StoreWriteError } from '../kube/sink.ts';
 
 const STORE_THREAD = new URL('../worker/store-thread.ts', import.meta.url);
 const dir = () => mkdtempSync(join(tmpdir(), 'fleet-writer-'));

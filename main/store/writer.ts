@@ -4,16 +4,9 @@
 // scanned. Objects cross as PreparedObjects: key, index columns, and the stripped text already encoded
 // as UTF-8 into one buffer per batch, which is transferred, not copied.
 import { Worker } from 'node:worker_threads';
-import { RawObject } from './rawobject.ts';
-import { BodyEncoder, prepareObject, type KObj, type WriteOp } from './store.ts';
-
-/** Where the sync engine writes: a Store (in the same thread) or a ThreadedStore. */
-export interface StoreSink {
-  /** Apply a batch atomically. A promise when the batch is written elsewhere: it settles once committed. */
-  write(ops: WriteOp[]): void | Promise<void>;
-  /** Record the latest resourceVersion seen by a watch. */
-  touch(cluster: string, kind: string, rv: string, at: number): void;
-}
+import { RawObject } from '../kube/rawobject.ts';
+import { StoreWriteError, type KObj, type StoreSink } from '../kube/sink.ts';
+import { BodyEncoder, prepareObject, type WriteOp } from './store.ts';
 
 /**
  * The batch as it crosses to the store thread: every object prepared (the bodies in one buffer, to
@@ -65,8 +58,6 @@ export type FromStoreThread =
   | { type: 'views'; versions: Record<string, number> }
   | { type: 'error'; message: string }
   | { type: 'closed' };
-
-export class StoreWriteError extends Error {}
 
 /**
  * The sync worker's side of the store thread. write() hands a batch over and returns at once; its

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { Store, type KObj } from '../store/store.ts';
 import { ViewService } from './service.ts';
 import { scopeMessage } from '../kube/access.ts';
-import { MODEL_VERSION, ViewTable } from './derive.ts';
+import { ViewTable } from './derive.ts';
+import { MODEL_VERSION } from '../model/derive.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');

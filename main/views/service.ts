@@ -10,8 +10,10 @@ import { eventOccurrences } from '../model/summary.ts';
 import type { ClusterStatusInfo } from '../kube/sync.ts';
 import { shownObject as asShown } from '../kube/resources.ts';
 import { parseScope } from '../kube/access.ts';
-import { ViewTable, acceleratorFigure, deriveCluster, type ClusterTileRow, type ClusterViewRow } from './derive.ts';
-import type { SnapshotManifest } from '../snapshot/snapshot.ts';
+import { ViewTable, deriveStored } from './derive.ts';
+import { acceleratorFigure } from '../model/derive.ts';
+import type { ClusterTileRow, ClusterViewRow } from '../store/views.ts';
+import type { SnapshotManifest } from '../store/manifest.ts';
 import { parseRequest } from '../../common/schemas.ts';
 import {
   ContractError,
@@ -214,7 +216,7 @@ export class ViewService {
     const hit = this.atViews.get(key);
     if (hit) return hit;
     // Judged as of T too: a heartbeat is as old as it was then.
-    const { derived, cells } = deriveCluster(this.store, id, at, serverVersion ?? undefined, at);
+    const { derived, cells } = deriveStored(this.store, id, at, serverVersion ?? undefined, at);
     const row: ClusterViewRow = { cluster: id, version: 0, computedAt: at, derived, cells };
     this.atViews.set(key, row);
     while (this.atViews.size > 256) this.atViews.delete(this.atViews.keys().next().value!);

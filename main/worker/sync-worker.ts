@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { ThreadedStore } from '../store/writer.ts';
 import { TrustStore } from '../fleet/trust.ts';
-import { ExecCredentialCache, loginShellPath } from '../fleet/exec.ts';
+import { ExecCredentialCache, loginShellPath } from '../kube/exec.ts';
 import { discover, watchSources } from '../fleet/sources.ts';
 import { FleetSync } from '../kube/sync.ts';
 import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';

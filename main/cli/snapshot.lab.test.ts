@@ -15,11 +15,11 @@ import { LAB_SECRET_VALUES } from '../../lab/src/profiles/workloads.ts';
 import { startSyncWorker } from '../worker/client.ts';
 import { sourcesFromPaths } from '../fleet/sources.ts';
 import { Store, type KObj } from '../store/store.ts';
-import type { StoreDiff } from './diff.ts';
-import type { BundleManifest } from './bundle.ts';
+import type { StoreDiff } from '../snapshot/diff.ts';
+import type { BundleManifest } from '../snapshot/bundle.ts';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'cli', 'fleet.ts');
+const CLI = join(import.meta.dirname, 'fleet.ts');
 const fleet = (...args: string[]) => run(process.execPath, [CLI, ...args], { maxBuffer: 256 << 20 });
 
 /** Credentials the bundle must never contain, beyond the lab's own (LAB_SECRET_VALUES). */
@@ -378,7 +378,7 @@ describe('snapshots and bundles against a lab cluster', () => {
     // path-escaping: a member named ../escaped.txt, listed in a (recomputed) manifest
     const escape = join(dir, 'escape');
     mkdirSync(escape);
-    const { TarGzWriter } = await import('./tar.ts');
+    const { TarGzWriter } = await import('../snapshot/tar.ts');
     for (const name of ['../escaped.txt', '/tmp/absolute.txt']) {
       const p = join(escape, `${name.startsWith('/') ? 'abs' : 'dotdot'}.tar.gz`);
       // our writer refuses such names: write the raw header by hand

@@ -4,9 +4,9 @@
 // only read, after the same checks the CLI makes.
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { SnapshotError } from './snapshot.ts';
-import { captureInThread, inThread, type DiffSide } from './jobs.ts';
-import { exportBundle, previewBundle, snapshotOfBundle, type LogFetcher } from './bundle.ts';
+import { SnapshotError } from '../snapshot/snapshot.ts';
+import { captureInThread, inThread, type DiffSide } from '../snapshot/jobs.ts';
+import { exportBundle, previewBundle, snapshotOfBundle, type LogFetcher } from '../snapshot/bundle.ts';
 import { ContractError, type Params, type Result, type SnapshotDiffDTO } from '../../common/contract.ts';
 import type { SessionActions } from '../views/service.ts';
 

@@ -10,11 +10,11 @@ import { parse, stringify } from 'yaml';
 import { Lab } from '../../lab/src/lab.ts';
 import { adminClient } from '../../lab/src/cluster.ts';
 import { retry } from '../../lab/src/kube.ts';
-import { discover } from './sources.ts';
-import { TrustStore, execRequest } from './trust.ts';
+import { discover } from '../fleet/sources.ts';
+import { TrustStore, execRequest } from '../fleet/trust.ts';
 import { ExecCredentialCache } from './exec.ts';
 import { probe } from './probe.ts';
-import type { ContextEntry } from './kubeconfig.ts';
+import type { ContextEntry } from '../fleet/kubeconfig.ts';
 
 describe('cluster entries against a lab cluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-entries-'));

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { toYaml } from './yaml.ts';
-import { hostileConfigMap } from '../../lab/src/profiles/workloads.ts';
+import { hostileConfigMap } from '../lab/src/profiles/workloads.ts';
 
 /** Read back by a full YAML parser, as YAML 1.2 and as 1.1 (older readers): the same data. */
 function roundTrip(v: unknown): void {

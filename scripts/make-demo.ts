@@ -9,16 +9,16 @@ import { parse, stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Lab } from '../../lab/src/lab.ts';
-import { startSyncWorker } from '../worker/client.ts';
-import { sourcesFromPaths } from '../fleet/sources.ts';
-import { captureSnapshot } from './snapshot.ts';
-import { DEMO_CONTEXTS } from './demo-contexts.ts';
+import { Lab } from '../lab/src/lab.ts';
+import { startSyncWorker } from '../main/worker/client.ts';
+import { sourcesFromPaths } from '../main/fleet/sources.ts';
+import { captureSnapshot } from '../main/snapshot/snapshot.ts';
+import { DEMO_CONTEXTS } from '../main/snapshot/demo-contexts.ts';
 
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '60' },
-    out: { type: 'string', default: join(import.meta.dirname, '..', '..', 'resources', 'demo.fleetsnap') },
+    out: { type: 'string', default: join(import.meta.dirname, '..', 'resources', 'demo.fleetsnap') },
     keep: { type: 'boolean', default: false },
   },
 });

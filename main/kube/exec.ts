@@ -3,7 +3,7 @@
 // its expirationTimestamp. Unlike client-node's ExecAuth, results are cached per cluster entry (never
 // by user name: client-node #592), the plugin has a timeout and its stderr reaches the user.
 import { spawn } from 'node:child_process';
-import type { ExecSpec } from './kubeconfig.ts';
+import type { ExecSpec } from '../fleet/kubeconfig.ts';
 
 export interface ExecCredential {
   token?: string;

@@ -4,13 +4,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Store } from '../store/store.ts';
-import { ViewService, type LiveSource } from './service.ts';
+import { ViewService, type LiveSource } from '../views/service.ts';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/client.ts';
 import type { StartMessage } from '../worker/protocol.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
 import type { Params, PushEvent, Result } from '../../common/contract.ts';
 import { openSnapshot } from '../snapshot/snapshot.ts';
-import { sessionActions } from '../snapshot/session.ts';
+import { sessionActions } from './session.ts';
 import { logFetcher } from '../snapshot/logs.ts';
 
 export interface BackendOptions {

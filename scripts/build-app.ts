@@ -9,13 +9,13 @@
 // script, hence a bundle. `electron` is provided by the runtime and `better-sqlite3` is a native module
 // loaded from node_modules (unpacked from the asar), so both stay external. CommonJS output (with a
 // package.json saying so next to it) is what every Electron context loads alike.
-// `node main/app/build.ts [--production] [--out DIR]`
+// `node scripts/build-app.ts [--production] [--out DIR]`
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const ROOT = resolve(import.meta.dirname, '..');
 export const APP_OUT = join(ROOT, 'build', 'app');
 
 /** Electron 45: Node 22 in the main and utility processes, Chromium 140 in the renderer. */

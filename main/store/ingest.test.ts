@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeWatchLine, watchOp } from '../kube/reflector.ts';
-import { RawObject, ScanError } from './rawobject.ts';
+import { RawObject, ScanError } from '../kube/rawobject.ts';
 import { Store, stripObject, type KObj, type WriteOp } from './store.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -1,6 +1,6 @@
 // A quick look at one cluster entry: can we reach it, who are we, what version is it.
-import type { ContextEntry } from './kubeconfig.ts';
-import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from '../kube/connection.ts';
+import type { ContextEntry } from '../fleet/kubeconfig.ts';
+import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
 
 export type EntryStatus = 'ok' | 'live' | 'needs-approval' | 'unreachable' | 'unauthorized' | 'forbidden' | 'error' | 'duplicate';
 

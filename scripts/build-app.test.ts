@@ -13,11 +13,11 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { BRIDGE_FUNCTIONS, channelOf, type Answer, type FleetDTO, type Method } from '../../common/contract.ts';
-import { buildApp, ROOT } from './build.ts';
-import { inThread } from '../snapshot/jobs.ts';
-import { Store } from '../store/store.ts';
-import { CSP, webPreferences } from './security.ts';
+import { BRIDGE_FUNCTIONS, channelOf, type Answer, type FleetDTO, type Method } from '../common/contract.ts';
+import { buildApp, ROOT } from './build-app.ts';
+import { inThread } from '../main/snapshot/jobs.ts';
+import { Store } from '../main/store/store.ts';
+import { CSP, webPreferences } from '../main/app/security.ts';
 
 const require = createRequire(import.meta.url);
 // Under the repository, so the bundles find node_modules/better-sqlite3 as they do in the app.
