@@ -144,11 +144,17 @@ export interface NodeRow {
   pods: number;
 }
 
+// The accelerator, storage and capacity DTOs are the model's own results (main/model types extend
+// them), trimmed to what the views show: one definition, so the two cannot drift apart.
+
+/** Accelerators of one kind, model and resource, summed over a cluster's nodes. */
 export interface AcceleratorTotalDTO {
   source: 'device-plugin' | 'dra';
   vendor: string;
   model: string;
+  /** device-plugin resource name, or the DRA driver */
   resource: string;
+  /** gpu, mig, gpu-share, tpu, neuron-device, neuron-core, gaudi, other */
   kind: string;
   nodes: number;
   capacity: number;
@@ -156,27 +162,40 @@ export interface AcceleratorTotalDTO {
   unhealthy: number;
   allocated: number;
   free: number;
+  /** DRA: devices whose claim has consumers */
   inUse?: number;
+  /** shared GPUs: physical devices behind the shares */
   physical?: number;
+}
+
+/** One accelerator resource of one node (a device-plugin resource: nvidia.com/gpu, a MIG profile, ...). */
+export interface AcceleratorResourceDTO {
+  resource: string;
+  vendor: string;
+  /** gpu, mig, gpu-share, tpu, neuron-device, neuron-core, gaudi, other */
+  kind: string;
+  model?: string;
+  /** memory of one device (or one MIG slice), bytes */
+  memoryBytes?: number;
+  capacity: number;
+  allocatable: number;
+  /** capacity - allocatable: devices the device plugin reports unhealthy */
+  unhealthy: number;
+  /** requested by non-terminal pods on the node (DRA-served requests excluded) */
+  allocated: number;
+  /** allocatable - allocated (may be negative) */
+  free: number;
+  /** time-slicing / MPS: physical GPUs and the shares they are cut into, side by side */
+  sharing?: { strategy: string; replicas: number; physical: number; shares: number };
+  /** MIG: the profile behind this resource (mixed) or behind nvidia.com/gpu (single) */
+  mig?: { strategy?: string; profile: string; count?: number; product?: string; memoryBytes?: number };
 }
 
 export interface AcceleratorNodeDTO {
   node: string;
+  /** nvidia.com/mig.strategy: none | single | mixed */
   migStrategy?: string;
-  resources: {
-    resource: string;
-    vendor: string;
-    kind: string;
-    model?: string;
-    memoryBytes?: number;
-    capacity: number;
-    allocatable: number;
-    allocated: number;
-    free: number;
-    unhealthy: number;
-    sharing?: { strategy: string; replicas: number; physical: number; shares: number };
-    mig?: { strategy?: string; profile: string; count?: number; product?: string; memoryBytes?: number };
-  }[];
+  resources: AcceleratorResourceDTO[];
 }
 
 export interface DraDeviceDTO {
@@ -217,13 +236,16 @@ export type CoverageState = 'registered' | 'missing' | 'plugin-not-ready' | 'not
 
 export interface StorageProblemDTO {
   severity: 'critical' | 'warning' | 'info';
+  /** Kubernetes kind of the object the problem is about */
   kind: string;
   namespace?: string;
   name: string;
   node?: string;
   driver?: string;
+  /** stable machine code, e.g. DriverNotRegistered, AttachError, PVCLost */
   reason: string;
   message: string;
+  /** when it was reported (epoch ms), if known */
   time?: number;
 }
 

@@ -10,6 +10,7 @@ import type { ServedKind } from './resources.ts';
 import { RawObject, ScanError } from './rawobject.ts';
 import { StoreWriteError, type KObj, type ObjectInput, type SyncOp } from './sink.ts';
 import { namespacedPath } from './access.ts';
+import { Backoff } from './backoff.ts';
 
 export type ReflectorState =
   | 'pending'
@@ -41,6 +42,10 @@ export interface ReflectorOptions {
   backoffMaxMs?: number;
   /** how long a 403 or 404 waits before trying again */
   refusedRetryMs?: number;
+  /** how long an unauthorized or unapproved kind waits before trying again */
+  authRetryMs?: number;
+  /** the backoff's jitter source (tests pin it) */
+  random?: () => number;
   /**
    * List and watch one namespace only (credentials that may not list the kind cluster-wide). Such a
    * reflector writes no sync state of its own: its ClusterSync writes the kind's, for all namespaces.
@@ -105,9 +110,12 @@ export function watchOp(cluster: string, kind: string, ev: WatchEvent, at: numbe
 const META_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;q=0.9';
 const META_ONE = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json;q=0.9';
 
+/** What a reflector needs of a connection: a request whose response it reads as a stream. */
+export type StreamOpener = Pick<Connection, 'open'>;
+
 export class Reflector {
   readonly kind: ServedKind;
-  private readonly conn: Connection;
+  private readonly conn: StreamOpener;
   private readonly cluster: string;
   private readonly ev: ReflectorEvents;
   private readonly o: Required<Omit<ReflectorOptions, 'namespace'>>;
@@ -120,7 +128,7 @@ export class Reflector {
   private gapStart: number | undefined;
   state: ReflectorState = 'pending';
 
-  constructor(cluster: string, conn: Connection, kind: ServedKind, ev: ReflectorEvents, opts: ReflectorOptions = {}) {
+  constructor(cluster: string, conn: StreamOpener, kind: ServedKind, ev: ReflectorEvents, opts: ReflectorOptions = {}) {
     this.cluster = cluster;
     this.conn = conn;
     this.kind = kind;
@@ -131,6 +139,8 @@ export class Reflector {
       backoffMinMs: opts.backoffMinMs ?? 500,
       backoffMaxMs: opts.backoffMaxMs ?? 30_000,
       refusedRetryMs: opts.refusedRetryMs ?? 10 * 60_000,
+      authRetryMs: opts.authRetryMs ?? 60_000,
+      random: opts.random ?? Math.random,
     };
     this.namespace = opts.namespace;
     this.id = opts.namespace === undefined ? kind.key : `${kind.key}@${opts.namespace}`;
@@ -169,7 +179,7 @@ export class Reflector {
 
   /** Run until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    let failures = 0;
+    const backoff = new Backoff({ minMs: this.o.backoffMinMs, maxMs: this.o.backoffMaxMs }, this.o.random);
     while (!signal.aborted) {
       try {
         if (this.writeFailed) {
@@ -184,7 +194,7 @@ export class Reflector {
           this.set('watching', { contact: true });
         }
         this.closeGap();
-        failures = 0;
+        backoff.reset();
         await this.watch(signal);
       } catch (e) {
         if (signal.aborted) break;
@@ -215,14 +225,13 @@ export class Reflector {
         if (ce.kind === 'unauthorized' || ce.kind === 'needs-approval' || ce.kind === 'auth-plugin' || ce.kind === 'config') {
           this.set(ce.kind === 'needs-approval' ? 'needs-approval' : 'unauthorized', { message: ce.message });
           this.openGap(ce.message);
-          await sleep(60_000, undefined, { signal }).catch(() => {});
+          await sleep(this.o.authRetryMs, undefined, { signal }).catch(() => {});
           continue;
         }
-        failures++;
+        const delay = backoff.fail();
         this.openGap(ce.message);
         this.set('backoff', { message: ce.message });
-        const base = Math.min(this.o.backoffMaxMs, this.o.backoffMinMs * 2 ** Math.min(failures - 1, 16));
-        await sleep(base / 2 + Math.random() * (base / 2), undefined, { signal }).catch(() => {});
+        await sleep(delay, undefined, { signal }).catch(() => {});
       }
     }
     this.set('stopped');

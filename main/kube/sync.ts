@@ -7,6 +7,10 @@ import { Reflector, type ReflectorState } from './reflector.ts';
 import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
 import { MAX_WATCHED_NAMESPACES, namespacesFor, pickNamespaces, reviewNamespaces, scopeMessage, type NamespaceRules } from './access.ts';
 import type { StoreSink, SyncOp } from './sink.ts';
+import { Backoff, type BackoffPolicy } from './backoff.ts';
+
+/** Connecting and discovering a cluster: 2 s, 4 s, ... up to a minute (each jittered). */
+const CONNECT_BACKOFF: BackoffPolicy = { minMs: 2000, maxMs: 60_000 };
 
 export type ClusterStatus = 'connecting' | 'syncing' | 'live' | 'stale' | 'unreachable' | 'unauthorized' | 'needs-approval' | 'error';
 
@@ -153,7 +157,7 @@ export class ClusterSync {
       return;
     }
     this.writeCluster();
-    let attempt = 0;
+    const backoff = new Backoff(CONNECT_BACKOFF);
     let kinds: ServedKind[] = [];
     // Connect and discover, with backoff; the cluster's status says why it is not there yet.
     while (!signal.aborted) {
@@ -186,9 +190,7 @@ export class ClusterSync {
         const st0 = statusOfError(ce.kind);
         const st: ClusterStatus = st0 === 'forbidden' ? 'unauthorized' : st0;
         this.setStatus(st, ce.message);
-        attempt++;
-        const wait = Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6));
-        await sleep(wait / 2 + Math.random() * (wait / 2), undefined, { signal }).catch(() => {});
+        await sleep(backoff.fail(), undefined, { signal }).catch(() => {});
       }
     }
     if (signal.aborted) return;

@@ -19,6 +19,7 @@
 //    pod's nvidia.com/gpu request (requests.ts podDevicePluginRequests).
 import { podsByNode, podsOccupying } from './capacity.ts';
 import { parseQuantity, resourceValue } from './quantity.ts';
+import type { AcceleratorResourceDTO, AcceleratorTotalDTO } from '../../common/contract.ts';
 import { podDevicePluginRequests } from './requests.ts';
 import type { Device, DeviceAttribute, Node, Pod, ResourceClaim, ResourceSlice } from './types.ts';
 import { addTo, arr, entries, get, isUnboundPending, labelsOf, nameOf, namespaceOf, num, str } from './util.ts';
@@ -133,27 +134,10 @@ function vendorOf(resource: string): string {
 
 // ------------------------------------------------------------------------------------ node view
 
-export interface NodeAcceleratorResource {
-  resource: string;
-  vendor: string;
+export interface NodeAcceleratorResource extends Omit<AcceleratorResourceDTO, 'kind'> {
   kind: AcceleratorKind;
   /** in KNOWN_ACCELERATORS (false: a vendor-domain resource that merely might be one) */
   known: boolean;
-  model?: string;
-  /** memory of one device (or one MIG slice), bytes */
-  memoryBytes?: number;
-  capacity: number;
-  allocatable: number;
-  /** capacity - allocatable: devices the device plugin reports unhealthy */
-  unhealthy: number;
-  /** requested by non-terminal pods on the node (DRA-served requests excluded) */
-  allocated: number;
-  /** allocatable - allocated (may be negative) */
-  free: number;
-  /** time-slicing / MPS: physical GPUs and the shares they are cut into, side by side */
-  sharing?: { strategy: string; replicas: number; physical: number; shares: number };
-  /** MIG: the profile behind this resource (mixed) or behind nvidia.com/gpu (single) */
-  mig?: { strategy?: string; profile: string; count?: number; product?: string; memoryBytes?: number };
 }
 
 export interface NodeAccelerators {
@@ -585,23 +569,8 @@ export function draInventory(slices: readonly ResourceSlice[], claims: readonly 
 
 // ------------------------------------------------------------------------------------ cluster rollup
 
-export interface AcceleratorTotal {
-  source: 'device-plugin' | 'dra';
-  vendor: string;
-  model: string;
-  /** device-plugin resource name, or the DRA driver */
-  resource: string;
+export interface AcceleratorTotal extends Omit<AcceleratorTotalDTO, 'kind'> {
   kind: AcceleratorKind;
-  nodes: number;
-  capacity: number;
-  allocatable: number;
-  unhealthy: number;
-  allocated: number;
-  free: number;
-  /** DRA: devices whose claim has consumers */
-  inUse?: number;
-  /** shared GPUs: physical devices behind the shares */
-  physical?: number;
 }
 
 export interface ClusterAccelerators {

@@ -16,9 +16,11 @@
 //              matching condition/cordon; any other NoExecute taint; unsupported kubelet version skew.
 //   ok       — none of the above.
 import type { Node, NodeCondition, Taint } from './types.ts';
+import type { HealthLevel as ContractHealthLevel } from '../../common/contract.ts';
 import { ageText, arr, condition, isCordoned, parseTime, str } from './util.ts';
 
-export type HealthLevel = 'ok' | 'warning' | 'critical' | 'unknown';
+/** The contract's health levels, in the order of HEALTH_LEVELS. */
+export type HealthLevel = ContractHealthLevel;
 export type ReadyStatus = 'True' | 'False' | 'Unknown';
 
 export interface HealthIssue {

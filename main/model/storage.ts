@@ -21,6 +21,7 @@
 // namespace/name, weighted by how rare the label is among the drivers, and only a unique best match
 // counts. Every match says how it was made (identifiedBy).
 import { parseQuantity } from './quantity.ts';
+import type { StorageProblemDTO } from '../../common/contract.ts';
 import type {
   Container,
   CSIDriver,
@@ -77,22 +78,10 @@ export interface CoverageMatrix {
   cells: Record<string, Record<string, CoverageCell>>;
 }
 
-export type Severity = 'critical' | 'warning' | 'info';
+export type Severity = StorageProblemDTO['severity'];
 
-export interface StorageProblem {
-  severity: Severity;
-  /** Kubernetes kind of the object the problem is about */
-  kind: string;
-  namespace?: string;
-  name: string;
-  node?: string;
-  driver?: string;
-  /** stable machine code, e.g. DriverNotRegistered, AttachError, PVCLost */
-  reason: string;
-  message: string;
-  /** when it was reported (epoch ms), if known */
-  time?: number;
-}
+/** One storage problem (the contract's DTO is this very type). */
+export type StorageProblem = StorageProblemDTO;
 
 export interface StorageHealthInput {
   csiDrivers?: readonly CSIDriver[];

@@ -10,6 +10,7 @@ import { nodeHealth, type HealthLevel, type NodeHealth } from './health.ts';
 import { storageHealth, type StorageHealth, type StorageHealthInput } from './storage.ts';
 import type { Event, Node, Pod, ResourceClaim, ResourceSlice } from './types.ts';
 import { arr, isCordoned, nameOf, num } from './util.ts';
+import type { ResourceRow } from '../../common/contract.ts';
 
 export interface ClusterInput extends StorageHealthInput {
   nodes?: readonly Node[];
@@ -24,12 +25,8 @@ export interface ClusterInput extends StorageHealthInput {
   staleAfterMs?: number;
 }
 
-export interface NodeSummaryResource {
-  capacity: number;
-  allocatable: number;
-  requested: number;
-  free: number;
-}
+/** A node's (or cluster's) figures for one resource: the contract's ResourceRow. */
+export type NodeSummaryResource = ResourceRow;
 
 export interface NodeSummary {
   name: string;
