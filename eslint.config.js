@@ -5,13 +5,16 @@ import tseslint from 'typescript-eslint';
 import { readdirSync } from 'node:fs';
 
 /**
- * main/ is layered (docs/ARCHITECTURE.md): a folder imports only from the folders before it in this
+ * main/ is layered (ARCHITECTURE.md): a folder imports only from the folders before it in this
  * list (and from common/ and the files at main/'s root); the shells at the end import from any layer
  * but not from each other. Lab integration tests (*.lab.test.ts) live in the lowest layer that holds
- * everything they exercise; every test may also use lab/ (real clusters and their fixtures).
+ * everything they exercise; every test may also use lab/ (real clusters and their fixtures). A folder's
+ * test support (shared fixtures) is named fixtures.ts: it is linted as a test, and only tests import it.
  */
 export const LAYERS = ['model', 'fleet', 'kube', 'store', 'views', 'snapshot', 'worker', 'backend'];
 export const SHELLS = ['server', 'cli', 'app'];
+/** Test files of a folder of main/, relative to it: the tests and their support (fixtures.ts). */
+const TEST_FILES = ['**/*.test.ts', '**/fixtures.ts'];
 
 /** What each layer may not import, beyond the higher layers. */
 const LAYER_EXTRA = {
@@ -34,10 +37,11 @@ function mainLayers() {
         paths: folder === 'app' ? [] : [electron],
         patterns: [
           ...(LAYER_EXTRA[folder] && !test ? [{ group: LAYER_EXTRA[folder], message: `main/${folder}/ is pure: no I/O` }] : []),
+          ...(test ? [] : [{ group: ['**/fixtures.ts'], message: 'fixtures.ts is test support: only tests import it' }]),
           { group: [...outside, ...extra], message: 'main/ runs under Node: it imports no renderer, preload, script, bench or e2e code' },
           {
             group: above.flatMap((h) => [`../${h}/*`, `../${h}`]),
-            message: `main/${folder}/ may import only from ${below.length ? below.map((b) => `${b}/`).join(', ') : 'no other folder of main/'} (the layers in eslint.config.js, docs/ARCHITECTURE.md)`,
+            message: `main/${folder}/ may import only from ${below.length ? below.map((b) => `${b}/`).join(', ') : 'no other folder of main/'} (the layers in eslint.config.js, ARCHITECTURE.md)`,
           },
         ],
       },
@@ -45,10 +49,10 @@ function mainLayers() {
     configs.push(
       {
         files: [`main/${folder}/**/*.ts`],
-        ignores: [`main/${folder}/**/*.test.ts`],
+        ignores: TEST_FILES.map((f) => `main/${folder}/${f}`),
         rules: { 'no-restricted-imports': layerRule(['../../lab/*'], false) },
       },
-      { files: [`main/${folder}/**/*.test.ts`], rules: { 'no-restricted-imports': layerRule([], true) } },
+      { files: TEST_FILES.map((f) => `main/${folder}/${f}`), rules: { 'no-restricted-imports': layerRule([], true) } },
     );
   }
   // Files at main/'s root (paths, version) are below every layer.

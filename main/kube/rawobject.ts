@@ -197,6 +197,68 @@ const CREATED = 4;
 const MANAGED_FIELDS = 5;
 const ANNOTATIONS = 6;
 
+/** A managedFields entry, as far as who wrote the object goes. */
+export interface FieldManagerEntry {
+  manager?: unknown;
+  operation?: unknown;
+  time?: unknown;
+  subresource?: unknown;
+}
+
+/**
+ * Who last wrote the object (not its status): the manager of the latest managedFields entry that is
+ * not the status subresource ("kubectl-edit (Update)", "kubectl (Apply)"); null when none says.
+ * Times are RFC 3339 in UTC, so they compare as strings; ties go to the later entry.
+ */
+export function fieldManager(entries: readonly FieldManagerEntry[] | unknown): string | null {
+  if (!Array.isArray(entries)) return null;
+  let best: FieldManagerEntry | undefined;
+  let bestTime = '';
+  for (const e of entries as FieldManagerEntry[]) {
+    if (!e || typeof e !== 'object' || typeof e.manager !== 'string' || !e.manager || e.subresource === 'status') continue;
+    const t = typeof e.time === 'string' ? e.time : '';
+    if (!best || t >= bestTime) {
+      best = e;
+      bestTime = t;
+    }
+  }
+  if (!best) return null;
+  const name = (best.manager as string).slice(0, 128);
+  return typeof best.operation === 'string' && best.operation ? `${name} (${best.operation.slice(0, 32)})` : name;
+}
+
+/**
+ * The entries of a managedFields array in text[from, to), reading only manager, operation, time and
+ * subresource: fieldsV1 (most of the bytes) is skipped, not parsed. Keys of fieldsV1 are prefixed
+ * ("f:", "k:", "v:", "i:", "."), so an unescaped `"manager":` is an entry's own member; the members
+ * of an entry lie between its "manager" and the next one (the API server writes manager first).
+ */
+function managedEntries(s: string, from: number, to: number): FieldManagerEntry[] {
+  const out: FieldManagerEntry[] = [];
+  const at: number[] = [];
+  for (let i = s.indexOf('"manager"', from); i >= 0 && i < to; i = s.indexOf('"manager"', i + 9))
+    if (s.charCodeAt(i - 1) !== 92) at.push(i);
+  const member = (key: string, a: number, b: number): unknown => {
+    const k = s.indexOf(key, a);
+    if (k < 0 || k >= b) return undefined;
+    const vs = sp(s, sp(s, k + key.length) + 1);
+    if (s.charCodeAt(sp(s, k + key.length)) !== 58 || s.charCodeAt(vs) !== 34) return undefined;
+    const ve = skipString(s, vs);
+    return valueAt(s, vs, ve, esc);
+  };
+  for (let n = 0; n < at.length; n++) {
+    const a = at[n]!;
+    const b = n + 1 < at.length ? at[n + 1]! : to;
+    out.push({
+      manager: member('"manager"', a, b),
+      operation: member('"operation"', a, b),
+      time: member('"time"', a, b),
+      subresource: member('"subresource"', a, b),
+    });
+  }
+  return out;
+}
+
 /** Top-level members read (bits, for duplicates: JSON.parse keeps the last one) */
 const TOP_KEYS = ['"metadata"', '"spec"', '"status"', '"type"'];
 const METADATA = 0;
@@ -236,6 +298,9 @@ export class RawObject {
   private readonly event: boolean;
   /** the event's type, for an object scanned from a watch event line */
   eventType: string | undefined;
+  /** where metadata.managedFields' value is ([from, to); -1: none) */
+  private managedAt = -1;
+  private managedEnd = -1;
 
   private constructor(text: string, start: number, end: number, event: boolean) {
     this.text = text;
@@ -281,6 +346,20 @@ export class RawObject {
       }
     }
     if (i + 1 !== end) fail(i);
+  }
+
+  /** who last wrote the object, from its managedFields (see fieldManager); read when asked for */
+  get manager(): string | null {
+    if (this.managedAt < 0 || this.text.charCodeAt(this.managedAt) !== 91) return null;
+    // The scanner's module state belongs to the text scanned last: start afresh for this one.
+    nextBackslash = -1;
+    try {
+      return fieldManager(managedEntries(this.text, this.managedAt, this.managedEnd));
+    } catch {
+      return null; // what the scan cannot read says nothing about who
+    } finally {
+      esc = false;
+    }
   }
 
   /** status.conditions (only nodes' index columns need it: decoded when asked for) */
@@ -391,6 +470,8 @@ export class RawObject {
         managedKs = ks;
         managedVe = i;
         managedPrev = prev;
+        this.managedAt = vs;
+        this.managedEnd = i;
       }
       prev = i;
       i = sp(s, i);
