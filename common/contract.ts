@@ -377,6 +377,180 @@ export interface DiffDTO {
   entries: DiffEntry[];
 }
 
+// ------------------------------------------------------------------------------------ changes
+// The fleet's changes: typed events derived from the recorded history (main/model/changes.ts), health
+// transitions, capture gaps and the console's own actions, with who made them where the object says.
+
+export const CHANGE_CATEGORIES = [
+  /** Deployment / StatefulSet / DaemonSet template changes (image, env, resources), pause/resume */
+  'rollout',
+  /** replicas of a workload, HPA decisions */
+  'scale',
+  /** ConfigMap keys (names only) */
+  'config',
+  /** Secret keys and sizes (never values) */
+  'secret',
+  /** Node joined/left/NotReady/Ready/cordoned/taints/kubelet and kernel versions */
+  'node',
+  /** GPU and other device-plugin resources appearing or vanishing on a node; DRA devices */
+  'accelerator',
+  /** CSI driver registrations on nodes (CSINode), CSIDrivers */
+  'csi',
+  /** PVCs bound/lost, PVs, StorageClasses */
+  'storage',
+  /** Jobs started/completed/failed, CronJobs */
+  'job',
+  /** CustomResourceDefinitions (and their versions) */
+  'crd',
+  /** DeviceClasses */
+  'deviceclass',
+  /** Roles, ClusterRoles and their bindings */
+  'rbac',
+  /** created/changed/deleted, for kinds without a more specific reading */
+  'object',
+  /** a workload, pod, node or cluster going unhealthy, or recovering */
+  'health',
+  /** a capture gap: a disconnect, a relist after 410, a kind refused by RBAC (changes may be missing) */
+  'gap',
+  /** an action taken from this console (cordon, scale, restart...) */
+  'action',
+] as const;
+export type ChangeCategory = (typeof CHANGE_CATEGORIES)[number];
+
+/** info: a change; warning/critical: something went unhealthy; ok: it recovered. */
+export type ChangeSeverity = 'info' | 'ok' | 'warning' | 'critical';
+
+/** What a change touches, for correlation: objects referenced, by name within the change's namespace. */
+export interface ChangeRefs {
+  /** container images after the change (rollouts: the new ones) */
+  images?: string[];
+  /** images before the change, where they changed */
+  previousImages?: string[];
+  node?: string;
+  configMaps?: string[];
+  secrets?: string[];
+  pvcs?: string[];
+  storageClasses?: string[];
+  /** the object's controller (ownerReferences[controller=true]) */
+  owner?: { kind: string; name: string; uid?: string };
+}
+
+/** A change event as the model derives it (no identity yet: the cache gives it one). */
+export interface DerivedChange {
+  cluster: string;
+  /** epoch ms: when the cache saw it (the watch event), not when the API server made it */
+  at: number;
+  /** the cache's kind key ("pods", "apps/deployments"); "" for cluster-wide events (a cluster's status, a gap of all kinds) */
+  kind: string;
+  uid: string;
+  namespace: string;
+  name: string;
+  category: ChangeCategory;
+  /** what happened, machine-readable: image, replicas, env, resources, paused, resumed, created, deleted, keys, joined, left,
+   * not-ready, ready, cordoned, uncordoned, taint-added, taint-removed, registered, unregistered, bound, lost, started,
+   * completed, failed, scaled, crashloop, image-pull, oom-killed, unready, unschedulable, recovered, unreachable, relist,
+   * disconnected, forbidden, ... */
+  action: string;
+  severity: ChangeSeverity;
+  /** one line for a human, e.g. "image web: nginx:1.25 → nginx:1.26" */
+  summary: string;
+  /** who made it, when the object says (managedFields manager, change-cause annotation), else "unknown" */
+  who: string;
+  /** the same change in several clusters shares this key (e.g. "image:nginx:1.26", "crd:foo.example.com:v2"); null: not a fleet change */
+  fleetKey: string | null;
+  refs: ChangeRefs;
+  /** where the object's history has this change (object.diff's index); null for events not from an object's history */
+  historyIndex: number | null;
+}
+
+export interface ChangeEventDTO extends DerivedChange {
+  /** stable within one cache or snapshot */
+  id: number;
+  clusterContext: string;
+}
+
+/** A capture gap: changes in it may be missing, so "nothing changed" is never claimed across it. */
+export interface GapDTO {
+  cluster: string;
+  clusterContext: string;
+  /** null: every kind of the cluster */
+  kind: string | null;
+  start: number;
+  /** null: still open */
+  end: number | null;
+  reason: string;
+}
+
+export interface ChangeFilter {
+  from: number;
+  to: number;
+  clusters?: string[];
+  namespaces?: string[];
+  kinds?: string[];
+  categories?: ChangeCategory[];
+  /** matched against summary, name, namespace and who (case-insensitive) */
+  text?: string;
+  /** only warning/critical/ok (health) or only changes */
+  severity?: ChangeSeverity[];
+}
+
+/**
+ * The timeline's marks, columnar for 100k of them: mark i is at at[i] in lane[i] (an index into
+ * lanes), with category[i] (index into CHANGE_CATEGORIES) and severity[i] (index into
+ * CHANGE_SEVERITIES), and id[i] to fetch it.
+ */
+export interface TimelineDTO {
+  from: number;
+  to: number;
+  lanes: { cluster: string; context: string }[];
+  marks: { id: number[]; at: number[]; lane: number[]; category: number[]; severity: number[] };
+  /** marks beyond the limit were left out (the client zooms in to see them) */
+  truncated: boolean;
+  total: number;
+  gaps: GapDTO[];
+}
+
+export const CHANGE_SEVERITIES: readonly ChangeSeverity[] = ['info', 'ok', 'warning', 'critical'];
+
+/** A change ranked as a possible cause of a problem. */
+export interface RankedChangeDTO {
+  change: ChangeEventDTO;
+  /** 1: most likely related */
+  rank: number;
+  score: number;
+  /** why it is ranked here: "the pod's owner Deployment web rolled out", "mounts ConfigMap app-config" */
+  reason: string;
+}
+
+/** What changed before a problem (a node, workload or cluster that went unhealthy at `at`). */
+export interface WhatChangedDTO {
+  problem: ObjectRef & { clusterContext: string; at: number; summary: string };
+  /** the window searched: [from, at] */
+  from: number;
+  causes: RankedChangeDTO[];
+  /** capture gaps in the window: changes there may be missing */
+  gaps: GapDTO[];
+}
+
+/** The same change in several clusters, and the problems that followed it in each. */
+export interface FleetChangeDTO {
+  key: string;
+  category: ChangeCategory;
+  /** "image web:1.4 rolled out to 7 clusters; 3 of them have crashlooping pods since" */
+  summary: string;
+  first: number;
+  last: number;
+  clusters: {
+    cluster: string;
+    clusterContext: string;
+    at: number;
+    changes: number;
+    /** health events (warning/critical) after the change in this cluster, within the follow window */
+    problemsAfter: number;
+    examples: ChangeEventDTO[];
+  }[];
+}
+
 // ------------------------------------------------------------------------------------ search, charts
 
 export interface SearchHit extends ObjectRef {

@@ -9,7 +9,7 @@ import { HEALTH_LEVELS } from '../../common/contract.ts';
 type KObj = Record<string, any>;
 
 /** Bump when the derivation changes: rows of an older model are recomputed on open. */
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
 
 export interface DerivedCluster {
   summary: ClusterSummary;

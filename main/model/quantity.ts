@@ -17,6 +17,8 @@
 //    int32 exponents; exact arithmetic on 10^2000000000 would be unbounded work).
 //  - Kubernetes caps binary-SI values at 2^63-1; we keep the exact value.
 
+import { formatBytes as formatBytesText, formatCpu as formatCpuText } from '../../common/format.ts';
+
 const NANO_DIGITS = 9;
 const NANOS_PER_UNIT = 1_000_000_000n;
 const NANOS_PER_MILLI = 1_000_000n;
@@ -162,31 +164,15 @@ export function nanosFor(name: string, nanos: bigint): number {
   return name === 'cpu' ? nanosToMillis(nanos) : nanosToUnits(nanos);
 }
 
-function trimFixed(v: number, decimals: number): string {
-  const s = v.toFixed(decimals);
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
+// The model's human renderings are common/format.ts's, with the options its messages and the CLI use:
+// three cpu decimals, an em dash for what cannot be shown.
 
-/** Millicores for humans: 250 → "250m", 2000 → "2", 31750 → "31.75". */
+/** Millicores for humans: 250 → "250m", 2000 → "2", 31750 → "31.75", 1234 → "1.234". */
 export function formatCpu(millis: number): string {
-  if (!Number.isFinite(millis)) return '—';
-  if (millis % 1000 === 0) return String(millis / 1000);
-  if (Math.abs(millis) < 1000) return `${millis}m`;
-  return trimFixed(millis / 1000, 3);
+  return formatCpuText(millis, { decimals: 3, missing: '—' });
 }
-
-const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
 /** Bytes for humans in binary units: 1610612736 → "1.5 GiB", 512 → "512 B". */
 export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  const neg = bytes < 0;
-  let v = Math.abs(bytes);
-  let i = 0;
-  while (v >= 1024 && i < BINARY_UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const decimals = i === 0 ? 0 : v < 10 ? 2 : v < 100 ? 1 : 0;
-  return `${neg ? '-' : ''}${trimFixed(v, decimals)} ${BINARY_UNITS[i]}`;
+  return formatBytesText(bytes, { missing: '—' });
 }

@@ -4,6 +4,7 @@
 // change the object's prototype). Accumulate in Maps and convert with Object.fromEntries, which
 // defines own properties.
 import type { KObject, Node, NodeCondition, Pod } from './types.ts';
+import { formatAge } from '../../common/format.ts';
 
 /** The value if it is an array, else []. Items may still be anything: read them with optional chaining. */
 export function arr<T>(x: readonly T[] | null | undefined): readonly T[] {
@@ -93,13 +94,7 @@ export function isUnboundPending(pod: Pod): boolean {
   return !str(pod?.spec?.nodeName) && pod?.status?.phase === 'Pending';
 }
 
+/** A duration in a message, as kubectl's AGE column shows it (common/format.ts formatAge): "5m30s", "3h20m", "5d4h"; a negative one (clock skew) is "0s". */
 export function ageText(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m}m`;
-  const h = Math.round(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.round(h / 24)}d`;
+  return formatAge(Math.max(0, ms));
 }

@@ -2,7 +2,7 @@
 // are empty. Everything renders text through React (inert: hostile labels stay text).
 import { useState, type ReactNode } from 'react';
 import type { ClusterTile, HealthLevel } from '../../common/contract.ts';
-import { formatAge, formatPercent, formatResource } from '../../common/units.ts';
+import { formatAge, formatPercent, formatResource } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
 import { href, type Route } from '../store/route.ts';
 import { formatDateTime } from '../store/time.ts';
@@ -99,6 +99,16 @@ export function CapacityBar({ resource, requested, allocatable }: { resource: st
       <span className="num">
         {formatResource(resource, requested)} / {formatResource(resource, allocatable)} <span className="muted">{formatPercent(frac)}</span>
       </span>
+    </div>
+  );
+}
+
+/** A figure of a view's summary row: the value large, its label under it. */
+export function Figure({ label, value, className, total }: { label: string; value: ReactNode; className?: string; total?: string }) {
+  return (
+    <div className={className ? `figure ${className}` : 'figure'} data-total={total}>
+      <div className="figure-value num">{value}</div>
+      <div className="figure-label">{label}</div>
     </div>
   );
 }

@@ -5,9 +5,10 @@ import { useLayoutEffect, useRef, useState, type JSX } from 'react';
 import type { FleetDTO, Measure } from '../../common/contract.ts';
 import { href } from '../store/route.ts';
 import { useApp } from '../store/index.ts';
-import { legend, type Palette } from './colors.ts';
-import { MapEngine, fillsFor, themePalette } from './engine.ts';
-import { clusterCounts, num, safeName, statusLine, statusTime } from './text.ts';
+import { fillsFor, legend, type Palette } from './colors.ts';
+import { MapEngine, themePalette } from './engine.ts';
+import { formatCount } from '../../common/format.ts';
+import { clusterCounts, safeName, statusLine, statusTime } from './text.ts';
 import './map.css';
 
 export interface FleetMapProps {
@@ -57,9 +58,9 @@ function Legend({ measure, pal }: { measure: Measure; pal: Palette }) {
             ))}
           </div>
           <div className="ends">
-            <span>0 %</span>
-            <span>50 %</span>
-            <span>100 %</span>
+            <span>0%</span>
+            <span>50%</span>
+            <span>100%</span>
           </div>
         </div>
       )}
@@ -150,7 +151,7 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
   }, [fleet, measure, now]);
 
   const nodes = fleet.clusters.reduce((n, c) => n + c.cells.length, 0);
-  const label = `Fleet map: ${fleet.clusters.length} clusters, ${num(nodes)} nodes, coloured by ${legend(measure, pal.theme).title.toLowerCase()}. ${HELP}`;
+  const label = `Fleet map: ${fleet.clusters.length} clusters, ${formatCount(nodes)} nodes, coloured by ${legend(measure, pal.theme).title.toLowerCase()}. ${HELP}`;
 
   return (
     // data-painted="<fleet version>" is set on this element by the engine after it drew that fleet.

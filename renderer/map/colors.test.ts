@@ -22,7 +22,7 @@ import {
 
 const cell = (o: Partial<NodeCell> = {}): NodeCell => ({ n: 'n1', h: 0, c: 0.5, m: 0.25, g: null, p: 0.1, a: 0, s: 0, k: false, ...o });
 
-test('ramp buckets: ten 10 % steps, then over 100 % and n/a', () => {
+test('ramp buckets: ten 10% steps, then over 100% and n/a', () => {
   assert.equal(rampBucket(0), 0);
   assert.equal(rampBucket(0.05), 0);
   assert.equal(rampBucket(0.1), 0);
@@ -85,8 +85,8 @@ test('legend: one entry per colour, ramp steps in order, labels say what they me
     bucketColors('cpu', 'dark'),
   );
   assert.equal(c.entries.filter((e) => e.ramp).length, RAMP_STEPS);
-  assert.equal(c.entries[0]!.label, '0–10 %');
-  assert.equal(c.entries[BUCKET_OVER]!.label, 'over 100 %');
+  assert.equal(c.entries[0]!.label, '0–10%');
+  assert.equal(c.entries[BUCKET_OVER]!.label, 'over 100%');
   assert.equal(legend('gpu', 'light').entries[BUCKET_NA]!.label, 'no accelerators');
 });
 

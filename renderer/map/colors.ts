@@ -3,16 +3,16 @@
 // Cells are coloured by bucket: the draw loop sets a fill style only when the bucket changes, and a
 // cluster's buckets are computed once per (fleet version, measure), not per frame.
 //   health: ok / warning / critical / unknown (HEALTH_LEVELS order), in traffic-light colours.
-//   cpu, memory, gpu, pods: requested (allocated) share in ten 10 % steps on viridis, a perceptually
+//   cpu, memory, gpu, pods: requested (allocated) share in ten 10% steps on viridis, a perceptually
 //     uniform, colour-blind-safe ramp (light theme: pale = little requested, dark = a lot; the dark
 //     theme runs the other way, so "a lot" is always the strongest contrast with the background),
-//     then "over 100 %" (requests above allocatable: overcommitted) in red, and "n/a" (nothing
+//     then "over 100%" (requests above allocatable: overcommitted) in red, and "n/a" (nothing
 //     allocatable, or no accelerators for the GPU measure) in a faint grey.
 import type { ClusterStatus, HealthLevel, Measure, NodeCell } from '../../common/contract.ts';
 
 export type Theme = 'light' | 'dark';
 
-/** Buckets 0..9: 0–10 % … 90–100 %; then these. */
+/** Buckets 0..9: 0–10% … 90–100%; then these. */
 export const RAMP_STEPS = 10;
 export const BUCKET_OVER = 10;
 export const BUCKET_NA = 11;
@@ -90,18 +90,12 @@ export function rampBucket(v: number | null | undefined): number {
   return Math.min(RAMP_STEPS - 1, Math.floor(v * RAMP_STEPS - 1e-9));
 }
 
+/** The cell field each share measure reads. */
+const CELL_FIELD = { cpu: 'c', memory: 'm', gpu: 'g', pods: 'p' } as const satisfies Record<Exclude<Measure, 'health'>, keyof NodeCell>;
+
 /** The value a measure reads from a cell. */
 export function cellValue(c: NodeCell, measure: Exclude<Measure, 'health'>): number | null {
-  switch (measure) {
-    case 'cpu':
-      return c.c;
-    case 'memory':
-      return c.m;
-    case 'gpu':
-      return c.g;
-    case 'pods':
-      return c.p;
-  }
+  return c[CELL_FIELD[measure]];
 }
 
 /** Bucket of a cell under a measure: a health level index for 'health', a ramp bucket otherwise. */
@@ -148,6 +142,11 @@ export function bucketColors(measure: Measure, theme: Theme): string[] {
   return measure === 'health' ? HEALTH_ORDER.map((h) => p.health[h]) : p.ramp;
 }
 
+/** Cell fills by bucket for a measure and a palette: the app's health colours (themePalette) when it defines them. */
+export function fillsFor(measure: Measure, pal: Palette): string[] {
+  return measure === 'health' ? [pal.status.ok, pal.status.warn, pal.status.bad, pal.health.unknown] : bucketColors(measure, pal.theme);
+}
+
 /** Colour of one cell (tests, tooltips; the draw loop uses buckets). */
 export function cellColor(c: NodeCell, measure: Measure, theme: Theme): string {
   return bucketColors(measure, theme)[cellBucket(c, measure)]!;
@@ -189,9 +188,9 @@ export function legend(measure: Measure, theme: Theme): Legend {
   }
   const entries: LegendEntry[] = [];
   for (let i = 0; i < RAMP_STEPS; i++) {
-    entries.push({ label: `${i * 10}–${(i + 1) * 10} %`, color: p.ramp[i]!, ramp: true });
+    entries.push({ label: `${i * 10}–${(i + 1) * 10}%`, color: p.ramp[i]!, ramp: true });
   }
-  entries.push({ label: 'over 100 %', color: p.ramp[BUCKET_OVER]!, ramp: false });
+  entries.push({ label: 'over 100%', color: p.ramp[BUCKET_OVER]!, ramp: false });
   entries.push({ label: measure === 'gpu' ? 'no accelerators' : 'n/a', color: p.ramp[BUCKET_NA]!, ramp: false });
   return { title: MEASURE_TITLE[measure], entries };
 }

@@ -4,24 +4,17 @@ import {
   CELL,
   GAP,
   HEADER,
-  MAX_ZOOM,
   MIN_TILE_W,
   PITCH,
   TILE_GAP,
   cellRect,
-  clampCamera,
   fitLayout,
   MAX_FIT_ZOOM,
   hitTest,
   layoutFleet,
-  minZoom,
   neighbour,
-  revealRect,
-  toScreen,
-  toWorld,
   visibleCells,
   visibleTiles,
-  zoomAt,
   type Layout,
   type Rect,
 } from './layout.ts';
@@ -181,35 +174,6 @@ test('neighbour moves the focus cursor through rows', () => {
   assert.equal(l.tiles[neighbour(l, down, 'up')]!.row, 0);
   const last = l.tiles.length - 1;
   assert.equal(neighbour(l, last, 'down'), last);
-});
-
-test('camera: world/screen round trip, zoom about a point, clamping, reveal', () => {
-  const cam = { x: 100, y: 50, zoom: 2 };
-  const w = toWorld(cam, 300, 200);
-  assert.deepEqual(toScreen(cam, w.x, w.y), { x: 300, y: 200 });
-  const z = zoomAt(cam, 1.5, 300, 200);
-  assert.equal(z.zoom, 3);
-  const w2 = toWorld(z, 300, 200);
-  assert.ok(Math.abs(w2.x - w.x) < 1e-9 && Math.abs(w2.y - w.y) < 1e-9, 'the point under the cursor stays');
-  assert.equal(zoomAt(cam, 1000, 0, 0).zoom, MAX_ZOOM);
-
-  const l = layoutFleet(sizes(50), 1280);
-  // zooming out stops where the whole map is on screen; then it is centred horizontally, top-aligned
-  const mz = minZoom(l, 1280, 720);
-  assert.ok(mz < 1 && l.width * mz <= 1280 && l.height * mz <= 720);
-  assert.equal(minZoom({ width: 100, height: 100 }, 1280, 720), 1, 'a small map is not blown up');
-  const small = clampCamera({ x: 500, y: 500, zoom: 0.01 }, l, 1280, 720);
-  assert.equal(small.zoom, mz);
-  assert.ok(small.x < 0 && small.y === 0);
-  // never lost off-screen
-  const far = clampCamera({ x: 1e6, y: 1e6, zoom: 1 }, l, 1280, 720);
-  assert.ok(far.x <= l.width && far.y <= l.height);
-  assert.ok(far.y + 720 > l.height, 'the bottom of the map is on screen');
-
-  const target = { x: 100, y: 5000, w: 10, h: 10 };
-  const r = revealRect({ x: 0, y: 0, zoom: 1 }, target, 1280, 720);
-  assert.ok(r.y <= target.y && r.y + 720 >= target.y + target.h);
-  assert.equal(r.x, 0, 'no horizontal move when already visible');
 });
 
 test('fitLayout: a small fleet is enlarged to fill the screen, a large one keeps zoom 1', () => {

@@ -1,6 +1,6 @@
 // Fleet map geometry, in world units (1 unit = 1 CSS pixel at zoom 1). Pure: no DOM, so node:test
 // covers it. A tile per cluster (a header, then a grid of node cells, row-major in the fleet's node
-// order), packed into rows whose total width is the map's width; the camera maps world to screen.
+// order), packed into rows whose total width is the map's width; camera.ts maps world to screen.
 //
 // Packing: clusters go largest first (similar heights share a row, so little space is wasted),
 // greedily into rows at their natural width (a grid about twice as wide as tall); each row is then
@@ -22,9 +22,6 @@ const EMPTY_ROWS = 2;
 /** natural grid: columns ≈ sqrt(ASPECT × nodes), so the grid is about ASPECT times as wide as tall */
 const ASPECT = 2;
 
-/** absolute bounds; the least zoom in use is the one that shows the whole map (minZoom) */
-export const MIN_ZOOM = 0.02;
-export const MAX_ZOOM = 8;
 /** the most a small fleet is enlarged to fill the screen (cells twice CELL) */
 export const MAX_FIT_ZOOM = 2;
 
@@ -256,28 +253,8 @@ export function neighbour(layout: Layout, from: number, dir: Direction): number 
   return best;
 }
 
-// ------------------------------------------------------------------------------------ camera
+// ------------------------------------------------------------------------------------ home view
 
-/** The world point at the screen's top-left corner and the scale: screen = (world - x) × zoom. */
-export interface Camera {
-  x: number;
-  y: number;
-  zoom: number;
-}
-
-export function worldViewport(cam: Camera, screenW: number, screenH: number): Rect {
-  return { x: cam.x, y: cam.y, w: screenW / cam.zoom, h: screenH / cam.zoom };
-}
-
-export function toWorld(cam: Camera, sx: number, sy: number): { x: number; y: number } {
-  return { x: cam.x + sx / cam.zoom, y: cam.y + sy / cam.zoom };
-}
-
-export function toScreen(cam: Camera, wx: number, wy: number): { x: number; y: number } {
-  return { x: (wx - cam.x) * cam.zoom, y: (wy - cam.y) * cam.zoom };
-}
-
-/** The least useful zoom: the whole map on screen with a margin (never more than 1). */
 /**
  * The home view: a fleet that leaves most of the screen empty at zoom 1 (a handful of clusters) is
  * laid out for a narrower world and shown enlarged, so that it fills the screen: the largest zoom,
@@ -296,45 +273,4 @@ export function fitLayout(clusters: readonly ClusterSize[], screenW: number, scr
     best = { layout, zoom };
   }
   return best;
-}
-
-export function minZoom(layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): number {
-  if (screenW <= 0 || screenH <= 0) return MIN_ZOOM;
-  return Math.max(MIN_ZOOM, Math.min(1, 0.9 * Math.min(screenW / layout.width, screenH / layout.height)));
-}
-
-/**
- * Keep the map on screen: along an axis where the map is smaller than the screen it is centred
- * horizontally and top-aligned vertically; otherwise it may move until a third of the screen is empty.
- */
-export function clampCamera(cam: Camera, layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): Camera {
-  const zoom = Math.min(MAX_ZOOM, Math.max(minZoom(layout, screenW, screenH), cam.zoom));
-  const vw = screenW / zoom;
-  const vh = screenH / zoom;
-  const axis = (pos: number, size: number, view: number, centre: boolean) => {
-    if (size <= view) return centre ? -(view - size) / 2 : 0;
-    const slack = view / 3;
-    return Math.min(size - view + slack, Math.max(-slack, pos));
-  };
-  return { zoom, x: axis(cam.x, layout.width, vw, true), y: axis(cam.y, layout.height, vh, false) };
-}
-
-/** Zoom by `factor` (within [min, MAX_ZOOM]) keeping the world point under screen point (sx, sy) where it is. */
-export function zoomAt(cam: Camera, factor: number, sx: number, sy: number, min = MIN_ZOOM): Camera {
-  const zoom = Math.min(MAX_ZOOM, Math.max(min, cam.zoom * factor));
-  const w = toWorld(cam, sx, sy);
-  return { zoom, x: w.x - sx / zoom, y: w.y - sy / zoom };
-}
-
-/** Pan so that a world rectangle is on screen (with a margin), moving as little as possible. */
-export function revealRect(cam: Camera, r: Rect, screenW: number, screenH: number, margin = TILE_GAP): Camera {
-  const v = worldViewport(cam, screenW, screenH);
-  const m = margin / cam.zoom;
-  const axis = (pos: number, view: number, start: number, size: number) => {
-    if (size + 2 * m > view) return start - m; // larger than the screen: show its start
-    if (start - m < pos) return start - m;
-    if (start + size + m > pos + view) return start + size + m - view;
-    return pos;
-  };
-  return { zoom: cam.zoom, x: axis(v.x, v.w, r.x, r.w), y: axis(v.y, v.h, r.y, r.h) };
 }

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { formatClock } from '../store/time.ts';
-import { age, clusterCounts, nodeSummary, partialText, percent, safeName, shortNames, statusLine, statusTime, truncate } from './text.ts';
+import { clusterCounts, nodeSummary, partialText, safeName, shortNames, statusLine, statusTime, truncate } from './text.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
@@ -24,15 +24,21 @@ test('truncate never splits a surrogate pair', () => {
   assert.equal(truncate('😀😀', 2), '😀😀', 'two code points fit in two');
 });
 
-test('ages and percentages', () => {
-  assert.equal(age(0), '0s');
-  assert.equal(age(42_000), '42s');
-  assert.equal(age(5 * 60_000 + 10), '5m');
-  assert.equal(age(3 * 3_600_000), '3h');
-  assert.equal(age(3 * 86_400_000), '3d');
-  assert.equal(age(-5), '0s');
-  assert.equal(percent(0.456), '46 %');
-  assert.equal(percent(null), 'n/a');
+test("ages and percentages are the tables' (common/format.ts): kubectl ages, no space before %", () => {
+  const base = { progress: null, statusSince: null, computedAt: null };
+  const old = (ms: number) => statusLine({ ...base, status: 'stale', lastContact: NOW - ms }, NOW).text;
+  assert.equal(old(0), 'stale · data 0s old');
+  assert.equal(old(90_000), 'stale · data 90s old');
+  assert.equal(old(5 * 60_000 + 30_000), 'stale · data 5m30s old');
+  assert.equal(old(3 * 3_600_000 + 20 * 60_000), 'stale · data 3h20m old');
+  assert.equal(old(3 * 86_400_000), 'stale · data 3d old');
+  assert.equal(old(-5_000), 'stale · data 0s old', 'a clock behind the data: no negative age');
+  const s = nodeSummary({ n: 'n', h: 0, c: 0.456, m: null, g: null, p: 0, a: 0, s: 0, k: false });
+  assert.equal(s.lines[1], 'cpu 46% · memory – · pods 0%');
+  assert.equal(
+    clusterCounts({ nodes: { total: 12345, ready: 0, cordoned: 0, byLevel: { ok: 0, warning: 0, critical: 0, unknown: 0 } } }),
+    '12,345 nodes',
+  );
 });
 
 test('status lines say what the data is worth', () => {
@@ -62,8 +68,8 @@ test('node and cluster summaries', () => {
   assert.equal(s.level, 'critical');
   assert.deepEqual(s.lines, [
     'health critical · cordoned',
-    'cpu 50 % · memory 25 % · pods 10 %',
-    'accelerators 8 · allocated 75 %',
+    'cpu 50% · memory 25% · pods 10%',
+    'accelerators 8 · allocated 75%',
     '2 storage/CSI problems',
   ]);
   assert.equal(

@@ -1,10 +1,12 @@
-// Text the map shows: status lines, ages, percentages, and names made safe to draw. Pure: no DOM.
+// Text the map shows: status lines, node and cluster summaries, and names made safe to draw. Pure: no
+// DOM. Numbers, percentages and ages are common/format.ts's, as in every table.
 //
 // Names come from kubeconfigs and clusters: hostile input. Canvas fillText and React text never
 // interpret markup, but bidi overrides (U+202E…) would reorder what is drawn and zero-width characters
 // would make two names look the same, so both are shown as a visible U+FFFD; long names are cut.
 import type { ClusterTile, FleetDTO, HealthLevel, NodeCell } from '../../common/contract.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
+import { formatAge, formatCount, formatPercent } from '../../common/format.ts';
 import { statusTone, type StatusTone } from './colors.ts';
 import { asOfText } from '../store/time.ts';
 
@@ -25,28 +27,6 @@ export function truncate(s: string, max: number): string {
   const cps = Array.from(s);
   if (cps.length <= max) return s;
   return `${cps.slice(0, Math.max(1, max - 1)).join('')}…`;
-}
-
-const NUMBER = new Intl.NumberFormat('en-US');
-
-/** 1,204: one formatter for every call (toLocaleString builds one each time: too slow per frame). */
-export function num(n: number): string {
-  return NUMBER.format(n);
-}
-
-/** "42s", "5m", "3h", "2d" */
-export function age(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.floor(h / 24)}d`;
-}
-
-export function percent(v: number | null): string {
-  return v === null ? 'n/a' : `${Math.round(v * 100)} %`;
 }
 
 export interface StatusLine {
@@ -86,7 +66,8 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
     if (asOfOnly(t.status)) return { text: when, tone: 'neutral' };
     return { text: `${when} · now ${STATUS_WORD[t.status]}`, tone };
   }
-  const since = (x: number | null) => (x === null ? null : age(now - x));
+  // (a clock a little behind the cluster's reads as "0s", never as no age)
+  const since = (x: number | null) => (x === null ? null : formatAge(Math.max(0, now - x)));
   const contact = since(t.lastContact);
   const old = (word: string) => (contact ? `${word} · data ${contact} old` : `${word} · no data yet`);
   switch (t.status) {
@@ -128,15 +109,18 @@ const STATUS_WORD: Record<ClusterTile['status'], string> = {
 /** One line about a node for the tooltip and screen readers. */
 export function nodeSummary(c: NodeCell): { name: string; level: HealthLevel; lines: string[] } {
   const level = HEALTH_LEVELS[c.h] ?? 'unknown';
-  const lines = [`health ${level}${c.k ? ' · cordoned' : ''}`, `cpu ${percent(c.c)} · memory ${percent(c.m)} · pods ${percent(c.p)}`];
-  if (c.a > 0 || c.g !== null) lines.push(`accelerators ${c.a} · allocated ${percent(c.g)}`);
+  const lines = [
+    `health ${level}${c.k ? ' · cordoned' : ''}`,
+    `cpu ${formatPercent(c.c)} · memory ${formatPercent(c.m)} · pods ${formatPercent(c.p)}`,
+  ];
+  if (c.a > 0 || c.g !== null) lines.push(`accelerators ${c.a} · allocated ${formatPercent(c.g)}`);
   if (c.s > 0) lines.push(`${c.s} storage/CSI problem${c.s === 1 ? '' : 's'}`);
   return { name: safeName(c.n), level, lines };
 }
 
 /** "1,204 nodes · 3 critical · 2 warning" */
 export function clusterCounts(t: Pick<ClusterTile, 'nodes'>): string {
-  const parts = [`${num(t.nodes.total)} node${t.nodes.total === 1 ? '' : 's'}`];
+  const parts = [`${formatCount(t.nodes.total)} node${t.nodes.total === 1 ? '' : 's'}`];
   if (t.nodes.byLevel.critical) parts.push(`${t.nodes.byLevel.critical} critical`);
   if (t.nodes.byLevel.warning) parts.push(`${t.nodes.byLevel.warning} warning`);
   if (t.nodes.byLevel.unknown) parts.push(`${t.nodes.byLevel.unknown} unknown`);

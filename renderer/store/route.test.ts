@@ -4,32 +4,36 @@ import { href, parseAt, parseRoute, type Route } from './route.ts';
 
 const AT = 1763800000000;
 
+/** Each address and the route it is. */
+function parses(rows: [hash: string, route: Route, what?: string][]): void {
+  for (const [hash, route, what] of rows) assert.deepEqual(parseRoute(hash), route, what ?? hash);
+}
+
 test('existing addresses keep working (no query part)', () => {
-  assert.deepEqual(parseRoute(''), { view: 'fleet' });
-  assert.deepEqual(parseRoute('#/fleet'), { view: 'fleet' });
-  assert.deepEqual(parseRoute('#/table'), { view: 'table' });
-  assert.deepEqual(parseRoute('#/cluster/prod-1'), { view: 'cluster', cluster: 'prod-1', tab: 'nodes' });
-  assert.deepEqual(parseRoute('#/cluster/prod-1/storage'), { view: 'cluster', cluster: 'prod-1', tab: 'storage' });
-  assert.deepEqual(parseRoute('#/cluster/prod-1/nonsense'), { view: 'cluster', cluster: 'prod-1', tab: 'nodes' });
-  assert.deepEqual(parseRoute('#/cluster/a%2Fb/node/n%201'), { view: 'node', cluster: 'a/b', node: 'n 1' });
-  assert.deepEqual(parseRoute('#/cluster/c/object/apps%2Fdeployments/u-1'), {
-    view: 'object',
-    cluster: 'c',
-    kind: 'apps/deployments',
-    uid: 'u-1',
-  });
-  assert.deepEqual(parseRoute('#/search/app%3Dweb'), { view: 'search', q: 'app=web' });
-  assert.deepEqual(parseRoute('#/cluster/%E0%A4%A'), { view: 'cluster', cluster: '%E0%A4%A', tab: 'nodes' }, 'bad escapes stay as typed');
+  parses([
+    ['', { view: 'fleet' }],
+    ['#/fleet', { view: 'fleet' }],
+    ['#/table', { view: 'table' }],
+    ['#/cluster/prod-1', { view: 'cluster', cluster: 'prod-1', tab: 'nodes' }],
+    ['#/cluster/prod-1/storage', { view: 'cluster', cluster: 'prod-1', tab: 'storage' }],
+    ['#/cluster/prod-1/nonsense', { view: 'cluster', cluster: 'prod-1', tab: 'nodes' }],
+    ['#/cluster/a%2Fb/node/n%201', { view: 'node', cluster: 'a/b', node: 'n 1' }],
+    ['#/cluster/c/object/apps%2Fdeployments/u-1', { view: 'object', cluster: 'c', kind: 'apps/deployments', uid: 'u-1' }],
+    ['#/search/app%3Dweb', { view: 'search', q: 'app=web' }],
+    ['#/cluster/%E0%A4%A', { view: 'cluster', cluster: '%E0%A4%A', tab: 'nodes' }, 'bad escapes stay as typed'],
+  ]);
   assert.equal(parseAt('#/cluster/prod-1'), null);
 });
 
 test('the "as of" time is a query part, parsed from every view', () => {
   assert.equal(parseAt(`#/fleet?at=${AT}`), AT);
   assert.equal(parseAt(`#/cluster/prod-1/storage?at=${AT}`), AT);
-  assert.deepEqual(parseRoute(`#/cluster/prod-1/storage?at=${AT}`), { view: 'cluster', cluster: 'prod-1', tab: 'storage' });
-  assert.deepEqual(parseRoute(`#/cluster/c/node/n1?at=${AT}`), { view: 'node', cluster: 'c', node: 'n1' });
-  assert.deepEqual(parseRoute(`#/table?at=${AT}`), { view: 'table' });
-  assert.deepEqual(parseRoute(`#/search/web?at=${AT}`), { view: 'search', q: 'web' });
+  parses([
+    [`#/cluster/prod-1/storage?at=${AT}`, { view: 'cluster', cluster: 'prod-1', tab: 'storage' }],
+    [`#/cluster/c/node/n1?at=${AT}`, { view: 'node', cluster: 'c', node: 'n1' }],
+    [`#/table?at=${AT}`, { view: 'table' }],
+    [`#/search/web?at=${AT}`, { view: 'search', q: 'web' }],
+  ]);
   assert.equal(parseAt(`#/fleet?x=1&at=${AT}&at=5`), AT, 'the first occurrence wins');
   assert.equal(parseAt(`#?at=${AT}`), AT);
 });
@@ -68,13 +72,11 @@ test('href keeps the time and round-trips every route', () => {
 test('diff routes: readable sources, missing ones are empty', () => {
   assert.equal(href({ view: 'diff', from: '@this', to: '@cache' }), '#/diff?from=@this&to=@cache');
   assert.equal(href({ view: 'diff', from: '/tmp/a.fleetsnap', to: '@this' }, AT), `#/diff?from=/tmp/a.fleetsnap&to=@this&at=${AT}`);
-  assert.deepEqual(parseRoute('#/diff'), { view: 'diff', from: '', to: '' });
-  assert.deepEqual(parseRoute('#/diff?to=@cache'), { view: 'diff', from: '', to: '@cache' });
-  assert.deepEqual(parseRoute('#/diff?from=%2Ftmp%2Fx%20y.fleetsnap&to=%40this'), {
-    view: 'diff',
-    from: '/tmp/x y.fleetsnap',
-    to: '@this',
-  });
-  assert.deepEqual(parseRoute('#/diff?from=a+b&to=c'), { view: 'diff', from: 'a+b', to: 'c' }, '"+" is a plus, not a space');
+  parses([
+    ['#/diff', { view: 'diff', from: '', to: '' }],
+    ['#/diff?to=@cache', { view: 'diff', from: '', to: '@cache' }],
+    ['#/diff?from=%2Ftmp%2Fx%20y.fleetsnap&to=%40this', { view: 'diff', from: '/tmp/x y.fleetsnap', to: '@this' }],
+    ['#/diff?from=a+b&to=c', { view: 'diff', from: 'a+b', to: 'c' }, '"+" is a plus, not a space'],
+  ]);
   assert.equal(href({ view: 'diff', from: '', to: '' }), '#/diff');
 });

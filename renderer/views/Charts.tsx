@@ -1,6 +1,6 @@
 // Charts from the stored samples (one per cluster per minute while the cache is synced):
 // allocatable vs requested CPU, memory and accelerators, and node count by health.
-import { useState } from 'react';
+import { useState, type ReactElement } from 'react';
 import {
   Area,
   AreaChart,
@@ -15,7 +15,7 @@ import {
   YAxis,
 } from 'recharts';
 import { useApp } from '../store/index.ts';
-import { formatBytes, formatCpu } from '../../common/units.ts';
+import { formatBytes, formatCpu } from '../../common/format.ts';
 import { useContract } from '../store/useContract.ts';
 import { ErrorNote, Loading, Panel } from '../components/common.tsx';
 
@@ -79,55 +79,60 @@ export function Charts({ cluster }: { cluster: string }) {
       </Panel>
     );
   }
+  // What every chart has: the grid, the time axis, a tooltip, the legend and the "as of" marker
+  // (an array of elements, not a component: recharts reads its children's types).
+  const frame = (yAxis: ReactElement, fmt?: (v: number) => string) => [
+    <CartesianGrid key="grid" strokeDasharray="3 3" stroke="var(--grid)" />,
+    <XAxis key="x" dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />,
+    yAxis,
+    <Tooltip
+      key="tooltip"
+      labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
+      {...(fmt ? { formatter: (v: unknown) => fmt(Number(v)) } : {})}
+      contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
+    />,
+    <Legend key="legend" />,
+    marker,
+  ];
   const chart = (title: string, a: 'cpu' | 'mem' | 'gpu', fmt: (v: number) => string) => (
-    <figure className="chart" data-chart={a}>
-      <figcaption>{title}</figcaption>
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={rows} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-          <XAxis dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />
-          <YAxis tickFormatter={fmt} stroke="var(--muted)" width={72} />
-          <Tooltip
-            labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
-            formatter={(v) => fmt(Number(v))}
-            contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
-          />
-          <Legend />
-          {marker}
-          <Line type="stepAfter" dataKey={`${a}Alloc`} name="allocatable" stroke="var(--c-alloc)" dot={false} isAnimationActive={false} />
-          <Line type="stepAfter" dataKey={`${a}Req`} name="requested" stroke="var(--c-req)" dot={false} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
-    </figure>
+    <ChartFigure title={title} k={a}>
+      <LineChart data={rows} margin={MARGIN}>
+        {frame(<YAxis key="y" tickFormatter={(v: number) => fmt(v)} stroke="var(--muted)" width={72} />, fmt)}
+        <Line type="stepAfter" dataKey={`${a}Alloc`} name="allocatable" stroke="var(--c-alloc)" dot={false} isAnimationActive={false} />
+        <Line type="stepAfter" dataKey={`${a}Req`} name="requested" stroke="var(--c-req)" dot={false} isAnimationActive={false} />
+      </LineChart>
+    </ChartFigure>
   );
   return (
     <Panel title="History" id="charts">
       {picker}
       <div className="charts">
-        {chart('CPU: allocatable vs requested', 'cpu', formatCpu)}
-        {chart('Memory: allocatable vs requested', 'mem', formatBytes)}
+        {chart('CPU: allocatable vs requested', 'cpu', (v) => formatCpu(v))}
+        {chart('Memory: allocatable vs requested', 'mem', (v) => formatBytes(v))}
         {hasGpu && chart('Accelerators: allocatable vs allocated', 'gpu', (v) => String(v))}
-        <figure className="chart" data-chart="health">
-          <figcaption>Nodes by health</figcaption>
-          <ResponsiveContainer width="100%" height={200}>
-            <AreaChart data={rows} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-              <XAxis dataKey="at" type="number" domain={['dataMin', 'dataMax']} tickFormatter={time} stroke="var(--muted)" />
-              <YAxis allowDecimals={false} stroke="var(--muted)" width={48} />
-              <Tooltip
-                labelFormatter={(t) => new Date(Number(t)).toLocaleString()}
-                contentStyle={{ background: 'var(--bg2)', border: '1px solid var(--line)' }}
-              />
-              <Legend />
-              {marker}
-              <Area type="stepAfter" dataKey="ok" stackId="1" stroke="var(--ok)" fill="var(--ok)" isAnimationActive={false} />
-              <Area type="stepAfter" dataKey="warning" stackId="1" stroke="var(--warn)" fill="var(--warn)" isAnimationActive={false} />
-              <Area type="stepAfter" dataKey="critical" stackId="1" stroke="var(--bad)" fill="var(--bad)" isAnimationActive={false} />
-              <Area type="stepAfter" dataKey="unknown" stackId="1" stroke="var(--muted)" fill="var(--muted)" isAnimationActive={false} />
-            </AreaChart>
-          </ResponsiveContainer>
-        </figure>
+        <ChartFigure title="Nodes by health" k="health">
+          <AreaChart data={rows} margin={MARGIN}>
+            {frame(<YAxis key="y" allowDecimals={false} stroke="var(--muted)" width={48} />)}
+            <Area type="stepAfter" dataKey="ok" stackId="1" stroke="var(--ok)" fill="var(--ok)" isAnimationActive={false} />
+            <Area type="stepAfter" dataKey="warning" stackId="1" stroke="var(--warn)" fill="var(--warn)" isAnimationActive={false} />
+            <Area type="stepAfter" dataKey="critical" stackId="1" stroke="var(--bad)" fill="var(--bad)" isAnimationActive={false} />
+            <Area type="stepAfter" dataKey="unknown" stackId="1" stroke="var(--muted)" fill="var(--muted)" isAnimationActive={false} />
+          </AreaChart>
+        </ChartFigure>
       </div>
     </Panel>
+  );
+}
+
+const MARGIN = { left: 8, right: 16, top: 8, bottom: 0 };
+
+function ChartFigure({ title, k, children }: { title: string; k: string; children: ReactElement }) {
+  return (
+    <figure className="chart" data-chart={k}>
+      <figcaption>{title}</figcaption>
+      <ResponsiveContainer width="100%" height={200}>
+        {children}
+      </ResponsiveContainer>
+    </figure>
   );
 }

@@ -3,12 +3,13 @@
 // text (invisible characters shown as escapes), long values are cut with a way to see them whole.
 import { useEffect, useId, useState } from 'react';
 import type { DiffEntry, SnapshotDiffDTO, SnapshotDiffRef } from '../../common/contract.ts';
-import { formatCount } from '../../common/units.ts';
+import { formatCount } from '../../common/format.ts';
 import { getApi } from '../api/index.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
 import { clip, clusterCounts, countsText, sourceLabel, valueText, visible } from '../store/snapshot.ts';
-import { ErrorNote, Loading } from '../components/common.tsx';
+import { ErrorNote, Figure, Loading } from '../components/common.tsx';
+import { TextField } from '../components/forms.tsx';
 
 /** Objects listed per kind and side before "show all". */
 const LIST_FIRST = 100;
@@ -83,24 +84,15 @@ function CompareForm({ from, to }: { from: string; to: string }) {
         go({ view: 'diff', from: f.trim(), to: t.trim() });
       }}
     >
-      <label htmlFor={`${id}-from`}>From</label>
-      <input
+      <TextField
         id={`${id}-from`}
+        label="From"
         value={f}
-        onChange={(e) => setF(e.target.value)}
+        onChange={setF}
         placeholder="/path/to/a.fleetsnap, @this or @cache"
-        spellCheck={false}
-        data-testid="diff-from"
+        testid="diff-from"
       />
-      <label htmlFor={`${id}-to`}>To</label>
-      <input
-        id={`${id}-to`}
-        value={t}
-        onChange={(e) => setT(e.target.value)}
-        placeholder="@this, @cache or a path"
-        spellCheck={false}
-        data-testid="diff-to"
-      />
+      <TextField id={`${id}-to`} label="To" value={t} onChange={setT} placeholder="@this, @cache or a path" testid="diff-to" />
       <button type="submit" disabled={!f.trim() || !t.trim() || (f.trim() === from && t.trim() === to)}>
         Compare
       </button>
@@ -114,10 +106,10 @@ function DiffBody({ d }: { d: SnapshotDiffDTO }) {
   return (
     <>
       <div className="figures" data-totals>
-        <Figure label="added" value={`+${formatCount(d.totals.added)}`} cls="d-add" k="added" />
-        <Figure label="removed" value={`−${formatCount(d.totals.removed)}`} cls="d-rem" k="removed" />
-        <Figure label="changed" value={`~${formatCount(d.totals.changed)}`} cls="d-chg" k="changed" />
-        <Figure label="clusters" value={formatCount(d.clusters.length)} cls="" k="clusters" />
+        <Figure label="added" value={`+${formatCount(d.totals.added)}`} className="d-add" total="added" />
+        <Figure label="removed" value={`−${formatCount(d.totals.removed)}`} className="d-rem" total="removed" />
+        <Figure label="changed" value={`~${formatCount(d.totals.changed)}`} className="d-chg" total="changed" />
+        <Figure label="clusters" value={formatCount(d.clusters.length)} total="clusters" />
       </div>
       {d.ignoredKinds.length > 0 && (
         <p className="muted small" data-ignored>
@@ -144,15 +136,6 @@ function DiffBody({ d }: { d: SnapshotDiffDTO }) {
         />
       ))}
     </>
-  );
-}
-
-function Figure({ label, value, cls, k }: { label: string; value: string; cls: string; k: string }) {
-  return (
-    <div className={`figure ${cls}`} data-total={k}>
-      <div className="figure-value num">{value}</div>
-      <div className="figure-label">{label}</div>
-    </div>
   );
 }
 

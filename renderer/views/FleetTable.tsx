@@ -1,7 +1,7 @@
 // One row per cluster, sortable by every column; numbers right-aligned in human units.
 import { useShallow } from 'zustand/react/shallow';
 import type { ClusterTile } from '../../common/contract.ts';
-import { formatBytes, formatCpu, formatCount, formatPercent } from '../../common/units.ts';
+import { formatBytes, formatCpu, formatCount, formatPercent } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
 import { Age, AsOfNote, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
@@ -23,11 +23,9 @@ function keyOf(k: Key, c: ClusterTile, now: number): unknown {
     case 'nodes':
       return c.nodes.total;
     case 'cpu':
-      return frac(c.cpu);
     case 'memory':
-      return frac(c.memory);
     case 'gpu':
-      return frac(c.gpu);
+      return frac(c[k]);
     case 'pending':
       return c.pendingPods;
     case 'warnings':

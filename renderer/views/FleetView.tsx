@@ -1,6 +1,7 @@
 // The fleet map (canvas) with its measure picker, or onboarding when there is nothing to show.
 import { useShallow } from 'zustand/react/shallow';
 import { MEASURES, type Measure } from '../../common/contract.ts';
+import { formatCount } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
 import { FleetMap } from '../map/FleetMap.tsx';
@@ -41,7 +42,7 @@ export function FleetView() {
     <div className="fleet-view">
       <div className="toolbar">
         <h1 className="title">
-          {fleet.clusters.length} clusters · {nodes.toLocaleString('en-US')} nodes
+          {fleet.clusters.length} clusters · {formatCount(nodes)} nodes
         </h1>
         {fleet.at != null ? (
           <span className="badge status-asof" data-asof={fleet.at}>

@@ -1,10 +1,11 @@
 // One node: health, conditions, taints, cordon, versions, capacity per resource (with GPUs), its pods
 // with their requests, events, CSINode drivers and its change history.
 import type { NodeDTO } from '../../common/contract.ts';
-import { formatBytes, formatResource } from '../../common/units.ts';
+import { formatBytes, formatResource } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
 import { useContract } from '../store/useContract.ts';
 import { Age, AsOfNote, CapacityBar, ErrorNote, LevelBadge, Link, Loading, Panel } from '../components/common.tsx';
+import { Table } from '../components/Table.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import { HistoryList } from './ObjectView.tsx';
 
@@ -44,30 +45,19 @@ function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }
       )}
       <div className="two-col">
         <Panel title="Conditions" id="conditions">
-          <table className="grid" data-table="conditions">
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Since</th>
-                <th scope="col">Message</th>
+          <Table name="conditions" cols={['Type', 'Status', 'Reason', 'Since', 'Message']}>
+            {d.conditions.map((c) => (
+              <tr key={c.type} data-condition={c.type} data-status={c.status}>
+                <td>{c.type}</td>
+                <td className={(c.type === 'Ready') === (c.status === 'True') ? 'ok' : 'bad'}>{c.status}</td>
+                <td>{c.reason}</td>
+                <td>
+                  <Age at={c.lastTransition} now={now} />
+                </td>
+                <td className="wrap">{c.message}</td>
               </tr>
-            </thead>
-            <tbody>
-              {d.conditions.map((c) => (
-                <tr key={c.type} data-condition={c.type} data-status={c.status}>
-                  <td>{c.type}</td>
-                  <td className={(c.type === 'Ready') === (c.status === 'True') ? 'ok' : 'bad'}>{c.status}</td>
-                  <td>{c.reason}</td>
-                  <td>
-                    <Age at={c.lastTransition} now={now} />
-                  </td>
-                  <td className="wrap">{c.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           <h3>Taints</h3>
           {d.taints.length ? (
             <ul className="plain">
@@ -85,44 +75,27 @@ function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }
           )}
         </Panel>
         <Panel title="Capacity" id="capacity">
-          <table className="grid" data-table="resources">
-            <thead>
-              <tr>
-                <th scope="col">Resource</th>
-                <th scope="col" className="num">
-                  Capacity
-                </th>
-                <th scope="col" className="num">
-                  Allocatable
-                </th>
-                <th scope="col" className="num">
-                  Requested
-                </th>
-                <th scope="col" className="num">
-                  Free
-                </th>
-                <th scope="col">Use</th>
+          <Table
+            name="resources"
+            cols={['Resource', { num: 'Capacity' }, { num: 'Allocatable' }, { num: 'Requested' }, { num: 'Free' }, 'Use']}
+          >
+            {resources.map(([name, v]) => (
+              <tr key={name} data-resource={name}>
+                <td>
+                  <code>{name}</code>
+                </td>
+                <td className="num">{formatResource(name, v.capacity)}</td>
+                <td className="num">{formatResource(name, v.allocatable)}</td>
+                <td className="num" data-requested={v.requested}>
+                  {formatResource(name, v.requested)}
+                </td>
+                <td className={`num ${v.free < 0 ? 'bad' : ''}`}>{formatResource(name, v.free)}</td>
+                <td>
+                  <CapacityBar resource={name} requested={v.requested} allocatable={v.allocatable} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {resources.map(([name, v]) => (
-                <tr key={name} data-resource={name}>
-                  <td>
-                    <code>{name}</code>
-                  </td>
-                  <td className="num">{formatResource(name, v.capacity)}</td>
-                  <td className="num">{formatResource(name, v.allocatable)}</td>
-                  <td className="num" data-requested={v.requested}>
-                    {formatResource(name, v.requested)}
-                  </td>
-                  <td className={`num ${v.free < 0 ? 'bad' : ''}`}>{formatResource(name, v.free)}</td>
-                  <td>
-                    <CapacityBar resource={name} requested={v.requested} allocatable={v.allocatable} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           {d.accelerators && d.accelerators.resources.length > 0 && (
             <>
               <h3>Accelerators</h3>
@@ -143,48 +116,29 @@ function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }
         </Panel>
       </div>
       <Panel title={`Pods (${d.pods.length})`} id="pods" empty={!d.pods.length && 'No pods on this node.'}>
-        <table className="grid" data-table="pods">
-          <thead>
-            <tr>
-              <th scope="col">Namespace</th>
-              <th scope="col">Pod</th>
-              <th scope="col">Phase</th>
-              <th scope="col" className="num">
-                Restarts
-              </th>
-              <th scope="col" className="num">
-                CPU
-              </th>
-              <th scope="col" className="num">
-                Memory
-              </th>
-              <th scope="col">Other requests</th>
+        <Table name="pods" cols={['Namespace', 'Pod', 'Phase', { num: 'Restarts' }, { num: 'CPU' }, { num: 'Memory' }, 'Other requests']}>
+          {d.pods.map((p) => (
+            <tr key={p.uid} data-pod={p.name}>
+              <td>{p.namespace}</td>
+              <td>
+                <Link to={{ view: 'object', cluster: d.cluster, kind: 'pods', uid: p.uid }}>{p.name}</Link>
+              </td>
+              <td>
+                {p.phase}
+                {!p.ready && p.phase === 'Running' ? <span className="warn"> (not ready)</span> : null}
+              </td>
+              <td className="num">{p.restarts}</td>
+              <td className="num">{p.requests.cpu ? formatResource('cpu', p.requests.cpu) : '–'}</td>
+              <td className="num">{p.requests.memory ? formatResource('memory', p.requests.memory) : '–'}</td>
+              <td>
+                {Object.entries(p.requests)
+                  .filter(([k]) => k !== 'cpu' && k !== 'memory')
+                  .map(([k, v]) => `${k}: ${formatResource(k, v)}`)
+                  .join(', ')}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {d.pods.map((p) => (
-              <tr key={p.uid} data-pod={p.name}>
-                <td>{p.namespace}</td>
-                <td>
-                  <Link to={{ view: 'object', cluster: d.cluster, kind: 'pods', uid: p.uid }}>{p.name}</Link>
-                </td>
-                <td>
-                  {p.phase}
-                  {!p.ready && p.phase === 'Running' ? <span className="warn"> (not ready)</span> : null}
-                </td>
-                <td className="num">{p.restarts}</td>
-                <td className="num">{p.requests.cpu ? formatResource('cpu', p.requests.cpu) : '–'}</td>
-                <td className="num">{p.requests.memory ? formatResource('memory', p.requests.memory) : '–'}</td>
-                <td>
-                  {Object.entries(p.requests)
-                    .filter(([k]) => k !== 'cpu' && k !== 'memory')
-                    .map(([k, v]) => `${k}: ${formatResource(k, v)}`)
-                    .join(', ')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Panel>
       <div className="two-col">
         <Panel

@@ -1,12 +1,13 @@
 // Any object: status, containers, requests, events, read-only YAML, and its change history with
 // object-aware diffs between any two recorded versions.
 import { useEffect, useMemo, useState } from 'react';
-import { stringify } from 'yaml';
 import type { ChangeDTO, ObjectDTO } from '../../common/contract.ts';
-import { formatResource } from '../../common/units.ts';
+import { formatResource } from '../../common/format.ts';
+import { toYaml } from '../../common/yaml.ts';
 import { useApp } from '../store/index.ts';
 import { useContract } from '../store/useContract.ts';
 import { Age, AsOfNote, ErrorNote, Link, Loading, Panel } from '../components/common.tsx';
+import { Table } from '../components/Table.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import type { Route } from '../store/route.ts';
 
@@ -28,7 +29,8 @@ export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: stri
 
 function ObjectBody({ d, now, at }: { d: ObjectDTO; now: number; at: number | null }) {
   const kindName = String((d.body as { kind?: string }).kind ?? d.ref.kind);
-  const yaml = useMemo(() => stringify(d.body, { lineWidth: 0 }), [d.body]);
+  // The bundle's own YAML writer: the object reads here exactly as it does in an exported bundle.
+  const yaml = useMemo(() => toYaml(d.body), [d.body]);
   return (
     <div className="scroll" data-view="object" data-kind={d.ref.kind} data-name={d.ref.name} data-asof={at ?? undefined}>
       <div className="toolbar">
@@ -51,44 +53,22 @@ function ObjectBody({ d, now, at }: { d: ObjectDTO; now: number; at: number | nu
       )}
       {d.containers.length > 0 && (
         <Panel title="Containers" id="containers">
-          <table className="grid" data-table="containers">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Image</th>
-                <th scope="col">State</th>
-                <th scope="col" className="num">
-                  Restarts
-                </th>
-                <th scope="col">Requests</th>
-                <th scope="col">Limits</th>
+          <Table name="containers" cols={['Name', 'Image', 'State', { num: 'Restarts' }, 'Requests', 'Limits']}>
+            {d.containers.map((c) => (
+              <tr key={`${c.init}|${c.name}`}>
+                <td>
+                  {c.name} {c.init && <span className="badge">init</span>}
+                </td>
+                <td className="wrap">
+                  <code>{c.image}</code>
+                </td>
+                <td className={c.ready ? 'ok' : undefined}>{c.state}</td>
+                <td className="num">{c.restarts}</td>
+                <td>{quantities(c.requests)}</td>
+                <td>{quantities(c.limits)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {d.containers.map((c) => (
-                <tr key={`${c.init}|${c.name}`}>
-                  <td>
-                    {c.name} {c.init && <span className="badge">init</span>}
-                  </td>
-                  <td className="wrap">
-                    <code>{c.image}</code>
-                  </td>
-                  <td className={c.ready ? 'ok' : undefined}>{c.state}</td>
-                  <td className="num">{c.restarts}</td>
-                  <td>
-                    {Object.entries(c.requests)
-                      .map(([k, v]) => `${k}: ${v}`)
-                      .join(', ') || '–'}
-                  </td>
-                  <td>
-                    {Object.entries(c.limits)
-                      .map(([k, v]) => `${k}: ${v}`)
-                      .join(', ') || '–'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
           {Object.keys(d.requests).length > 0 && (
             <p>
               Effective pod requests (as the scheduler counts them):{' '}
@@ -151,30 +131,21 @@ function HistoryDiff({ d, now }: { d: ObjectDTO; now: number }) {
       {diff.error && <ErrorNote error={diff.error} />}
       {diff.data &&
         (diff.data.entries.length ? (
-          <table className="grid diff" data-table="diff">
-            <thead>
-              <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
+          <Table name="diff" className="grid diff" cols={['Field', 'Before', 'After']}>
+            {diff.data.entries.map((e, i) => (
+              <tr key={i} className={`diff-${e.op}`} data-op={e.op}>
+                <td>
+                  <code>{e.path}</code>
+                </td>
+                <td className="wrap">
+                  <code>{e.op === 'added' ? '' : show(e.before)}</code>
+                </td>
+                <td className="wrap">
+                  <code>{e.op === 'removed' ? '' : show(e.after)}</code>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {diff.data.entries.map((e, i) => (
-                <tr key={i} className={`diff-${e.op}`} data-op={e.op}>
-                  <td>
-                    <code>{e.path}</code>
-                  </td>
-                  <td className="wrap">
-                    <code>{e.op === 'added' ? '' : show(e.before)}</code>
-                  </td>
-                  <td className="wrap">
-                    <code>{e.op === 'removed' ? '' : show(e.after)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         ) : (
           <p className="muted">No differences.</p>
         ))}
@@ -203,6 +174,12 @@ function VersionPick(p: { label: string; none: string; value: number | null; onC
     </label>
   );
 }
+
+/** A container's requests or limits as written: "cpu: 250m, memory: 1Gi", or "–". */
+const quantities = (q: Record<string, string>) =>
+  Object.entries(q)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ') || '–';
 
 function show(v: unknown): string {
   if (v === undefined) return '';

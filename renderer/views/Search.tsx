@@ -7,6 +7,7 @@ import { useApp } from '../store/index.ts';
 import { go, type Route } from '../store/route.ts';
 import { useContract } from '../store/useContract.ts';
 import { ErrorNote, Link, Loading } from '../components/common.tsx';
+import { Table } from '../components/Table.tsx';
 
 export function routeOf(h: SearchHit): Route {
   if (h.kind === 'nodes') return { view: 'node', cluster: h.cluster, node: h.name };
@@ -128,34 +129,22 @@ export function SearchView({ q }: { q: string }) {
       <h1 className="title">
         {data.length} result(s) for “{q}”
       </h1>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Name</th>
-            <th scope="col">Namespace</th>
-            <th scope="col">Cluster</th>
-            <th scope="col">Node</th>
-            <th scope="col">Match</th>
+      <Table cols={['Kind', 'Name', 'Namespace', 'Cluster', 'Node', 'Match']}>
+        {data.map((h) => (
+          <tr key={`${h.cluster}|${h.kind}|${h.uid}`}>
+            <td>{kindLabel(h.kind)}</td>
+            <td>
+              <Link to={routeOf(h)}>{h.name}</Link>
+            </td>
+            <td>{h.namespace}</td>
+            <td>
+              <Link to={{ view: 'cluster', cluster: h.cluster, tab: 'nodes' }}>{h.clusterContext}</Link>
+            </td>
+            <td>{h.node ? <Link to={{ view: 'node', cluster: h.cluster, node: h.node }}>{h.node}</Link> : ''}</td>
+            <td>{h.match}</td>
           </tr>
-        </thead>
-        <tbody>
-          {data.map((h) => (
-            <tr key={`${h.cluster}|${h.kind}|${h.uid}`}>
-              <td>{kindLabel(h.kind)}</td>
-              <td>
-                <Link to={routeOf(h)}>{h.name}</Link>
-              </td>
-              <td>{h.namespace}</td>
-              <td>
-                <Link to={{ view: 'cluster', cluster: h.cluster, tab: 'nodes' }}>{h.clusterContext}</Link>
-              </td>
-              <td>{h.node ? <Link to={{ view: 'node', cluster: h.cluster, node: h.node }}>{h.node}</Link> : ''}</td>
-              <td>{h.match}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </div>
   );
 }

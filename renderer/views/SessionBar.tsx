@@ -8,6 +8,7 @@ import { go } from '../store/route.ts';
 import { openSession } from '../store/session.ts';
 import { HOUR, MINUTE, clampAt, formatClock, formatDateTime, sliderValue, stepAt, windowText, type HistoryRange } from '../store/time.ts';
 import { safeName } from '../map/text.ts';
+import { TextField } from '../components/forms.tsx';
 
 const CaptureDialog = lazy(() => import('./CaptureDialog.tsx').then((m) => ({ default: m.CaptureDialog })));
 const BundleDialog = lazy(() => import('./BundleDialog.tsx').then((m) => ({ default: m.BundleDialog })));
@@ -258,17 +259,14 @@ function CompareFile({ mode }: { mode: FleetDTO['mode'] }) {
             go({ view: 'diff', from: path.trim(), to });
           }}
         >
-          <label htmlFor={`${id}-path`}>
-            Compare another snapshot file with {mode === 'snapshot' ? 'this snapshot' : 'the live cache'}
-          </label>
-          <input
+          <TextField
             id={`${id}-path`}
+            label={`Compare another snapshot file with ${mode === 'snapshot' ? 'this snapshot' : 'the live cache'}`}
             autoFocus
             value={path}
-            onChange={(e) => setPath(e.target.value)}
+            onChange={setPath}
             placeholder="/absolute/path/to/other.fleetsnap"
-            spellCheck={false}
-            data-testid="diff-file-input"
+            testid="diff-file-input"
           />
           <button type="submit" disabled={!path.trim()} data-testid="diff-file-submit">
             Compare
@@ -291,16 +289,14 @@ function OpenFile({ disabled, onOpen }: { disabled: boolean; onOpen(path: string
         if (path.trim()) onOpen(path.trim());
       }}
     >
-      <label htmlFor={`${id}-open`} className="sr-only">
-        Open snapshot or bundle… (absolute path)
-      </label>
-      <input
+      <TextField
         id={`${id}-open`}
+        label="Open snapshot or bundle… (absolute path)"
+        labelClassName="sr-only"
         value={path}
-        onChange={(e) => setPath(e.target.value)}
+        onChange={setPath}
         placeholder="Open snapshot or bundle… (path)"
-        spellCheck={false}
-        data-testid="open-file-input"
+        testid="open-file-input"
       />
       <button type="submit" disabled={disabled || !path.trim()} data-testid="open-file-submit">
         Open
