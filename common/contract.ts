@@ -512,6 +512,23 @@ export interface TimelineDTO {
 
 export const CHANGE_SEVERITIES: readonly ChangeSeverity[] = ['info', 'ok', 'warning', 'critical'];
 
+/** A page of changes, newest first, with the capture gaps of the same window. */
+export interface ChangeListDTO {
+  changes: ChangeEventDTO[];
+  gaps: GapDTO[];
+  /** more changes match than this page holds: ask again with before = the last one */
+  more: boolean;
+}
+
+/** One change, with the object-aware diff of the object it changed (when it is a change of an object). */
+export interface ChangeDetailDTO {
+  change: ChangeEventDTO;
+  /** the object's state before and after, compared (null: not a change of an object's recorded state) */
+  diff: DiffDTO | null;
+  /** indexes into the object's history for object.diff (null: not in the object's history) */
+  historyIndex: number | null;
+}
+
 /** A change ranked as a possible cause of a problem. */
 export interface RankedChangeDTO {
   change: ChangeEventDTO;
@@ -674,6 +691,12 @@ export interface Results {
   'bundle.preview': BundlePreview;
   'bundle.export': BundleExported;
   'session.open': { opening: string };
+  'changes.timeline': TimelineDTO;
+  'changes.list': ChangeListDTO;
+  'changes.get': ChangeDetailDTO;
+  'changes.of': ChangeListDTO;
+  'changes.whatChanged': WhatChangedDTO;
+  'changes.fleet': FleetChangeDTO[];
 }
 
 export type Result<M extends Method> = Results[M];
@@ -725,6 +748,12 @@ export const BRIDGE_FUNCTIONS = {
   'bundle.preview': 'bundlePreview',
   'bundle.export': 'bundleExport',
   'session.open': 'sessionOpen',
+  'changes.timeline': 'changesTimeline',
+  'changes.list': 'changesList',
+  'changes.get': 'changesGet',
+  'changes.of': 'changesOf',
+  'changes.whatChanged': 'changesWhatChanged',
+  'changes.fleet': 'changesFleet',
 } as const satisfies Record<Method, string>;
 
 export const PUSH_CHANNEL = 'fleet:push';

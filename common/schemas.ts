@@ -1,7 +1,7 @@
 // The contract's request schemas, validated on the back-end side (web shell and desktop IPC). Every
 // argument that crosses the boundary is hostile until one of these says otherwise.
 import { z } from 'zod';
-import type { Method } from './contract.ts';
+import { CHANGE_CATEGORIES, type Method } from './contract.ts';
 
 const id = z.string().min(1).max(512);
 const kind = z
@@ -34,6 +34,21 @@ const selection = z
     tokenize: z.boolean().default(false),
   })
   .strict();
+
+/** The filter of the fleet's changes: a time window, and what to keep. */
+const changeFilter = {
+  from: z.number().int().min(0).max(8.64e15),
+  to: z.number().int().min(0).max(8.64e15),
+  clusters: z.array(id).max(1000).optional(),
+  namespaces: z.array(z.string().min(1).max(253)).max(1000).optional(),
+  kinds: z.array(kind).max(200).optional(),
+  categories: z.array(z.enum(CHANGE_CATEGORIES)).max(CHANGE_CATEGORIES.length).optional(),
+  severities: z
+    .array(z.enum(['info', 'ok', 'warning', 'critical']))
+    .max(4)
+    .optional(),
+  text: z.string().max(256).optional(),
+};
 
 export const methods = {
   'fleet.get': z.object({ at }).strict(),
@@ -70,6 +85,57 @@ export const methods = {
     .object({ target: z.enum(['demo', 'file', 'live']), path: z.string().min(1).max(4096).optional() })
     .strict()
     .refine((p) => (p.target === 'file') === (p.path !== undefined), 'a path with target "file", and only then'),
+  // the timeline's marks in a window (at most `limit`, default 100,000), with the gaps
+  'changes.timeline': z
+    .object({ ...changeFilter, limit: z.number().int().min(1).max(200_000).optional() })
+    .strict()
+    .refine((p) => p.from <= p.to, 'from must not be after to'),
+  // a page of changes, newest first; `before` continues a previous page
+  'changes.list': z
+    .object({
+      ...changeFilter,
+      limit: z.number().int().min(1).max(1000).optional(),
+      before: z
+        .object({ at: z.number().int().min(0).max(8.64e15), id: z.number().int().min(0) })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .refine((p) => p.from <= p.to, 'from must not be after to'),
+  'changes.get': z.object({ id: z.number().int().min(0) }).strict(),
+  // the changes of one object (kind + uid), of a node (node: the node's own and those of what runs on it), or of a cluster
+  'changes.of': z
+    .object({
+      cluster: id,
+      kind: kind.optional(),
+      uid: id.optional(),
+      node: id.optional(),
+      from: z.number().int().min(0).max(8.64e15).optional(),
+      to: z.number().int().min(0).max(8.64e15).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    })
+    .strict()
+    .refine((p) => (p.kind === undefined) === (p.uid === undefined), 'kind and uid go together'),
+  // what changed before a problem: the object (kind + uid) that went unhealthy at `at` (default: now)
+  'changes.whatChanged': z
+    .object({
+      cluster: id,
+      kind,
+      uid: id,
+      at,
+      windowMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .max(30 * 86_400_000)
+        .optional(),
+    })
+    .strict(),
+  // the same change in several clusters, and the problems after it in each
+  'changes.fleet': z
+    .object({ from: z.number().int().min(0).max(8.64e15), to: z.number().int().min(0).max(8.64e15) })
+    .strict()
+    .refine((p) => p.from <= p.to, 'from must not be after to'),
 } as const;
 
 /** Validate a request: {ok:false} on anything off, never throws. */
