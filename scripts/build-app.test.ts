@@ -17,7 +17,7 @@ import { BRIDGE_FUNCTIONS, channelOf, type Answer, type FleetDTO, type Method } 
 import { buildApp, ROOT } from './build-app.ts';
 import { inThread } from '../main/snapshot/jobs.ts';
 import { Store } from '../main/store/store.ts';
-import { CSP, webPreferences } from '../main/app/security.ts';
+import { APP_SCHEME_PRIVILEGES, CSP, webPreferences } from '../main/app/security.ts';
 
 const require = createRequire(import.meta.url);
 // Under the repository, so the bundles find node_modules/better-sqlite3 as they do in the app.
@@ -282,20 +282,7 @@ describe('the app bundle (build/app)', () => {
     loadMain(electron);
 
     // Before ready: the scheme is privileged and every renderer sandboxed.
-    assert.deepEqual(rec.schemes, [
-      {
-        scheme: 'app',
-        privileges: {
-          standard: true,
-          secure: true,
-          supportFetchAPI: true,
-          bypassCSP: false,
-          corsEnabled: false,
-          allowServiceWorkers: false,
-          stream: false,
-        },
-      },
-    ]);
+    assert.deepEqual(rec.schemes, [{ scheme: 'app', privileges: APP_SCHEME_PRIVILEGES }]);
     assert.equal(rec.sandbox, true);
     assert.equal(rec.paths.get('userData'), DATA);
     for (const ev of ['second-instance', 'web-contents-created', 'window-all-closed', 'before-quit']) assert.ok(rec.appOn.has(ev), ev);

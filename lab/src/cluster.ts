@@ -10,7 +10,7 @@ import { certUser, writeKubeconfig, type KubeconfigEntry } from './kubeconfig.ts
 import { freePorts } from './ports.ts';
 import { isAlive, startProcess, tail, type ProcRecord } from './proc.ts';
 import { KubeClient, retry, type KObj } from './kube.ts';
-import type { ClusterRecord, Component } from './state.ts';
+import type { ClusterRecord, ClusterSetup, Component } from './state.ts';
 import { labRoot } from './paths.ts';
 
 export const EXEC_SCRIPT = join(labRoot, 'exec-credential.sh');
@@ -47,15 +47,6 @@ export function adminClient(rec: ClusterRecord, maxSockets = 16): KubeClient {
 export function tokenClient(rec: ClusterRecord, who: 'restricted' | 'exec'): KubeClient {
   const token = readFileSync(join(rec.dir, `${who}.token`), 'utf8').trim();
   return new KubeClient({ server: rec.server, ca: pkiOf(rec).ca.cert, token });
-}
-
-export interface ClusterSetup {
-  name: string;
-  index: number;
-  profile: string;
-  nodes: number;
-  podsPerNode: number;
-  dir: string;
 }
 
 /** Create the cluster's folder: certificates, tokens, kubeconfigs, component configs. No process yet. */

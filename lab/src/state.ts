@@ -8,13 +8,17 @@ import type { BinPaths } from './build.ts';
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
-export interface ClusterRecord {
+/** What a cluster is asked to be: its name, place in the lab, profile, size and folder. */
+export interface ClusterSetup {
   name: string;
   index: number;
   profile: string;
   nodes: number;
   podsPerNode: number;
   dir: string;
+}
+
+export interface ClusterRecord extends ClusterSetup {
   server: string;
   ports: Record<'etcd' | 'etcdPeer' | 'apiserver' | 'controllerManager' | 'scheduler' | 'kwok', number>;
   procs: Partial<Record<Component, ProcRecord>>;

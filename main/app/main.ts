@@ -391,24 +391,22 @@ function stamp(): string {
 async function captureFromMenu(): Promise<void> {
   const w = parent();
   const r = await (w ? dialog.showSaveDialog(w, captureDialog()) : dialog.showSaveDialog(captureDialog()));
-  if (r.canceled || !r.filePath) return;
-  try {
+  const out = r.filePath;
+  if (r.canceled || !out) return;
+  await reportJob('Capture snapshot', 'The snapshot could not be captured.', async () => {
     // On a thread of its own: the window keeps answering while a large cache is copied.
     const { captureInThread } = await import('../snapshot/jobs.ts');
-    const m = await captureInThread({ db: files.cache, out: r.filePath, overwrite: true });
-    await showMessage({
-      type: 'info',
-      title: 'Capture snapshot',
-      message: `Captured ${m.clusters.length} clusters, ${m.counts.objects} objects, ${m.counts.changes} changes.`,
-      detail: r.filePath,
-    });
+    const m = await captureInThread({ db: files.cache, out, overwrite: true });
+    return { message: `Captured ${m.clusters.length} clusters, ${m.counts.objects} objects, ${m.counts.changes} changes.`, detail: out };
+  });
+}
+
+/** A File-menu job's outcome in a message box: what it did, or `failed` and the error. */
+async function reportJob(title: string, failed: string, job: () => Promise<{ message: string; detail: string }>): Promise<void> {
+  try {
+    await showMessage({ type: 'info', title, ...(await job()) });
   } catch (e) {
-    await showMessage({
-      type: 'error',
-      title: 'Capture snapshot',
-      message: 'The snapshot could not be captured.',
-      detail: (e as Error).message,
-    });
+    await showMessage({ type: 'error', title, message: failed, detail: (e as Error).message });
   }
 }
 
@@ -451,26 +449,18 @@ async function exportFromMenu(): Promise<void> {
     defaultPath: join(app.getPath('documents'), `incident-${stamp()}.tar.gz`),
     filters: [{ name: 'Incident bundle', extensions: ['gz'] }],
   });
-  if (r.canceled || !r.filePath) return;
-  try {
+  const out = r.filePath;
+  if (r.canceled || !out) return;
+  await reportJob('Export incident bundle', 'The bundle could not be exported.', async () => {
     const { exportBundle } = await import('../snapshot/bundle.ts');
     const { rmSync } = await import('node:fs');
-    rmSync(r.filePath, { force: true });
-    const x = await exportBundle(r.filePath, { db: mode === 'snapshot' ? b.service.store.path : files.cache, selection });
-    await showMessage({
-      type: 'info',
-      title: 'Export incident bundle',
+    rmSync(out, { force: true });
+    const x = await exportBundle(out, { db: mode === 'snapshot' ? b.service.store.path : files.cache, selection });
+    return {
       message: `Exported ${x.manifest.files.length + 1} files (${(x.bytes / 2 ** 20).toFixed(1)} MiB), ${x.manifest.redaction.findings} values redacted.`,
-      detail: `${r.filePath}\nSHA-256 ${x.sha256}`,
-    });
-  } catch (e) {
-    await showMessage({
-      type: 'error',
-      title: 'Export incident bundle',
-      message: 'The bundle could not be exported.',
-      detail: (e as Error).message,
-    });
-  }
+      detail: `${out}\nSHA-256 ${x.sha256}`,
+    };
+  });
 }
 
 function setMenu(): void {

@@ -21,16 +21,11 @@ describe('webPreferences', () => {
   it('isolates and sandboxes the renderer, with Node nowhere', () => {
     const w = webPreferences('/app/build/app/preload.js');
     assert.equal(w.preload, '/app/build/app/preload.js');
-    assert.equal(w.contextIsolation, true);
-    assert.equal(w.sandbox, true);
-    assert.equal(w.nodeIntegration, false);
-    assert.equal(w.nodeIntegrationInWorker, false);
-    assert.equal(w.nodeIntegrationInSubFrames, false);
-    assert.equal(w.webSecurity, true);
-    assert.equal(w.allowRunningInsecureContent, false);
-    assert.equal(w.webviewTag, false);
-    assert.equal(w.experimentalFeatures, false);
-    assert.equal(w.navigateOnDragDrop, false);
+    const on = ['contextIsolation', 'sandbox', 'webSecurity'] as const;
+    const noNode = ['nodeIntegration', 'nodeIntegrationInWorker', 'nodeIntegrationInSubFrames'] as const;
+    const noUnsafeContent = ['allowRunningInsecureContent', 'webviewTag', 'experimentalFeatures', 'navigateOnDragDrop'] as const;
+    for (const k of on) assert.equal(w[k], true, k);
+    for (const k of [...noNode, ...noUnsafeContent]) assert.equal(w[k], false, k);
   });
 
   it('developer tools only when asked (development builds)', () => {
@@ -73,11 +68,13 @@ describe('the CSP', () => {
 
 describe('the app:// scheme', () => {
   it('is a standard, secure scheme that bypasses nothing', () => {
-    assert.equal(APP_SCHEME_PRIVILEGES.standard, true);
-    assert.equal(APP_SCHEME_PRIVILEGES.secure, true);
-    assert.equal(APP_SCHEME_PRIVILEGES.bypassCSP, false);
-    assert.equal(APP_SCHEME_PRIVILEGES.corsEnabled, false);
-    assert.equal(APP_SCHEME_PRIVILEGES.allowServiceWorkers, false);
+    assert.partialDeepStrictEqual(APP_SCHEME_PRIVILEGES, {
+      standard: true,
+      secure: true,
+      bypassCSP: false,
+      corsEnabled: false,
+      allowServiceWorkers: false,
+    });
     assert.equal(APP_URL, 'app://fleet/index.html');
   });
 

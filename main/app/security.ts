@@ -107,12 +107,8 @@ export type AppUrlResolution = { ok: true; file: string } | { ok: false; status:
  * the file exists.
  */
 export function resolveAppUrl(requestUrl: string, rendererDir: string): AppUrlResolution {
-  let url: URL;
-  try {
-    url = new URL(requestUrl);
-  } catch {
-    return { ok: false, status: 400, reason: 'not a URL' };
-  }
+  const url = URL.parse(requestUrl);
+  if (!url) return { ok: false, status: 400, reason: 'not a URL' };
   if (url.protocol !== `${APP_SCHEME}:`) return { ok: false, status: 403, reason: `scheme ${url.protocol} is not served` };
   if (url.host !== APP_HOST || url.username || url.password) return { ok: false, status: 403, reason: `host ${url.host} is not served` };
   // The raw path, before and after decoding: a %2e%2e or %2f must not smuggle a traversal.
@@ -134,13 +130,8 @@ export function resolveAppUrl(requestUrl: string, rendererDir: string): AppUrlRe
 
 /** `scheme://host` of a URL; WHATWG gives "null" as the origin of custom schemes, so build it by hand. */
 export function originOf(url: string): string | null {
-  try {
-    const u = new URL(url);
-    if (!u.host) return null;
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return null;
-  }
+  const u = URL.parse(url);
+  return u?.host ? `${u.protocol}//${u.host}` : null;
 }
 
 export function isAppUrl(url: string): boolean {
@@ -157,13 +148,8 @@ export function isAllowedNavigation(url: string): boolean {
 
 /** A URL the system browser may open: https, a host, no credentials. */
 export function isSafeExternalUrl(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  return u.protocol === 'https:' && !!u.hostname && !u.username && !u.password;
+  const u = URL.parse(url);
+  return !!u && u.protocol === 'https:' && !!u.hostname && !u.username && !u.password;
 }
 
 export interface WindowOpenRequest {
@@ -195,11 +181,6 @@ export function permissionDecision(_permission: string, _requestingUrl?: string)
  * cancelled, whatever the CSP says: defence in depth.
  */
 export function isAllowedRequest(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  return ['app:', 'devtools:', 'data:', 'blob:'].includes(u.protocol) && (u.protocol !== 'app:' || u.host === APP_HOST);
+  const u = URL.parse(url);
+  return !!u && ['app:', 'devtools:', 'data:', 'blob:'].includes(u.protocol) && (u.protocol !== 'app:' || u.host === APP_HOST);
 }

@@ -20,6 +20,11 @@ function res(view: { resources: NodeAcceleratorResource[] }, r: string): NodeAcc
   return got;
 }
 
+/** `resource` on a node that publishes `count` of it, has these labels and runs no pods. */
+function publishedAlone(resource: string, count: string, labels: Record<string, string> = {}): NodeAcceleratorResource {
+  return res(nodeAccelerators(node('n', { extra: { [resource]: count }, labels }), []), resource);
+}
+
 describe('known accelerator list and isPossibleAccelerator', () => {
   const cases: [string, string | undefined, string | undefined, boolean][] = [
     // resource, vendor, kind, possible
@@ -131,31 +136,23 @@ describe('nodeAccelerators', () => {
   });
 
   it('renamed shares (nvidia.com/gpu.shared) and MPS', () => {
-    const n = node('mps', {
-      extra: { 'nvidia.com/gpu.shared': '20' },
-      labels: {
-        'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3-SHARED',
-        'nvidia.com/gpu.count': '2',
-        'nvidia.com/gpu.replicas': '10',
-        'nvidia.com/gpu.sharing-strategy': 'mps',
-      },
+    const g = publishedAlone('nvidia.com/gpu.shared', '20', {
+      'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3-SHARED',
+      'nvidia.com/gpu.count': '2',
+      'nvidia.com/gpu.replicas': '10',
+      'nvidia.com/gpu.sharing-strategy': 'mps',
     });
-    const g = res(nodeAccelerators(n, []), 'nvidia.com/gpu.shared');
     assert.equal(g.kind, 'gpu-share');
     assert.equal(g.model, 'NVIDIA-H100-80GB-HBM3');
     assert.deepEqual(g.sharing, { strategy: 'mps', replicas: 10, physical: 2, shares: 20 });
   });
 
   it('MIG single: profile read from the product label', () => {
-    const n = node('single', {
-      extra: { 'nvidia.com/gpu': '28' },
-      labels: {
-        'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb',
-        'nvidia.com/mig.strategy': 'single',
-        'nvidia.com/gpu.count': '28',
-      },
+    const g = publishedAlone('nvidia.com/gpu', '28', {
+      'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb',
+      'nvidia.com/mig.strategy': 'single',
+      'nvidia.com/gpu.count': '28',
     });
-    const g = res(nodeAccelerators(n, []), 'nvidia.com/gpu');
     assert.deepEqual(g.mig, { strategy: 'single', profile: '1g.10gb', count: 28, product: 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb' });
   });
 
@@ -176,20 +173,19 @@ describe('nodeAccelerators', () => {
   });
 
   it('GKE TPU model label', () => {
-    const n = node('tpu', {
-      extra: { 'google.com/tpu': '4' },
-      labels: { 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x2' },
+    const g = publishedAlone('google.com/tpu', '4', {
+      'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice',
+      'cloud.google.com/gke-tpu-topology': '2x2',
     });
-    const g = res(nodeAccelerators(n, []), 'google.com/tpu');
     assert.equal(g.model, 'tpu-v5-lite-podslice');
     assert.equal(g.kind, 'tpu');
   });
 
   it('CPU node has no accelerators; unknown vendor resource is reported as possible', () => {
     assert.deepEqual(nodeAccelerators(node('cpu'), []).resources, []);
-    const v = nodeAccelerators(node('fpga', { extra: { 'xilinx.com/fpga': '2' } }), []);
-    assert.equal(res(v, 'xilinx.com/fpga').known, false);
-    assert.equal(res(v, 'xilinx.com/fpga').vendor, 'xilinx.com');
+    const f = publishedAlone('xilinx.com/fpga', '2');
+    assert.equal(f.known, false);
+    assert.equal(f.vendor, 'xilinx.com');
   });
 
   it('hostile label values pass through untouched', () => {

@@ -17,8 +17,8 @@
 //  - KEP-5004 (DRA extended resources): a pod whose extended-resource request was served through DRA
 //    has pod.status.extendedResourceClaimStatus; its GPUs are counted from the claim, not from the
 //    pod's nvidia.com/gpu request (requests.ts podDevicePluginRequests).
-import { podsByNode, podsOccupying } from './capacity.ts';
-import { parseQuantity, resourceValue } from './quantity.ts';
+import { podsByNode, podsOccupying, resourceListValues } from './capacity.ts';
+import { parseQuantity } from './quantity.ts';
 import type { AcceleratorResourceDTO, AcceleratorTotalDTO } from '../../common/contract.ts';
 import { podDevicePluginRequests } from './requests.ts';
 import type { Device, DeviceAttribute, Node, Pod, ResourceClaim, ResourceSlice } from './types.ts';
@@ -182,21 +182,12 @@ function readModel(labels: Record<string, string>, spec: AcceleratorResourceSpec
   return undefined;
 }
 
-function quantities(list: unknown): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const [k, q] of entries(list as Record<string, unknown>)) {
-    const v = resourceValue(k, q);
-    if (!Number.isNaN(v)) m.set(k, v);
-  }
-  return m;
-}
-
 /** Accelerator resources of one node with their models, memory, MIG and sharing layout. */
 export function nodeAccelerators(node: Node, podsOnNode: readonly Pod[]): NodeAccelerators {
   const name = nameOf(node);
   const labels = labelsOf(node);
-  const capacity = quantities(node?.status?.capacity);
-  const allocatable = quantities(node?.status?.allocatable);
+  const capacity = resourceListValues(node?.status?.capacity);
+  const allocatable = resourceListValues(node?.status?.allocatable);
   const allocated = new Map<string, number>();
   for (const p of podsOccupying(name, podsOnNode)) {
     for (const [k, v] of Object.entries(podDevicePluginRequests(p))) if (isPossibleAccelerator(k)) addTo(allocated, k, v);
@@ -597,6 +588,22 @@ function draVendor(driver: string): string {
   return KNOWN_DRA_DRIVERS.find((d) => d.driver === driver)?.vendor ?? driver;
 }
 
+/** The total of (source, vendor, model, resource), created at zero the first time it is asked for. */
+function totalOf(
+  totals: Map<string, AcceleratorTotal>,
+  row: Pick<AcceleratorTotal, 'source' | 'vendor' | 'model' | 'resource' | 'kind'>,
+): AcceleratorTotal {
+  const key = [row.source, row.vendor, row.model, row.resource].join(SEP);
+  let t = totals.get(key);
+  if (!t) {
+    t = { ...row, nodes: 0, capacity: 0, allocatable: 0, unhealthy: 0, allocated: 0, free: 0 };
+    // DRA devices are in use while a claim reserves them; device plugins do not say.
+    if (row.source === 'dra') t.inUse = 0;
+    totals.set(key, t);
+  }
+  return t;
+}
+
 /**
  * Fleet rollup for one cluster: device-plugin accelerators per (vendor, model, resource), DRA
  * devices per (vendor, model, driver), physical devices per vendor, and queued accelerator demand.
@@ -612,25 +619,13 @@ export function clusterAccelerators(input: ClusterAcceleratorsInput): ClusterAcc
     nodeViews.push(view);
     const seenVendors = new Set<string>();
     for (const r of view.resources) {
-      const model = r.model ?? r.resource;
-      const key = ['device-plugin', r.vendor, model, r.resource].join(SEP);
-      let t = totals.get(key);
-      if (!t) {
-        t = {
-          source: 'device-plugin',
-          vendor: r.vendor,
-          model,
-          resource: r.resource,
-          kind: r.kind,
-          nodes: 0,
-          capacity: 0,
-          allocatable: 0,
-          unhealthy: 0,
-          allocated: 0,
-          free: 0,
-        };
-        totals.set(key, t);
-      }
+      const t = totalOf(totals, {
+        source: 'device-plugin',
+        vendor: r.vendor,
+        model: r.model ?? r.resource,
+        resource: r.resource,
+        kind: r.kind,
+      });
       t.nodes++;
       t.capacity += r.capacity;
       t.allocatable += r.allocatable;
@@ -649,31 +644,12 @@ export function clusterAccelerators(input: ClusterAcceleratorsInput): ClusterAcc
   }
 
   const dra = input?.dra ?? draInventory(input?.resourceSlices ?? [], input?.resourceClaims ?? [], input?.nodes);
-  const draNodesByKey = new Map<string, Set<string>>();
+  const draNodesByTotal = new Map<AcceleratorTotal, Set<string>>();
   const draVendorNodes = new Map<string, Set<string>>();
   for (const d of dra.devices) {
     const vendor = draVendor(d.driver);
-    const model = d.productName ?? d.driver;
-    const key = ['dra', vendor, model, d.driver].join(SEP);
-    let t = totals.get(key);
-    if (!t) {
-      t = {
-        source: 'dra',
-        vendor,
-        model,
-        resource: d.driver,
-        kind: 'gpu',
-        nodes: 0,
-        capacity: 0,
-        allocatable: 0,
-        unhealthy: 0,
-        allocated: 0,
-        free: 0,
-        inUse: 0,
-      };
-      if (!KNOWN_DRA_DRIVERS.some((k) => k.driver === d.driver)) t.kind = 'other';
-      totals.set(key, t);
-    }
+    const kind = KNOWN_DRA_DRIVERS.some((k) => k.driver === d.driver) ? 'gpu' : 'other';
+    const t = totalOf(totals, { source: 'dra', vendor, model: d.productName ?? d.driver, resource: d.driver, kind });
     // A NoSchedule/NoExecute device taint keeps the allocator away from the device.
     const tainted = d.taints.some((x) => x.effect === 'NoSchedule' || x.effect === 'NoExecute');
     t.capacity++;
@@ -683,8 +659,8 @@ export function clusterAccelerators(input: ClusterAcceleratorsInput): ClusterAcc
     if (d.inUse) t.inUse = (t.inUse ?? 0) + 1;
     t.free = t.allocatable - t.allocated;
     if (d.node) {
-      let s = draNodesByKey.get(key);
-      if (!s) draNodesByKey.set(key, (s = new Set()));
+      let s = draNodesByTotal.get(t);
+      if (!s) draNodesByTotal.set(t, (s = new Set()));
       s.add(d.node);
       let vs = draVendorNodes.get(vendor);
       if (!vs) draVendorNodes.set(vendor, (vs = new Set()));
@@ -694,10 +670,7 @@ export function clusterAccelerators(input: ClusterAcceleratorsInput): ClusterAcc
     e.physical++;
     vendors.set(vendor, e);
   }
-  for (const [key, s] of draNodesByKey) {
-    const t = totals.get(key);
-    if (t) t.nodes = s.size;
-  }
+  for (const [t, s] of draNodesByTotal) t.nodes = s.size;
   for (const [vendor, s] of draVendorNodes) {
     const e = vendors.get(vendor);
     if (e) e.nodes += s.size;

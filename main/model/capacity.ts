@@ -44,7 +44,8 @@ export function podsOccupying(nodeName: string, pods: readonly Pod[]): Pod[] {
   return out;
 }
 
-function listValues(list: unknown): Map<string, number> {
+/** A resource list (status.capacity, status.allocatable) as numbers per resource (cpu in millicores, bytes, counts). */
+export function resourceListValues(list: unknown): Map<string, number> {
   const m = new Map<string, number>();
   for (const [name, q] of entries(list as Record<string, unknown>)) {
     const v = resourceValue(name, q);
@@ -63,8 +64,8 @@ function listValues(list: unknown): Map<string, number> {
  * are not counted here: they consume ResourceSlice devices, not node allocatable (see accelerators.ts).
  */
 export function nodeCapacity(node: Node, podsOnNode: readonly Pod[]): Record<string, NodeResource> {
-  const capacity = listValues(node?.status?.capacity);
-  const allocatable = listValues(node?.status?.allocatable);
+  const capacity = resourceListValues(node?.status?.capacity);
+  const allocatable = resourceListValues(node?.status?.allocatable);
   const pods = podsOccupying(nameOf(node), podsOnNode);
   const requested = new Map<string, number>();
   const limits = new Map<string, number>();

@@ -1,5 +1,7 @@
 // Test fixtures shaped like the lab's seeded objects (lab/src/profiles/nodes.ts, gpu.ts, storage.ts)
-// and like what the API server returns. Only used by *.test.ts.
+// and like what the API server returns; the GPU nodes are built from the lab's own node shapes. Test
+// support: only *.test.ts import it, and like them it may use lab/ (eslint.config.js).
+import { kindTaints, nodeObject, type NodeKind } from '../../lab/src/profiles/nodes.ts';
 import type { Container, Node, Pod, ResourceSlice } from './types.ts';
 
 export const NOW = Date.parse('2026-10-01T12:00:00Z');
@@ -136,76 +138,35 @@ export function container(
   return c;
 }
 
-const GFD_BASE = (product: string, memMB: number, count: number): Record<string, string> => ({
-  'nvidia.com/gpu.present': 'true',
-  'nvidia.com/gpu.product': product,
-  'nvidia.com/gpu.memory': String(memMB),
-  'nvidia.com/gpu.count': String(count),
-  'nvidia.com/gpu.family': 'ampere',
-  'nvidia.com/mig.capable': 'true',
-  'nvidia.com/mig.strategy': 'none',
-});
+/**
+ * node() with what the lab gives a node of this kind (lab/src/profiles/nodes.ts): its capacity,
+ * allocatable, labels (GPU Feature Discovery, the AMD labeller) and device-plugin taint.
+ */
+function labNode(kind: NodeKind, name: string): Node {
+  const { metadata, status } = nodeObject({ name, kind, zone: 'zone-a' }, 'model-test', 'v1.37.1');
+  return node(name, { extra: status.capacity, allocExtra: status.allocatable, labels: metadata.labels, taints: kindTaints(kind) });
+}
 
 /** The lab's A100 MIG "mixed" node: 4 whole GPUs, 2 cut 7× 1g.10gb, 2 cut 2× 3g.40gb. */
 export function migNode(name = 'gpu-a100-mig-001'): Node {
-  return node(name, {
-    cpu: '96',
-    memory: '1207959552Ki',
-    allocCpu: '95750m',
-    allocMemory: '1205862400Ki',
-    extra: { 'nvidia.com/gpu': '4', 'nvidia.com/mig-1g.10gb': '14', 'nvidia.com/mig-3g.40gb': '4' },
-    labels: {
-      ...GFD_BASE('NVIDIA-A100-SXM4-80GB', 81920, 8),
-      'nvidia.com/mig.strategy': 'mixed',
-      'nvidia.com/mig.config': 'custom-mixed',
-      'nvidia.com/mig-1g.10gb.count': '14',
-      'nvidia.com/mig-1g.10gb.memory': '9728',
-      'nvidia.com/mig-1g.10gb.multiprocessors': '14',
-      'nvidia.com/mig-1g.10gb.product': 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb',
-      'nvidia.com/mig-3g.40gb.count': '4',
-      'nvidia.com/mig-3g.40gb.memory': '40192',
-      'nvidia.com/mig-3g.40gb.product': 'NVIDIA-A100-SXM4-80GB-MIG-3g.40gb',
-    },
-    taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }],
-  });
+  return labNode('mig', name);
 }
 
 /** The lab's time-sliced node: 4 physical A100 40GB × 4 replicas = 16 nvidia.com/gpu. */
 export function timeSlicedNode(name = 'gpu-a100-shared-001'): Node {
-  return node(name, {
-    cpu: '96',
-    extra: { 'nvidia.com/gpu': '16' },
-    labels: {
-      ...GFD_BASE('NVIDIA-A100-SXM4-40GB-SHARED', 40960, 4),
-      'nvidia.com/gpu.replicas': '4',
-      'nvidia.com/gpu.sharing-strategy': 'time-slicing',
-    },
-  });
+  return labNode('timeslice', name);
 }
 
 /** The lab's AMD MI300X node. */
 export function amdNode(name = 'gpu-mi300x-001'): Node {
-  return node(name, {
-    cpu: '96',
-    extra: { 'amd.com/gpu': '8' },
-    labels: {
-      'amd.com/gpu.product-name': 'AMD_Instinct_MI300X_OAM',
-      'amd.com/gpu.vram': '192G',
-      'amd.com/gpu.family': 'AI',
-      'beta.amd.com/gpu.family.AI': '8',
-    },
-    taints: [{ key: 'amd.com/gpu', value: 'present', effect: 'NoSchedule' }],
-  });
+  return labNode('mi300', name);
 }
 
-/** A whole-GPU H100 node (8 GPUs), optionally with unhealthy devices (allocatable < capacity). */
+/** The lab's whole-GPU H100 node (8 GPUs), optionally with unhealthy devices (allocatable < capacity). */
 export function h100Node(name = 'gpu-h100-001', allocatableGpus = '8'): Node {
-  return node(name, {
-    cpu: '192',
-    extra: { 'nvidia.com/gpu': '8' },
-    allocExtra: { 'nvidia.com/gpu': allocatableGpus },
-    labels: GFD_BASE('NVIDIA-H100-80GB-HBM3', 81559, 8),
-  });
+  const n = labNode('h100', name);
+  n.status!.allocatable!['nvidia.com/gpu'] = allocatableGpus;
+  return n;
 }
 
 /** A DRA ResourceSlice of gpu.nvidia.com like the lab's draSlice(). */

@@ -89,62 +89,46 @@ function podMeta(app: string, o: PodOpts): KObj {
   return m;
 }
 
+/** The pod template of the app: its labels and annotations, its spec with `spec` laid over it. */
+function template(app: string, o: PodOpts, spec: KObj = {}): KObj {
+  return { metadata: podMeta(app, o), spec: { ...podSpec(app, o), ...spec } };
+}
+
+/** A controller of the app `name` (labelled app=name); `partial`: expected never to become fully available. */
+function controller(apiVersion: string, kind: string, ns: string, name: string, spec: KObj, partial = false): KObj {
+  const annotations = partial ? { annotations: { [EXPECT_PARTIAL]: 'true' } } : {};
+  return { apiVersion, kind, metadata: { name, namespace: ns, labels: { app: name }, ...annotations }, spec };
+}
+
 export function deployment(ns: string, name: string, replicas: number, o: PodOpts = {}, partial = false): KObj {
-  const meta = podMeta(name, o);
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns, labels: { app: name }, ...(partial ? { annotations: { [EXPECT_PARTIAL]: 'true' } } : {}) },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
-      template: { metadata: meta, spec: podSpec(name, o) },
-    },
+  const spec = {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+    template: template(name, o),
   };
+  return controller('apps/v1', 'Deployment', ns, name, spec, partial);
 }
 
 export function statefulSet(ns: string, name: string, replicas: number, o: PodOpts = {}): KObj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name, namespace: ns, labels: { app: name } },
-    spec: {
-      replicas,
-      serviceName: name,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: podMeta(name, o), spec: podSpec(name, o) },
-    },
-  };
+  return controller('apps/v1', 'StatefulSet', ns, name, {
+    replicas,
+    serviceName: name,
+    selector: { matchLabels: { app: name } },
+    template: template(name, o),
+  });
 }
 
 export function daemonSet(ns: string, name: string, o: PodOpts = {}): KObj {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name, namespace: ns, labels: { app: name } },
-    spec: {
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: podMeta(name, o),
-        spec: { ...podSpec(name, o), tolerations: o.tolerations ?? [{ operator: 'Exists' }] },
-      },
-    },
-  };
+  return controller('apps/v1', 'DaemonSet', ns, name, {
+    selector: { matchLabels: { app: name } },
+    template: template(name, o, { tolerations: o.tolerations ?? [{ operator: 'Exists' }] }),
+  });
 }
 
 export function job(ns: string, name: string, parallelism: number, o: PodOpts = {}, partial = false): KObj {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, namespace: ns, labels: { app: name }, ...(partial ? { annotations: { [EXPECT_PARTIAL]: 'true' } } : {}) },
-    spec: {
-      parallelism,
-      completions: parallelism,
-      backoffLimit: 2,
-      template: { metadata: podMeta(name, o), spec: { ...podSpec(name, o), restartPolicy: 'Never' } },
-    },
-  };
+  const spec = { parallelism, completions: parallelism, backoffLimit: 2, template: template(name, o, { restartPolicy: 'Never' }) };
+  return controller('batch/v1', 'Job', ns, name, spec, partial);
 }
 
 export function cronJob(ns: string, name: string, schedule: string, o: PodOpts = {}): KObj {
@@ -156,7 +140,7 @@ export function cronJob(ns: string, name: string, schedule: string, o: PodOpts =
       schedule,
       concurrencyPolicy: 'Forbid',
       successfulJobsHistoryLimit: 3,
-      jobTemplate: { spec: { template: { metadata: podMeta(name, o), spec: { ...podSpec(name, o), restartPolicy: 'OnFailure' } } } },
+      jobTemplate: { spec: { template: template(name, o, { restartPolicy: 'OnFailure' }) } },
     },
   };
 }

@@ -179,66 +179,54 @@ export function customPodStatus(pod: KObj, which: string): KObj {
     { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now, ...(reason ? { reason } : {}) },
   ];
   const ip = podIP(pod.metadata.name);
-  // The first container carries the failure; any others run normally.
-  const healthy = (c: KObj) => ({
+  const containerStatus = (
+    c: KObj,
+    digest: string,
+    s: { ready: boolean; started: boolean; restartCount: number; state: KObj; lastState?: KObj },
+  ) => ({
     name: c.name,
     image: c.image,
-    imageID: `${c.image}@sha256:${'2'.repeat(64)}`,
-    ready: true,
-    started: true,
-    restartCount: 0,
-    state: { running: { startedAt: earlier } },
+    imageID: `${c.image}@sha256:${digest.repeat(64)}`,
+    ...s,
+  });
+  // The first container carries the failure; any others run normally.
+  const healthy = (c: KObj) =>
+    containerStatus(c, '2', { ready: true, started: true, restartCount: 0, state: { running: { startedAt: earlier } } });
+  const running = (first: KObj) => ({
+    ...base,
+    phase: 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    conditions: cond(false, 'ContainersNotReady'),
+    containerStatuses: [first, ...containers.slice(1).map(healthy)],
   });
   const c0 = containers[0]!;
-  const rest = containers.slice(1).map(healthy);
   switch (which) {
     case 'crashloop':
-      return {
-        ...base,
-        phase: 'Running',
-        podIP: ip,
-        podIPs: [{ ip }],
-        conditions: cond(false, 'ContainersNotReady'),
-        containerStatuses: [
-          {
-            name: c0.name,
-            image: c0.image,
-            imageID: `${c0.image}@sha256:${'0'.repeat(64)}`,
-            ready: false,
-            started: false,
-            restartCount: 14,
-            state: {
-              waiting: {
-                reason: 'CrashLoopBackOff',
-                message: `back-off 5m0s restarting failed container=${c0.name} pod=${pod.metadata.name}_${pod.metadata.namespace}`,
-              },
+      return running(
+        containerStatus(c0, '0', {
+          ready: false,
+          started: false,
+          restartCount: 14,
+          state: {
+            waiting: {
+              reason: 'CrashLoopBackOff',
+              message: `back-off 5m0s restarting failed container=${c0.name} pod=${pod.metadata.name}_${pod.metadata.namespace}`,
             },
-            lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: earlier, finishedAt: now } },
           },
-          ...rest,
-        ],
-      };
+          lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: earlier, finishedAt: now } },
+        }),
+      );
     case 'notready':
-      return {
-        ...base,
-        phase: 'Running',
-        podIP: ip,
-        podIPs: [{ ip }],
-        conditions: cond(false, 'ContainersNotReady'),
-        containerStatuses: [
-          {
-            name: c0.name,
-            image: c0.image,
-            imageID: `${c0.image}@sha256:${'1'.repeat(64)}`,
-            ready: false,
-            started: true,
-            restartCount: 3,
-            state: { running: { startedAt: earlier } },
-            lastState: { terminated: { exitCode: 137, reason: 'Error', startedAt: earlier, finishedAt: earlier } },
-          },
-          ...rest,
-        ],
-      };
+      return running(
+        containerStatus(c0, '1', {
+          ready: false,
+          started: true,
+          restartCount: 3,
+          state: { running: { startedAt: earlier } },
+          lastState: { terminated: { exitCode: 137, reason: 'Error', startedAt: earlier, finishedAt: earlier } },
+        }),
+      );
     default: // containercreating
       return {
         ...base,

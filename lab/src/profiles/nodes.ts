@@ -35,6 +35,12 @@ const PREFIX: Record<NodeKind, string> = {
 export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' };
 export const AMD_TAINT = { key: 'amd.com/gpu', value: 'present', effect: 'NoSchedule' };
 
+/** The taints a kind's nodes carry for its device plugin (CPU nodes: none). */
+export function kindTaints(kind: NodeKind): LabNode['taints'] {
+  if (kind === 'cpu') return undefined;
+  return [kind === 'mi300' ? AMD_TAINT : GPU_TAINT];
+}
+
 export function roster(profile: string, n: number, kubeVersion: string): LabNode[] {
   const pattern = PATTERNS[profile] ?? PATTERNS.mixed!;
   const counters = new Map<NodeKind, number>();
@@ -45,8 +51,8 @@ export function roster(profile: string, n: number, kubeVersion: string): LabNode
     const k = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, k);
     const node: LabNode = { name: `${PREFIX[kind]}-${String(k).padStart(width, '0')}`, kind, zone: `zone-${'abc'[i % 3]}` };
-    if (kind === 'mi300') node.taints = [AMD_TAINT];
-    else if (kind !== 'cpu') node.taints = [GPU_TAINT];
+    const taints = kindTaints(kind);
+    if (taints) node.taints = taints;
     nodes.push(node);
   }
   if (profile === 'mixed') {
@@ -73,6 +79,17 @@ interface Shape {
 
 const GiKi = 1024 * 1024;
 
+/** A machine: instance type, CPUs, memory (GiB), the device resources it publishes and its device stack's labels. */
+function machine(
+  instanceType: string,
+  cpus: number,
+  memoryGi: number,
+  extra: Record<string, string> = {},
+  labels: Record<string, string> = {},
+): Shape {
+  return { instanceType, cpu: String(cpus), memoryKi: memoryGi * GiKi, extra, labels };
+}
+
 function nvidiaLabels(product: string, memMB: number, count: number, family: string, major: number, minor: number): Record<string, string> {
   return {
     'nvidia.com/gpu.present': 'true',
@@ -94,99 +111,74 @@ function nvidiaLabels(product: string, memMB: number, count: number, family: str
   };
 }
 
-function shape(kind: NodeKind): Shape {
-  switch (kind) {
-    case 'cpu':
-      return { instanceType: 'm6i.8xlarge', cpu: '32', memoryKi: 128 * GiKi, extra: {}, labels: {} };
-    case 'a100':
-      return {
-        instanceType: 'p4de.24xlarge',
-        cpu: '96',
-        memoryKi: 1152 * GiKi,
-        extra: { 'nvidia.com/gpu': '8' },
-        labels: nvidiaLabels('NVIDIA-A100-SXM4-80GB', 81920, 8, 'ampere', 8, 0),
-      };
-    case 'h100':
-      return {
-        instanceType: 'p5.48xlarge',
-        cpu: '192',
-        memoryKi: 2048 * GiKi,
-        extra: { 'nvidia.com/gpu': '8' },
-        labels: nvidiaLabels('NVIDIA-H100-80GB-HBM3', 81559, 8, 'hopper', 9, 0),
-      };
-    case 'mig': {
-      // MIG "mixed": 4 GPUs left whole, 2 cut into 7x 1g.10gb, 2 into 2x 3g.40gb.
-      const labels = {
-        ...nvidiaLabels('NVIDIA-A100-SXM4-80GB', 81920, 8, 'ampere', 8, 0),
-        'nvidia.com/mig.strategy': 'mixed',
-        'nvidia.com/mig.config': 'custom-mixed',
-        'nvidia.com/mig-1g.10gb.count': '14',
-        'nvidia.com/mig-1g.10gb.memory': '9728',
-        'nvidia.com/mig-1g.10gb.multiprocessors': '14',
-        'nvidia.com/mig-1g.10gb.product': 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb',
-        'nvidia.com/mig-1g.10gb.slices.gi': '1',
-        'nvidia.com/mig-1g.10gb.slices.ci': '1',
-        'nvidia.com/mig-3g.40gb.count': '4',
-        'nvidia.com/mig-3g.40gb.memory': '40192',
-        'nvidia.com/mig-3g.40gb.multiprocessors': '42',
-        'nvidia.com/mig-3g.40gb.product': 'NVIDIA-A100-SXM4-80GB-MIG-3g.40gb',
-        'nvidia.com/mig-3g.40gb.slices.gi': '3',
-        'nvidia.com/mig-3g.40gb.slices.ci': '3',
-      };
-      return {
-        instanceType: 'p4de.24xlarge',
-        cpu: '96',
-        memoryKi: 1152 * GiKi,
-        extra: { 'nvidia.com/gpu': '4', 'nvidia.com/mig-1g.10gb': '14', 'nvidia.com/mig-3g.40gb': '4' },
-        labels,
-      };
-    }
-    case 'timeslice':
-      // 4 physical A100 40GB, time-sliced 4 ways: allocatable nvidia.com/gpu = 16 shares.
-      return {
-        instanceType: 'p4d.24xlarge',
-        cpu: '96',
-        memoryKi: 1152 * GiKi,
-        extra: { 'nvidia.com/gpu': '16' },
-        labels: {
-          ...nvidiaLabels('NVIDIA-A100-SXM4-40GB-SHARED', 40960, 4, 'ampere', 8, 0),
-          'nvidia.com/gpu.replicas': '4',
-          'nvidia.com/gpu.sharing-strategy': 'time-slicing',
-        },
-      };
-    case 'mi300':
-      return {
-        instanceType: 'ND-MI300X-v5',
-        cpu: '96',
-        memoryKi: 1850 * GiKi,
-        extra: { 'amd.com/gpu': '8' },
-        labels: {
-          'amd.com/gpu.product-name': 'AMD_Instinct_MI300X_OAM',
-          'amd.com/gpu.vram': '192G',
-          'amd.com/gpu.family': 'AI',
-          'amd.com/gpu.device-id': '74a1',
-          'amd.com/gpu.driver-version': '6.10.5',
-          'beta.amd.com/gpu.family.AI': '8',
-        },
-      };
-    case 'dra':
-      // GPUs published through DRA (ResourceSlices of gpu.nvidia.com), not a device plugin.
-      return {
-        instanceType: 'p5e.48xlarge',
-        cpu: '192',
-        memoryKi: 2048 * GiKi,
-        extra: {},
-        labels: { 'nvidia.com/gpu.present': 'true', 'nvidia.com/dra-driver.present': 'true', 'nvidia.com/gpu.product': 'NVIDIA-H200' },
-      };
-  }
+/** GFD's labels of one MIG profile (e.g. 1g.10gb) under the "mixed" strategy; `slices` GPU and compute instances each. */
+function migProfileLabels(
+  gpu: string,
+  profile: string,
+  count: number,
+  memMB: number,
+  multiprocessors: number,
+  slices: number,
+): Record<string, string> {
+  const p = `nvidia.com/mig-${profile}`;
+  return {
+    [`${p}.count`]: String(count),
+    [`${p}.memory`]: String(memMB),
+    [`${p}.multiprocessors`]: String(multiprocessors),
+    [`${p}.product`]: `${gpu}-MIG-${profile}`,
+    [`${p}.slices.gi`]: String(slices),
+    [`${p}.slices.ci`]: String(slices),
+  };
 }
+
+const A100_80 = 'NVIDIA-A100-SXM4-80GB';
+
+/** MIG "mixed": 4 GPUs left whole, 2 cut into 7x 1g.10gb, 2 into 2x 3g.40gb. */
+const MIG_MIXED_DEVICES = { 'nvidia.com/gpu': '4', 'nvidia.com/mig-1g.10gb': '14', 'nvidia.com/mig-3g.40gb': '4' };
+const MIG_MIXED_LABELS = {
+  ...nvidiaLabels(A100_80, 81920, 8, 'ampere', 8, 0),
+  'nvidia.com/mig.strategy': 'mixed',
+  'nvidia.com/mig.config': 'custom-mixed',
+  ...migProfileLabels(A100_80, '1g.10gb', 14, 9728, 14, 1),
+  ...migProfileLabels(A100_80, '3g.40gb', 4, 40192, 42, 3),
+};
+
+/** 4 physical A100 40GB, time-sliced 4 ways: allocatable nvidia.com/gpu = 16 shares. */
+const TIME_SLICED_LABELS = {
+  ...nvidiaLabels('NVIDIA-A100-SXM4-40GB-SHARED', 40960, 4, 'ampere', 8, 0),
+  'nvidia.com/gpu.replicas': '4',
+  'nvidia.com/gpu.sharing-strategy': 'time-slicing',
+};
+
+/** The AMD node labeller's labels of an MI300X node. */
+const MI300X_LABELS = {
+  'amd.com/gpu.product-name': 'AMD_Instinct_MI300X_OAM',
+  'amd.com/gpu.vram': '192G',
+  'amd.com/gpu.family': 'AI',
+  'amd.com/gpu.device-id': '74a1',
+  'amd.com/gpu.driver-version': '6.10.5',
+  'beta.amd.com/gpu.family.AI': '8',
+};
+
+/** GPUs published through DRA (ResourceSlices of gpu.nvidia.com), not a device plugin: no device resource. */
+const DRA_LABELS = { 'nvidia.com/gpu.present': 'true', 'nvidia.com/dra-driver.present': 'true', 'nvidia.com/gpu.product': 'NVIDIA-H200' };
+
+const SHAPES: Record<NodeKind, Shape> = {
+  cpu: machine('m6i.8xlarge', 32, 128),
+  a100: machine('p4de.24xlarge', 96, 1152, { 'nvidia.com/gpu': '8' }, nvidiaLabels(A100_80, 81920, 8, 'ampere', 8, 0)),
+  h100: machine('p5.48xlarge', 192, 2048, { 'nvidia.com/gpu': '8' }, nvidiaLabels('NVIDIA-H100-80GB-HBM3', 81559, 8, 'hopper', 9, 0)),
+  mig: machine('p4de.24xlarge', 96, 1152, MIG_MIXED_DEVICES, MIG_MIXED_LABELS),
+  timeslice: machine('p4d.24xlarge', 96, 1152, { 'nvidia.com/gpu': '16' }, TIME_SLICED_LABELS),
+  mi300: machine('ND-MI300X-v5', 96, 1850, { 'amd.com/gpu': '8' }, MI300X_LABELS),
+  dra: machine('p5e.48xlarge', 192, 2048, {}, DRA_LABELS),
+};
 
 function hex(seed: string, len: number): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, len);
 }
 
 export function nodeObject(n: LabNode, cluster: string, kubeVersion: string): KObj {
-  const s = shape(n.kind);
+  const s = SHAPES[n.kind];
   const capacity: Record<string, string> = {
     cpu: s.cpu,
     memory: `${s.memoryKi}Ki`,
