@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import { Store } from '../main/store/store.ts';
 import { synthFleet } from './synth.ts';
 import { captureSnapshot, openSnapshot } from '../main/snapshot/snapshot.ts';
 import { captureInThread } from '../main/snapshot/jobs.ts';
@@ -62,10 +62,10 @@ try {
   }
   {
     // A checkpointed, quiet database: the copy baseline copies everything the capture reads.
-    const d = new Database(db);
-    d.pragma('wal_checkpoint(TRUNCATE)');
-    const objects = d.prepare('SELECT count(*) FROM objects').pluck().get() as number;
-    d.close();
+    const s = new Store(db);
+    s.checkpoint();
+    const objects = Object.values(s.counts().byKind).reduce((a, n) => a + n, 0);
+    s.close();
     console.log(`# cache ${db}: ${objects} objects, ${(statSync(db).size / MiB).toFixed(0)} MiB`);
   }
 
@@ -151,12 +151,14 @@ try {
   );
 
   // 3. bundle export, redaction on vs off
-  const d = new Database(db, { readonly: true });
-  const ids = (d.prepare('SELECT id FROM clusters ORDER BY id').pluck().all() as string[]).slice(0, Number(values['bundle-clusters']));
-  const objects = d
-    .prepare(`SELECT count(*) FROM objects WHERE kind != 'events' AND cluster IN (${ids.map(() => '?').join(',')})`)
-    .pluck()
-    .get(...ids) as number;
+  const d = new Store(db, { readonly: true });
+  const ids = d
+    .clusters()
+    .map((c) => c.id)
+    .sort()
+    .slice(0, Number(values['bundle-clusters']));
+  // the objects a bundle writes a file for: all but events
+  const objects = ids.reduce((n, id) => n + d.kinds(id).reduce((m, k) => m + (k === 'events' ? 0 : d.versions(id, k).size), 0), 0);
   d.close();
   const selection = { clusters: ids, namespaces: [], workloads: [], nodes: [], since: null, logs: 0, tokenize: false };
   const rate: Record<'on' | 'off', number[]> = { on: [], off: [] };

@@ -434,9 +434,11 @@ describe('snapshots in Chromium: captured from live lab clusters, opened with th
     assert.equal((await fleet())!.snapshot?.redacted, true);
     await shot(page, 'snapshot-bundle-opened');
 
-    const row = shell.service.store.db
-      .prepare("SELECT cluster, uid FROM objects WHERE kind = 'apps/deployments' AND namespace = 'payments' AND name = 'payment-api'")
-      .get() as { cluster: string; uid: string } | undefined;
+    const store = shell.service.store;
+    const row = store
+      .clusters()
+      .map((c) => ({ cluster: c.id, uid: store.findByName(c.id, 'apps/deployments', 'payments', 'payment-api')?.uid }))
+      .find((r): r is { cluster: string; uid: string } => r.uid !== undefined);
     assert.ok(row, 'the bundle holds payments/payment-api');
     await goto(`#/cluster/${encodeURIComponent(row.cluster)}/object/${encodeURIComponent('apps/deployments')}/${row.uid}`);
     await page.waitForSelector('[data-view=object][data-name=payment-api] pre.yaml');

@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BRIDGE_FUNCTIONS, channelOf, type Answer, type Method } from '../../common/contract.ts';
+import { methods } from '../../common/schemas.ts';
+import { Store } from '../store/store.ts';
+import { ViewService } from '../views/service.ts';
 import { makeHandler, METHODS, registerIpc, senderProblem, type IpcMainLike, type SenderInfo, type ServiceLike } from './ipc.ts';
 
 type Listener = (event: SenderInfo, ...args: unknown[]) => Promise<Answer<unknown>>;
@@ -20,7 +23,7 @@ function fakeIpcMain() {
 function fakeService() {
   const calls: { method: unknown; params: unknown }[] = [];
   const service: ServiceLike = {
-    handle: async (method, params) => {
+    answer: async (method, params) => {
       calls.push({ method, params });
       return { ok: true, result: { method } };
     },
@@ -157,7 +160,7 @@ describe('makeHandler', () => {
 
   it('never throws across the boundary', async () => {
     const h = makeHandler('fleet.get', () => ({
-      handle: () => {
+      answer: () => {
         throw new Error('boom');
       },
     }));
@@ -170,5 +173,32 @@ describe('makeHandler', () => {
       senderProblem({ senderFrame: { url: 'app://fleet/index.html', parent: null } }, { origin: 'app://other' }) ?? '',
       /is not the app \(app:\/\/other\)/,
     );
+  });
+});
+
+describe('one parse on the IPC path', () => {
+  it('the handler validates a request once, and the service answers it without parsing it again', async () => {
+    const store = new Store(':memory:');
+    const svc = new ViewService(store, { mode: 'cache', source: ':memory:', derive: 'persist' });
+    // Count the parses of the method's schema (parseRequest's only way in).
+    const schema = methods.search as unknown as { safeParse: (...a: unknown[]) => unknown };
+    const safeParse = schema.safeParse;
+    let parses = 0;
+    schema.safeParse = function (this: unknown, ...a: unknown[]) {
+      parses++;
+      return safeParse.apply(this, a);
+    };
+    try {
+      const h = makeHandler('search', () => svc);
+      assert.deepEqual(await h(app(), [{ q: 'gpu' }]), { ok: true, result: [] });
+      assert.equal(parses, 1, 'the IPC handler parsed it; the service did not again');
+      // A request as it came (the web shell's messages) goes through handle, which parses it: once.
+      assert.deepEqual(await svc.handle('search', { q: 'gpu' }), { ok: true, result: [] });
+      assert.equal(parses, 2);
+    } finally {
+      // (the schema's own safeParse is on its prototype: removing ours restores it)
+      delete (schema as { safeParse?: unknown }).safeParse;
+      store.close();
+    }
   });
 });

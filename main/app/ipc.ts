@@ -1,13 +1,15 @@
 // IPC registration: one channel per contract method (`fleet:<method>`), each handler checks who sent it
 // (the app's own page, in the main frame of our window) and validates its arguments against the
-// contract's schemas before the service sees them. Answers are {ok:false, code, error}, never a throw
-// across the boundary. Written against interfaces (no electron import) so the tests drive it with fakes.
+// contract's schemas before the service sees them; the service answers them as validated, without
+// parsing them again. Answers are {ok:false, code, error}, never a throw across the boundary. Written
+// against interfaces (no electron import) so the tests drive it with fakes.
 import { BRIDGE_FUNCTIONS, channelOf, type Answer, type Method } from '../../common/contract.ts';
 import { parseRequest } from '../../common/schemas.ts';
 import { APP_ORIGIN, originOf } from './security.ts';
 
 export interface ServiceLike {
-  handle(method: unknown, params: unknown): Promise<Answer<unknown>>;
+  /** answer a request parseRequest has validated (ViewService.answer) */
+  answer(method: Method, params: unknown): Promise<Answer<unknown>>;
 }
 
 /** The parts of Electron's IpcMainInvokeEvent the checks read. */
@@ -65,9 +67,9 @@ export function makeHandler(
     const s = service();
     if (!s) return { ok: false, code: 'internal', error: `${channel}: the back end is restarting; try again in a moment` };
     try {
-      return await s.handle(req.method, req.params);
+      return await s.answer(req.method, req.params);
     } catch (e) {
-      // ViewService.handle never throws; anything else that does must not cross the boundary as a throw.
+      // ViewService.answer never throws; anything else that does must not cross the boundary as a throw.
       return { ok: false, code: 'internal', error: `${channel}: ${(e as Error).message}` };
     }
   };

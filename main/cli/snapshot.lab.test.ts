@@ -111,7 +111,7 @@ describe('snapshots and bundles against a lab cluster', () => {
       () => {
         const s = new Store(db, { readonly: true });
         try {
-          return s.db.prepare("SELECT 1 FROM objects WHERE kind = 'pods' AND name LIKE 'legacy-billing-%'").get();
+          return s.objects(cacheId, 'pods').some((p) => p.name.startsWith('legacy-billing-'));
         } finally {
           s.close();
         }

@@ -30,6 +30,7 @@ import {
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Store, type KObj, type ChangeRecord } from '../store/store.ts';
 import { SCHEMA_VERSION } from '../store/schema.ts';
+import type { CapturedCluster, FileStamp } from '../store/manifest.ts';
 import { CATALOGUE, shownObject } from '../kube/resources.ts';
 import { objectDiff } from '../model/diff.ts';
 import { eventOccurrences } from '../model/summary.ts';
@@ -46,16 +47,12 @@ export const BUNDLE_FORMAT = 'fleet-console-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
 const MAX_LOG_PODS = 50;
 
-export interface BundleManifest {
-  format: typeof BUNDLE_FORMAT;
-  formatVersion: number;
+export interface BundleManifest extends FileStamp<typeof BUNDLE_FORMAT> {
   createdAt: number;
   createdAtText: string;
-  app: { name: string; version: string };
-  schemaVersion: number;
   selection: BundleSelection;
   window: { from: number | null; to: number };
-  clusters: { id: string; context: string; serverVersion: string | null; status: string; lastContact: number | null }[];
+  clusters: CapturedCluster[];
   counts: { objects: number; events: number; changes: number; logs: number; files: number };
   redaction: { enabled: boolean; tokenized: boolean; findings: number; byRule: Record<string, number> };
   /** every other member: path, size, SHA-256 (hex) */
@@ -135,15 +132,7 @@ function objectPath(context: string, kind: string, body: KObj): string {
 
 // ------------------------------------------------------------------------------------ selection
 
-interface Chosen {
-  id: string;
-  context: string;
-  serverVersion: string | null;
-  status: string;
-  lastContact: number | null;
-}
-
-function chooseClusters(store: Store, wanted: string[]): Chosen[] {
+function chooseClusters(store: Store, wanted: string[]): CapturedCluster[] {
   const all = store.clusters();
   if (!wanted.length) return all.map((c) => ({ ...c, serverVersion: c.serverVersion ?? null, lastContact: c.lastContact ?? null }));
   return wanted.map((w) => {
@@ -157,9 +146,7 @@ function chooseClusters(store: Store, wanted: string[]): Chosen[] {
 function narrowed(store: Store, cluster: string, sel: BundleSelection): Set<string> | undefined {
   if (!sel.workloads.length && !sel.nodes.length) return undefined;
   const keep = new Set<string>();
-  const rows = store.db
-    .prepare("SELECT uid, kind, namespace, name, node, body FROM objects WHERE cluster = ? AND kind != 'events'")
-    .all(cluster) as { uid: string; kind: string; namespace: string; name: string; node: string | null; body: string }[];
+  const rows = [...store.objectRows(cluster, { exceptKind: 'events' })];
   const children = new Map<string, string[]>();
   for (const r of rows) {
     const owners = ((JSON.parse(r.body) as KObj).metadata?.ownerReferences ?? []) as KObj[];
@@ -229,7 +216,7 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
   const warnings: string[] = [];
   const counts = { objects: 0, events: 0, changes: 0, logs: 0, files: 0 };
   const from = sel.since === null ? null : now - sel.since;
-  let clusters: Chosen[];
+  let clusters: CapturedCluster[];
   try {
     clusters = chooseClusters(store, sel.clusters);
     const ns = new Set(sel.namespaces);
@@ -243,9 +230,7 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
       const events: KObj[] = [];
       const included = new Set<string>();
       const files = new Set<string>();
-      for (const r of store.db
-        .prepare('SELECT kind, uid, namespace, name, body FROM objects WHERE cluster = ? ORDER BY kind, namespace, name')
-        .iterate(c.id) as Iterable<{ kind: string; uid: string; namespace: string; name: string; body: string }>) {
+      for (const r of store.objectRows(c.id)) {
         if (r.kind === 'events') {
           if (!ns.size || ns.has(r.namespace)) events.push(JSON.parse(r.body) as KObj);
           continue;
@@ -306,15 +291,11 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
         l.push(ch);
         byUid.set(ch.uid, l);
       }
-      const currentBody = store.db.prepare('SELECT body FROM objects WHERE cluster = ? AND kind = ? AND uid = ?').pluck();
       for (const list of byUid.values()) {
         // the state after each change: the next change's "before", or the current object
         let current: KObj | null | undefined;
         const now = () => {
-          if (current === undefined) {
-            const b = currentBody.get(c.id, list[0]!.kind, list[0]!.uid) as string | undefined;
-            current = b === undefined ? null : (JSON.parse(b) as KObj);
-          }
+          if (current === undefined) current = store.object(c.id, list[0]!.kind, list[0]!.uid)?.body ?? null;
           return current;
         };
         list.forEach((ch, i) => {
@@ -340,10 +321,7 @@ async function produce(o: BundleOptions, sink: Sink, withSnapshot: string | unde
       }
       // logs
       if (o.logs && sel.logs > 0) {
-        const pods = store.db
-          .prepare("SELECT uid, namespace, name, body FROM objects WHERE cluster = ? AND kind = 'pods' ORDER BY namespace, name")
-          .all(c.id) as { uid: string; namespace: string; name: string; body: string }[];
-        const chosen = pods.filter((p) => inSelection(p.namespace, p.uid, 'pods'));
+        const chosen = [...store.objectRows(c.id, { kind: 'pods' })].filter((p) => inSelection(p.namespace, p.uid, 'pods'));
         if (chosen.length > MAX_LOG_PODS)
           warnings.push(`${c.context}: logs of the first ${MAX_LOG_PODS} of ${chosen.length} selected pods only`);
         let connected = true;

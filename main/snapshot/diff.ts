@@ -3,8 +3,7 @@
 // without parsing. Not differences: managedFields, resourceVersion, generation bumps (and the
 // observedGeneration that follows them), node heartbeats. Events are a log, not state: left out unless
 // asked for (the timeline has them).
-import type { Statement } from 'better-sqlite3';
-import type { KObj, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { shownObject } from '../kube/resources.ts';
 import { objectDiff, withoutNoise, type DiffEntry } from '../model/diff.ts';
 
@@ -49,35 +48,14 @@ function noise(e: DiffEntry): boolean {
   return e.path === 'metadata.generation' || e.path === 'status.observedGeneration' || e.path.endsWith('.lastHeartbeatTime');
 }
 
-interface Row {
-  uid: string;
-  namespace: string;
-  name: string;
-  rv: string;
-}
-
-function rows(store: Store, cluster: string, kind: string): Map<string, Row> {
-  const m = new Map<string, Row>();
-  for (const r of store.db
-    .prepare('SELECT uid, namespace, name, rv FROM objects WHERE cluster = ? AND kind = ?')
-    .iterate(cluster, kind) as Iterable<Row>)
-    m.set(r.uid, r);
-  return m;
-}
-
-/** one prepared statement per store: a diff reads the bodies of every changed object on both sides */
-const bodyStatements = new WeakMap<Store, Statement<[string, string, string]>>();
-
+/** The body of a changed object on one side (a diff reads those of every changed object on both). */
 function body(store: Store, cluster: string, kind: string, uid: string): unknown {
-  let st = bodyStatements.get(store);
-  if (!st)
-    bodyStatements.set(store, (st = store.db.prepare('SELECT body FROM objects WHERE cluster = ? AND kind = ? AND uid = ?').pluck()));
-  const b = st.get(cluster, kind, uid) as string | undefined;
+  const b = store.object(cluster, kind, uid)?.body;
   // LIST items carry no apiVersion/kind, watch events do: compare both as kubectl shows them.
-  return b === undefined ? null : shownObject(kind, JSON.parse(b) as KObj);
+  return b === undefined ? null : shownObject(kind, b);
 }
 
-const ref = (r: Row): DiffObjectRef => ({ uid: r.uid, namespace: r.namespace, name: r.name });
+const ref = (r: DiffObjectRef): DiffObjectRef => ({ uid: r.uid, namespace: r.namespace, name: r.name });
 const order = (x: DiffObjectRef, y: DiffObjectRef) => x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name);
 
 export function diffStores(a: Store, b: Store, opts: DiffOptions = {}): StoreDiff {
@@ -97,12 +75,11 @@ export function diffStores(a: Store, b: Store, opts: DiffOptions = {}): StoreDif
       clusters.push({ id, context, in: ca.has(id) ? 'a' : 'b', kinds: [] });
       continue;
     }
-    const kindsOf = (s: Store) => s.db.prepare('SELECT DISTINCT kind FROM objects WHERE cluster = ?').pluck().all(id) as string[];
-    const kinds = [...new Set([...kindsOf(a), ...kindsOf(b)])].filter((k) => !ignored.includes(k)).sort();
+    const kinds = [...new Set([...a.kinds(id), ...b.kinds(id)])].filter((k) => !ignored.includes(k)).sort();
     const out: KindDiff[] = [];
     for (const kind of kinds) {
-      const ra = rows(a, id, kind);
-      const rb = rows(b, id, kind);
+      const ra = a.objectVersions(id, kind);
+      const rb = b.objectVersions(id, kind);
       const kd: KindDiff = { kind, added: [], removed: [], changed: [] };
       for (const [uid, x] of ra) {
         const y = rb.get(uid);

@@ -1,5 +1,9 @@
 // Test fixtures: a small cache of two clusters with an hour and a half of history, written through
 // the store's own writers (snapshot, session and service tests share it).
+import { after, before } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Store, type KObj, type WriteOp } from '../store/store.ts';
 
 export const H = 3_600_000;
@@ -75,4 +79,16 @@ export function fill(path: string, listOnly = false): void {
     { op: 'delete', cluster: 'c1', kind: 'pods', obj: pod('jobs', 'j', '21', 'n2'), at: T0 + 81 * 60_000 },
   ]);
   s.close();
+}
+
+/** A suite's temporary folder with the fixture cache in it (cache.db): filled before the suite, removed after it. */
+export function fixtureCache(prefix: string): { readonly dir: string; readonly cache: string } {
+  const fx = { dir: '', cache: '' };
+  before(() => {
+    fx.dir = mkdtempSync(join(tmpdir(), prefix));
+    fx.cache = join(fx.dir, 'cache.db');
+    fill(fx.cache);
+  });
+  after(() => rmSync(fx.dir, { recursive: true, force: true }));
+  return fx;
 }

@@ -1,21 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
 import { Store } from '../store/store.ts';
 import { SCHEMA_VERSION } from '../store/schema.ts';
 import { captureSnapshot, inspectSnapshot, openSnapshot, parseDuration, SnapshotError } from './snapshot.ts';
@@ -24,21 +11,14 @@ import { diffStores } from './diff.ts';
 import { captureInThread, decodeError, encodeError, inThread } from './jobs.ts';
 import { ContractError } from '../../common/contract.ts';
 
-import { H, T0, fill } from './fixtures.ts';
+import { H, T0, fill, fixtureCache } from './fixtures.ts';
 
 describe('snapshots', () => {
-  let dir: string;
-  let cache: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fleet-snap-'));
-    cache = join(dir, 'cache.db');
-    fill(cache);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const fx = fixtureCache('fleet-snap-');
 
   it('captures every cluster with its history into one file with a manifest', () => {
-    const out = join(dir, 'all.fleetsnap');
-    const m = captureSnapshot({ db: cache, out, now: T0 + 2 * H });
+    const out = join(fx.dir, 'all.fleetsnap');
+    const m = captureSnapshot({ db: fx.cache, out, now: T0 + 2 * H });
     assert.equal(m.format, 'fleet-console-snapshot');
     assert.equal(m.schemaVersion, SCHEMA_VERSION);
     assert.deepEqual(
@@ -54,18 +34,18 @@ describe('snapshots', () => {
     assert.equal(m.window.from, null);
     // one file: no -wal, no -shm, no temporary left behind
     assert.deepEqual(
-      readdirSync(dir).filter((f) => f.includes('all.fleetsnap')),
+      readdirSync(fx.dir).filter((f) => f.includes('all.fleetsnap')),
       ['all.fleetsnap'],
     );
     const again = inspectSnapshot(out);
     assert.deepEqual(again.manifest, m);
     assert.equal(again.header.applicationId, SNAPSHOT_APPLICATION_ID);
-    assert.throws(() => captureSnapshot({ db: cache, out, now: T0 }), /already exists/);
+    assert.throws(() => captureSnapshot({ db: fx.cache, out, now: T0 }), /already exists/);
   });
 
   it('selects clusters by context or id and history by window', () => {
-    const out = join(dir, 'prod-1h.fleetsnap');
-    const m = captureSnapshot({ db: cache, out, clusters: ['prod'], since: T0 + 60 * 60_000, now: T0 + 2 * H });
+    const out = join(fx.dir, 'prod-1h.fleetsnap');
+    const m = captureSnapshot({ db: fx.cache, out, clusters: ['prod'], since: T0 + 60 * 60_000, now: T0 + 2 * H });
     assert.deepEqual(
       m.clusters.map((c) => c.id),
       ['c1'],
@@ -81,12 +61,15 @@ describe('snapshots', () => {
       o.store.close();
       o.cleanup();
     }
-    assert.throws(() => captureSnapshot({ db: cache, out: join(dir, 'x.fleetsnap'), clusters: ['nope'] }), /no cluster "nope".*dev, prod/);
+    assert.throws(
+      () => captureSnapshot({ db: fx.cache, out: join(fx.dir, 'x.fleetsnap'), clusters: ['nope'] }),
+      /no cluster "nope".*dev, prod/,
+    );
   });
 
   it('every cluster with a window: the whole-database copy, its history trimmed to the window', () => {
-    const out = join(dir, 'all-1h.fleetsnap');
-    const m = captureSnapshot({ db: cache, out, since: T0 + 60 * 60_000, now: T0 + 2 * H });
+    const out = join(fx.dir, 'all-1h.fleetsnap');
+    const m = captureSnapshot({ db: fx.cache, out, since: T0 + 60 * 60_000, now: T0 + 2 * H });
     assert.equal(m.clusters.length, 2);
     assert.equal(m.counts.objects, 6);
     const o = openSnapshot(out);
@@ -101,11 +84,11 @@ describe('snapshots', () => {
   });
 
   it('opens read-only; objects as of a time come from the history', () => {
-    const out = join(dir, 'all.fleetsnap');
+    const out = join(fx.dir, 'all.fleetsnap');
     const before = readFileSync(out);
     const o = openSnapshot(out);
     try {
-      assert.equal(o.store.db.readonly, true);
+      assert.equal(o.store.readonly, true);
       const names = (t: number) =>
         o.store
           .bodiesAt('c1', 'pods', t)
@@ -117,7 +100,7 @@ describe('snapshots', () => {
       const ready = (t: number) => o.store.bodiesAt('c1', 'nodes', t).find((n) => n.metadata.name === 'n2')!.status.conditions[0].status;
       assert.equal(ready(T0 + 30 * 60_000), 'True');
       assert.equal(ready(T0 + 50 * 60_000), 'False');
-      assert.throws(() => o.store.db.exec("DELETE FROM objects WHERE kind = 'pods'"), /readonly/);
+      assert.throws(() => o.store.write([{ op: 'prune', cluster: 'c1', kind: 'pods', seen: new Set(), at: T0 + 2 * H }]), /readonly/);
     } finally {
       o.store.close();
       o.cleanup();
@@ -127,11 +110,11 @@ describe('snapshots', () => {
 
   it('diffs two snapshots: exactly what changed, grouped by cluster and kind', () => {
     // A: the cache as it was before the last changes (captured from a copy that never saw them)
-    const early = join(dir, 'early.db');
+    const early = join(fx.dir, 'early.db');
     fill(early, true);
-    captureSnapshot({ db: early, out: join(dir, 'a.fleetsnap'), now: T0 });
-    const a = openSnapshot(join(dir, 'a.fleetsnap'));
-    const b = openSnapshot(join(dir, 'all.fleetsnap'));
+    captureSnapshot({ db: early, out: join(fx.dir, 'a.fleetsnap'), now: T0 });
+    const a = openSnapshot(join(fx.dir, 'a.fleetsnap'));
+    const b = openSnapshot(join(fx.dir, 'all.fleetsnap'));
     try {
       const d = diffStores(a.store, b.store);
       assert.deepEqual(d.totals, { added: 1, removed: 1, changed: 2 });
@@ -165,30 +148,10 @@ describe('snapshots', () => {
     }
   });
 
-  it('opens a snapshot of an older schema through a migrated copy, leaving the file alone', () => {
-    const old = join(dir, 'old.fleetsnap');
-    copyFileSync(join(dir, 'all.fleetsnap'), old);
-    const db = new Database(old);
-    db.exec('DROP TABLE cluster_views; DROP TABLE samples; PRAGMA user_version = 1;');
-    db.close();
-    const bytes = readFileSync(old);
-    const o = openSnapshot(old, { tmpDir: dir });
-    try {
-      assert.notEqual(o.path, old);
-      assert.equal(o.store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-      assert.equal(o.store.clusters().length, 2);
-    } finally {
-      o.store.close();
-      o.cleanup();
-    }
-    assert.equal(existsSync(o.path), false);
-    assert.ok(readFileSync(old).equals(bytes));
-  });
-
   describe('refuses what is not a good snapshot, with a message that says why', () => {
     const bad = (name: string, make: (p: string) => void, re: RegExp) =>
       it(name, () => {
-        const p = join(dir, `bad-${name.replace(/\W+/g, '-')}.fleetsnap`);
+        const p = join(fx.dir, `bad-${name.replace(/\W+/g, '-')}.fleetsnap`);
         make(p);
         assert.throws(
           () => {
@@ -199,7 +162,7 @@ describe('snapshots', () => {
           (e: Error) => e instanceof SnapshotError && re.test(e.message),
         );
       });
-    const good = () => join(dir, 'all.fleetsnap');
+    const good = () => join(fx.dir, 'all.fleetsnap');
     bad('empty file', (p) => writeFileSync(p, ''), /is empty/);
     bad('a zip archive', (p) => writeFileSync(p, Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)])), /zip archive/);
     bad('a gzip file', (p) => writeFileSync(p, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])), /gzip.*bundle/);
@@ -231,42 +194,43 @@ describe('snapshots', () => {
       },
       /damaged|malformed|not a database/,
     );
+    // The files below are damaged past the store, with plain file I/O: the SQLite header's fields
+    // (application id at byte 68, user_version at 60, big-endian) and the bytes of a row.
+    const patched = (p: string, from: string, patch: (b: Buffer) => void) => {
+      copyFileSync(from, p);
+      const b = readFileSync(p);
+      patch(b);
+      writeFileSync(p, b);
+    };
     bad(
       'a foreign SQLite database',
-      (p) => {
-        const db = new Database(p);
-        db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
-        db.pragma('journal_mode = DELETE');
-        db.close();
-      },
+      (p) => patched(p, good(), (b) => b.writeUInt32BE(0x12345678, 68)),
       /SQLite database but not a fleet console snapshot/,
     );
     bad(
       'a snapshot-marked database without a manifest',
-      (p) => {
-        copyFileSync(good(), p);
-        const db = new Database(p);
-        db.exec("DELETE FROM meta WHERE key = 'snapshot.manifest'");
-        db.close();
-      },
+      // the manifest's key renamed in place, in its row and in the key's index: no row has the key any more
+      (p) =>
+        patched(p, good(), (b) => {
+          const key = Buffer.from('snapshot.manifest');
+          let at = b.indexOf(key);
+          assert.ok(at >= 0, 'the key is in the file');
+          for (; at >= 0; at = b.indexOf(key, at + 1)) b.write('snapshot.manifesX', at, 'latin1');
+        }),
       /no snapshot manifest/,
     );
     bad(
       'a future schema',
-      (p) => {
-        copyFileSync(good(), p);
-        const db = new Database(p);
-        db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
-        db.close();
-      },
+      (p) => patched(p, good(), (b) => b.writeUInt32BE(SCHEMA_VERSION + 5, 60)),
       /newer fleet console.*update the app/,
     );
     bad(
       'a live cache (WAL)',
       (p) => {
-        const s = new Store(p);
-        s.db.pragma(`application_id = ${SNAPSHOT_APPLICATION_ID}`);
-        s.close();
+        // a cache as the store leaves it (WAL mode), marked as a snapshot
+        const cache = `${p}.cache`;
+        new Store(cache).close();
+        patched(p, cache, (b) => b.writeUInt32BE(SNAPSHOT_APPLICATION_ID, 68));
       },
       /WAL mode: it is a live cache/,
     );
@@ -282,26 +246,21 @@ describe('snapshots', () => {
 });
 
 describe('snapshot jobs on a thread of their own (jobs.ts)', () => {
-  let dir: string;
-  let cache: string;
+  const fx = fixtureCache('fleet-jobs-');
   let snapA: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fleet-jobs-'));
-    cache = join(dir, 'cache.db');
-    fill(cache);
-    snapA = join(dir, 'a.fleetsnap');
-    const first = join(dir, 'first.db');
+    snapA = join(fx.dir, 'a.fleetsnap');
+    const first = join(fx.dir, 'first.db');
     fill(first, true);
     captureSnapshot({ db: first, out: snapA, now: T0 });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a capture on the thread writes what one in place writes; the caller keeps running meanwhile', async () => {
-    const here = captureSnapshot({ db: cache, out: join(dir, 'here.fleetsnap'), now: T0 + 2 * H });
+    const here = captureSnapshot({ db: fx.cache, out: join(fx.dir, 'here.fleetsnap'), now: T0 + 2 * H });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     try {
-      const there = await inThread({ kind: 'capture', options: { db: cache, out: join(dir, 'there.fleetsnap'), now: T0 + 2 * H } });
+      const there = await inThread({ kind: 'capture', options: { db: fx.cache, out: join(fx.dir, 'there.fleetsnap'), now: T0 + 2 * H } });
       assert.deepEqual(there, here);
       // In place, the capture would hold this thread until it returned: no timer could fire.
       assert.ok(ticks > 0, 'timers fired while the thread worked');
@@ -311,13 +270,21 @@ describe('snapshot jobs on a thread of their own (jobs.ts)', () => {
     const rows = (p: string) => {
       const s = new Store(p, { readonly: true });
       try {
-        return s.db.prepare('SELECT cluster, kind, uid, rv, body FROM objects ORDER BY cluster, kind, uid').all();
+        return s
+          .clusters()
+          .flatMap((c) => [...s.objectRows(c.id)].map((r) => ({ cluster: c.id, kind: r.kind, uid: r.uid, rv: r.rv, body: r.body })));
       } finally {
         s.close();
       }
     };
-    assert.deepEqual(rows(join(dir, 'there.fleetsnap')), rows(join(dir, 'here.fleetsnap')));
-    const m = await captureInThread({ db: cache, out: join(dir, 'prod.fleetsnap'), clusters: ['prod'], since: T0 + H, now: T0 + 2 * H });
+    assert.deepEqual(rows(join(fx.dir, 'there.fleetsnap')), rows(join(fx.dir, 'here.fleetsnap')));
+    const m = await captureInThread({
+      db: fx.cache,
+      out: join(fx.dir, 'prod.fleetsnap'),
+      clusters: ['prod'],
+      since: T0 + H,
+      now: T0 + 2 * H,
+    });
     assert.deepEqual(
       m.clusters.map((c) => c.context),
       ['prod'],
@@ -327,7 +294,7 @@ describe('snapshot jobs on a thread of their own (jobs.ts)', () => {
 
   it('a comparison on the thread finds what one in place finds (a snapshot opened with its checks, a cache as it is)', async () => {
     const o = openSnapshot(snapA);
-    const c = new Store(cache, { readonly: true });
+    const c = new Store(fx.cache, { readonly: true });
     let here;
     try {
       here = diffStores(o.store, c);
@@ -339,8 +306,8 @@ describe('snapshot jobs on a thread of their own (jobs.ts)', () => {
     const there = await inThread({
       kind: 'diff',
       from: { path: snapA, open: 'snapshot' },
-      to: { path: cache, open: 'store' },
-      tmpDir: dir,
+      to: { path: fx.cache, open: 'store' },
+      tmpDir: fx.dir,
     });
     assert.deepEqual(there, here);
     assert.ok(there.totals.added >= 1 && there.totals.removed >= 1 && there.totals.changed >= 1, JSON.stringify(there.totals));
@@ -348,32 +315,32 @@ describe('snapshot jobs on a thread of their own (jobs.ts)', () => {
 
   it('errors come back as their own class and message; a thread that dies says so', async () => {
     await assert.rejects(
-      inThread({ kind: 'capture', options: { db: join(dir, 'none.db'), out: join(dir, 'x.fleetsnap') } }),
+      inThread({ kind: 'capture', options: { db: join(fx.dir, 'none.db'), out: join(fx.dir, 'x.fleetsnap') } }),
       (e: Error) => e instanceof SnapshotError && /no cache at .*none\.db/.test(e.message),
     );
-    const bad = join(dir, 'bad.fleetsnap');
+    const bad = join(fx.dir, 'bad.fleetsnap');
     writeFileSync(bad, 'PK\x03\x04 nope');
     await assert.rejects(
-      inThread({ kind: 'diff', from: { path: bad, open: 'snapshot' }, to: { path: cache, open: 'store' } }),
+      inThread({ kind: 'diff', from: { path: bad, open: 'snapshot' }, to: { path: fx.cache, open: 'store' } }),
       (e: Error) => e instanceof SnapshotError && /zip archive/.test(e.message),
     );
-    assert.ok(!existsSync(join(dir, 'x.fleetsnap')), 'nothing written');
+    assert.ok(!existsSync(join(fx.dir, 'x.fleetsnap')), 'nothing written');
     // encode/decode keep the contract's code
     const back = decodeError(encodeError(new ContractError('no such file', 'not-found')));
     assert.ok(back instanceof ContractError);
     assert.equal((back as ContractError).code, 'not-found');
     assert.equal(decodeError(encodeError(new TypeError('x'))).name, 'TypeError');
     // a thread that cannot even start: refused with the reason, nothing hangs
-    const broken = join(dir, 'broken-thread.mjs');
+    const broken = join(fx.dir, 'broken-thread.mjs');
     writeFileSync(broken, 'throw new Error("boom at start");\n');
     await assert.rejects(
-      inThread({ kind: 'capture', options: { db: cache, out: join(dir, 'y.fleetsnap') } }, pathToFileURL(broken)),
+      inThread({ kind: 'capture', options: { db: fx.cache, out: join(fx.dir, 'y.fleetsnap') } }, pathToFileURL(broken)),
       /capture thread failed: boom at start/,
     );
-    const silent = join(dir, 'silent-thread.mjs');
+    const silent = join(fx.dir, 'silent-thread.mjs');
     writeFileSync(silent, 'process.exit(3);\n');
     await assert.rejects(
-      inThread({ kind: 'capture', options: { db: cache, out: join(dir, 'y.fleetsnap') } }, pathToFileURL(silent)),
+      inThread({ kind: 'capture', options: { db: fx.cache, out: join(fx.dir, 'y.fleetsnap') } }, pathToFileURL(silent)),
       /ended \(exit code 3\) without an answer/,
     );
   });

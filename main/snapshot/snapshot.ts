@@ -8,27 +8,25 @@
 // sync worker keeps writing), the selected clusters' current objects, sync state, gaps, derived
 // views, chart samples and the change history within the window. Opening checks the file before
 // SQLite parses it: magic, truncation (the header's page count against the file size), application id,
-// schema version, then the manifest.
-import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+// schema version, then the manifest. The statements of it all are the store's (main/store/files.ts).
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import Database from 'better-sqlite3';
 import { Store } from '../store/store.ts';
-import { SCHEMA_VERSION, partitionDDL } from '../store/schema.ts';
+import { SCHEMA_VERSION } from '../store/schema.ts';
+import { SnapshotFile, copyDatabase, migratedCopy, readSnapshotManifest, schemaVersionOf } from '../store/files.ts';
 import { MODEL_VERSION } from '../model/derive.ts';
 import { APP_NAME } from '../paths.ts';
 import { appVersion } from '../version.ts';
 import {
-  MANIFEST_KEY,
   SNAPSHOT_APPLICATION_ID,
   SNAPSHOT_FORMAT,
   SNAPSHOT_FORMAT_VERSION,
+  SnapshotError,
   type SnapshotManifest,
 } from '../store/manifest.ts';
 
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-}
+export { SnapshotError } from '../store/manifest.ts';
 
 export interface CaptureOptions {
   /** the cache to copy (a live one, the sync worker may be writing to it) */
@@ -119,71 +117,10 @@ export function readHeader(path: string): SnapshotHeader {
   }
 }
 
-function parseManifest(name: string, text: string | undefined): SnapshotManifest {
-  if (text === undefined) throw new SnapshotError(`${name} has no snapshot manifest: it is not a fleet console snapshot, or it is damaged`);
-  let m: SnapshotManifest;
-  try {
-    m = JSON.parse(text) as SnapshotManifest;
-  } catch {
-    throw new SnapshotError(`${name}: its manifest is not valid JSON (the file is damaged)`);
-  }
-  const ok =
-    m &&
-    typeof m === 'object' &&
-    m.format === SNAPSHOT_FORMAT &&
-    typeof m.capturedAt === 'number' &&
-    Array.isArray(m.clusters) &&
-    m.window &&
-    typeof m.window.to === 'number' &&
-    m.counts &&
-    typeof m.counts.objects === 'number';
-  if (!ok) throw new SnapshotError(`${name}: its manifest is not a fleet console snapshot manifest`);
-  if (m.formatVersion > SNAPSHOT_FORMAT_VERSION) {
-    throw new SnapshotError(
-      `${name} is snapshot format ${m.formatVersion}; this app reads up to ${SNAPSHOT_FORMAT_VERSION}: update the app`,
-    );
-  }
-  return m;
-}
-
 /** The manifest of a snapshot file, after checking it is one. Does not check every page (see verify). */
 export function inspectSnapshot(path: string): { manifest: SnapshotManifest; header: SnapshotHeader } {
   const header = readHeader(path);
-  const db = openChecked(path);
-  try {
-    return { manifest: readManifest(db, basename(path)), header };
-  } finally {
-    db.close();
-  }
-}
-
-function openChecked(path: string): Database.Database {
-  try {
-    return new Database(path, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    throw new SnapshotError(`${basename(path)} cannot be opened: ${(e as Error).message}`);
-  }
-}
-
-function readManifest(db: Database.Database, name: string): SnapshotManifest {
-  let text: string | undefined;
-  try {
-    text = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(MANIFEST_KEY) as string | undefined;
-  } catch (e) {
-    throw new SnapshotError(`${name} is damaged: ${(e as Error).message}`);
-  }
-  return parseManifest(name, text);
-}
-
-/** Every page readable and every index consistent (PRAGMA quick_check): what opening a snapshot runs. */
-function quickCheck(db: Database.Database, name: string): void {
-  let rows: string[];
-  try {
-    rows = (db.pragma('quick_check(5)') as unknown[]).map((r) => String((r as Record<string, unknown>).quick_check));
-  } catch (e) {
-    throw new SnapshotError(`${name} is damaged: ${(e as Error).message}`);
-  }
-  if (rows.length !== 1 || rows[0] !== 'ok') throw new SnapshotError(`${name} is damaged: ${rows.slice(0, 3).join('; ')}`);
+  return { manifest: readSnapshotManifest(path, false), header };
 }
 
 // ------------------------------------------------------------------------------------ open
@@ -205,41 +142,11 @@ export function openSnapshot(path: string, opts: { tmpDir?: string; check?: bool
   const header = readHeader(path);
   const name = basename(path);
   if (header.wal) throw new SnapshotError(`${name} is in WAL mode: it is a live cache, not a snapshot (capture one from it)`);
-  let file = path;
-  let tmp: string | undefined;
-  if (header.userVersion < SCHEMA_VERSION) {
-    tmp = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'fleetsnap-'));
-    file = join(tmp, name);
-    copyFileSync(path, file);
-    try {
-      const db = new Database(file);
-      try {
-        readManifest(db, name);
-        const s = new Store(file);
-        s.db.pragma('journal_mode = DELETE');
-        s.close();
-      } finally {
-        if (db.open) db.close();
-      }
-    } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw e instanceof SnapshotError
-        ? e
-        : new SnapshotError(`${name} (schema ${header.userVersion}) could not be migrated: ${(e as Error).message}`);
-    }
-  }
-  const cleanup = () => {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  };
+  const copy = header.userVersion < SCHEMA_VERSION ? migratedCopy(path, header.userVersion, opts.tmpDir ?? tmpdir()) : undefined;
+  const file = copy?.file ?? path;
+  const cleanup = () => copy?.cleanup();
   try {
-    const db = openChecked(file);
-    let manifest: SnapshotManifest;
-    try {
-      if (opts.check !== false) quickCheck(db, name);
-      manifest = readManifest(db, name);
-    } finally {
-      db.close();
-    }
+    const manifest = readSnapshotManifest(file, opts.check !== false);
     let store: Store;
     try {
       store = new Store(file, { readonly: true });
@@ -254,9 +161,6 @@ export function openSnapshot(path: string, opts: { tmpDir?: string; check?: bool
 }
 
 // ------------------------------------------------------------------------------------ capture
-
-const OBJECT_COLS = 'cluster, kind, uid, namespace, name, rv, node, phase, created, updated_at, body';
-const CHANGE_COLS = 'seq, cluster, kind, uid, namespace, name, type, at, old_rv, new_rv, body';
 
 /** Resolve cluster ids or context names against a cache's clusters. */
 function selectClusters(rows: { id: string; context: string }[], wanted: string[] | undefined): string[] {
@@ -280,19 +184,18 @@ export function captureSnapshot(o: CaptureOptions): SnapshotManifest {
   if (!existsSync(o.db)) throw new SnapshotError(`no cache at ${o.db}`);
   if (existsSync(o.out) && !o.overwrite) throw new SnapshotError(`${o.out} already exists`);
   const now = o.now ?? Date.now();
-  const src = new Database(o.db, { readonly: true, fileMustExist: true });
-  let srcVersion: number;
+  const srcVersion = schemaVersionOf(o.db);
+  if (srcVersion !== SCHEMA_VERSION) {
+    throw new SnapshotError(
+      srcVersion > SCHEMA_VERSION
+        ? `the cache ${o.db} has schema ${srcVersion}, newer than this app (${SCHEMA_VERSION})`
+        : `the cache ${o.db} has schema ${srcVersion}; open it with this version of the app first (it migrates it)`,
+    );
+  }
+  const src = new Store(o.db, { readonly: true });
   let rows: { id: string; context: string }[];
   try {
-    srcVersion = src.pragma('user_version', { simple: true }) as number;
-    if (srcVersion !== SCHEMA_VERSION) {
-      throw new SnapshotError(
-        srcVersion > SCHEMA_VERSION
-          ? `the cache ${o.db} has schema ${srcVersion}, newer than this app (${SCHEMA_VERSION})`
-          : `the cache ${o.db} has schema ${srcVersion}; open it with this version of the app first (it migrates it)`,
-      );
-    }
-    rows = src.prepare('SELECT id, context FROM clusters ORDER BY context').all() as { id: string; context: string }[];
+    rows = src.clusters();
   } finally {
     src.close();
   }
@@ -302,35 +205,28 @@ export function captureSnapshot(o: CaptureOptions): SnapshotManifest {
   rmSync(tmp, { force: true });
   const since = o.since ?? null;
   let manifest: SnapshotManifest;
-  // Everything, unchanged: VACUUM INTO copies the whole database inside one read transaction (a
-  // consistent point in time), table by table in b-tree order, about as fast as copying the file;
-  // then the history before the window is dropped. Otherwise the selected rows are copied one by one.
+  // Everything, unchanged: the whole database copied at once (a consistent point in time), then the
+  // history before the window dropped. Otherwise the selected rows are copied one by one.
   const whole = !o.namespaces?.length && !o.transform && !o.textTransform && ids.length === rows.length;
-  if (whole) {
-    const src = new Database(o.db, { readonly: true, fileMustExist: true });
-    try {
-      src.prepare('VACUUM INTO ?').run(tmp);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw new SnapshotError(`cannot copy the cache ${o.db}: ${(e as Error).message}`);
-    } finally {
-      src.close();
-    }
-  }
-  const target = new Store(tmp);
+  if (whole) copyDatabase(o.db, tmp);
+  const target = new SnapshotFile(tmp);
   try {
-    const db = target.db;
     if (whole) {
-      if (since !== null) trimHistory(db, since);
-    } else copySelection(db, o, ids, since);
+      if (since !== null) target.trimHistory(since);
+    } else {
+      target.copySelection({
+        source: o.db,
+        clusters: ids,
+        since,
+        namespaces: o.namespaces,
+        transform: o.transform,
+        textTransform: o.textTransform,
+      });
+    }
     manifest = describe(target, { now, since, ...(o.namespaces?.length ? { namespaces: o.namespaces } : {}), redacted: !!o.transform });
-    db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(MANIFEST_KEY, JSON.stringify(manifest));
-    db.pragma(`application_id = ${SNAPSHOT_APPLICATION_ID}`);
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.pragma('journal_mode = DELETE');
-    target.close();
+    target.seal(manifest);
   } catch (e) {
-    if (target.db.open) target.close();
+    target.close();
     for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
     throw e;
   }
@@ -338,122 +234,16 @@ export function captureSnapshot(o: CaptureOptions): SnapshotManifest {
   return manifest;
 }
 
-/** Copy the selected clusters (namespaces, window; rewritten by the transforms) from the cache into db. */
-function copySelection(db: Database.Database, o: CaptureOptions, ids: string[], since: number | null): void {
-  // Rewritten values must not survive in free space: zero what is deleted or overwritten.
-  if (o.transform || o.textTransform) db.pragma('secure_delete = ON');
-  db.prepare('ATTACH DATABASE ? AS src').run(o.db);
-  if (o.transform) {
-    const t = o.transform;
-    db.function('fleet_transform', { deterministic: true }, (kind, body) =>
-      body === null ? null : t(String(kind), typeof body === 'string' ? body : String(body)),
-    );
-  }
-  const body = o.transform ? 'fleet_transform(kind, body)' : 'body';
-  const sel = JSON.stringify(ids);
-  const nsFilter = o.namespaces?.length ? ` AND (namespace = '' OR namespace IN (SELECT value FROM json_each(@ns)))` : '';
-  const params = { sel, ns: JSON.stringify(o.namespaces ?? []), since: since ?? -1e18 };
-  const inSel = 'cluster IN (SELECT value FROM json_each(@sel))';
-  // One transaction: its reads of src are one consistent point in time (WAL snapshot isolation).
-  db.transaction(() => {
-    db.prepare(`INSERT INTO main.clusters SELECT * FROM src.clusters WHERE id IN (SELECT value FROM json_each(@sel))`).run({ sel });
-    db.prepare(
-      `INSERT INTO main.objects (${OBJECT_COLS}) SELECT ${OBJECT_COLS.replace(/body$/, body)} FROM src.objects WHERE ${inSel}${nsFilter}
-       ORDER BY cluster, kind, namespace, name`,
-    ).run(o.namespaces?.length ? params : { sel });
-    db.prepare(`INSERT INTO main.sync_state SELECT * FROM src.sync_state WHERE ${inSel}`).run({ sel });
-    db.prepare(
-      `INSERT INTO main.gaps (cluster, kind, start, end, reason) SELECT cluster, kind, start, end, reason FROM src.gaps
-       WHERE ${inSel} AND (end IS NULL OR end >= @since) ORDER BY id`,
-    ).run({ sel, since: params.since });
-    // Derived views describe what a snapshot holds only when nothing was narrowed or rewritten.
-    if (!o.namespaces?.length && !o.transform) {
-      db.prepare(`INSERT INTO main.cluster_views SELECT * FROM src.cluster_views WHERE ${inSel}`).run({ sel });
-    }
-    db.prepare(`INSERT INTO main.samples SELECT * FROM src.samples WHERE ${inSel} AND at >= @since`).run({ sel, since: params.since });
-    const parts = db
-      .prepare('SELECT name, start, end FROM src.partitions WHERE end > @since ORDER BY start')
-      .all({ since: params.since }) as {
-      name: string;
-      start: number;
-      end: number;
-    }[];
-    for (const p of parts) {
-      if (!/^changes_-?\d+$/.test(p.name)) continue;
-      db.exec(partitionDDL(p.name));
-      const r = db
-        .prepare(
-          `INSERT INTO main."${p.name}" (${CHANGE_COLS}) SELECT ${CHANGE_COLS.replace(/body$/, body)} FROM src."${p.name}"
-           WHERE ${inSel} AND at >= @since${nsFilter} ORDER BY seq`,
-        )
-        .run(o.namespaces?.length ? params : { sel, since: params.since });
-      if (r.changes === 0) {
-        db.exec(`DROP TABLE main."${p.name}"`);
-        continue;
-      }
-      db.prepare(
-        `INSERT INTO main.partitions (name, start, end, rows, bytes) SELECT ?, ?, ?, count(*), coalesce(sum(length(body)), 0) FROM main."${p.name}"`,
-      ).run(p.name, p.start, p.end);
-    }
-    if (o.textTransform) {
-      const t = o.textTransform;
-      db.function('fleet_text', { deterministic: true }, (x) => (x === null ? null : t(String(x))));
-      db.exec(`UPDATE main.clusters SET message = fleet_text(message) WHERE message IS NOT NULL;
-        UPDATE main.sync_state SET message = fleet_text(message) WHERE message IS NOT NULL;
-        UPDATE main.gaps SET reason = fleet_text(reason)`);
-    }
-  })();
-  db.exec('DETACH DATABASE src');
-}
-
-/** Drop the history before `since`: whole partitions, then the older rows of the one that straddles it. */
-function trimHistory(db: Database.Database, since: number): void {
-  db.transaction(() => {
-    for (const p of db.prepare('SELECT name, start, end FROM partitions ORDER BY start').all() as {
-      name: string;
-      start: number;
-      end: number;
-    }[]) {
-      if (!/^changes_-?\d+$/.test(p.name)) continue;
-      if (p.end <= since) {
-        db.exec(`DROP TABLE IF EXISTS "${p.name}"`);
-        db.prepare('DELETE FROM partitions WHERE name = ?').run(p.name);
-      } else if (p.start < since) {
-        db.prepare(`DELETE FROM "${p.name}" WHERE at < ?`).run(since);
-        db.prepare(
-          `UPDATE partitions SET rows = (SELECT count(*) FROM "${p.name}"), bytes = (SELECT coalesce(sum(length(body)), 0) FROM "${p.name}") WHERE name = ?`,
-        ).run(p.name);
-      }
-    }
-    db.prepare('DELETE FROM gaps WHERE end IS NOT NULL AND end < ?').run(since);
-    db.prepare('DELETE FROM samples WHERE at < ?').run(since);
-  })();
-}
-
 function describe(store: Store, o: { now: number; since: number | null; namespaces?: string[]; redacted: boolean }): SnapshotManifest {
-  const db = store.db;
-  const byKind: Record<string, number> = {};
-  for (const r of db.prepare('SELECT kind, count(*) AS n FROM objects GROUP BY kind ORDER BY kind').all() as { kind: string; n: number }[])
-    byKind[r.kind] = r.n;
-  const objectsBy = new Map(
-    (db.prepare('SELECT cluster, count(*) AS n FROM objects GROUP BY cluster').all() as { cluster: string; n: number }[]).map((r) => [
-      r.cluster,
-      r.n,
-    ]),
-  );
-  const changesBy = new Map<string, number>();
-  for (const p of db.prepare('SELECT name FROM partitions').pluck().all() as string[]) {
-    for (const r of db.prepare(`SELECT cluster, count(*) AS n FROM "${p}" GROUP BY cluster`).all() as { cluster: string; n: number }[])
-      changesBy.set(r.cluster, (changesBy.get(r.cluster) ?? 0) + r.n);
-  }
+  const { byKind, objectsByCluster, changesByCluster } = store.counts();
   const clusters = store.clusters().map((c) => ({
     id: c.id,
     context: c.context,
     serverVersion: c.serverVersion ?? null,
     status: c.status,
     lastContact: c.lastContact ?? null,
-    objects: objectsBy.get(c.id) ?? 0,
-    changes: changesBy.get(c.id) ?? 0,
+    objects: objectsByCluster.get(c.id) ?? 0,
+    changes: changesByCluster.get(c.id) ?? 0,
   }));
   return {
     format: SNAPSHOT_FORMAT,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { TarError, TarGzWriter, memberNameProblem, readTarGz, type ReadTarOptions, type TarEntryInfo } from './tar.ts';
+import { TarError, TarGzWriter, memberNameProblem, paxRecord, readTarGz, type ReadTarOptions, type TarEntryInfo } from './tar.ts';
 
 let dir = '';
 let seq = 0;
@@ -71,14 +71,6 @@ const pad = (n: number) => Buffer.alloc((512 - (n % 512)) % 512);
 function member(name: string | Buffer, content: Buffer | string = '', h: H = {}): Buffer {
   const c = Buffer.from(content);
   return Buffer.concat([header({ name, size: c.length, ...h }), c, pad(c.length)]);
-}
-
-function paxRec(key: string, value: string): string {
-  const payload = ` ${key}=${value}\n`;
-  const n = Buffer.byteLength(payload);
-  let len = n + String(n).length;
-  if (String(len).length + n !== len) len = n + String(len).length;
-  return `${len}${payload}`;
 }
 
 function paxHeader(records: string): Buffer {
@@ -488,7 +480,7 @@ describe('readTarGz refusals: headers and members', () => {
     ['FIFO', Buffer.concat([member('fifo', '', { type: '6' }), END]), /FIFO/, 'fifo'],
     [
       'global pax header',
-      Buffer.concat([member('g', paxRec('comment', 'x'), { type: 'g' }), member('a.txt', 'x'), END]),
+      Buffer.concat([member('g', paxRecord('comment', 'x'), { type: 'g' }), member('a.txt', 'x'), END]),
       /global pax header/,
       'g',
     ],
@@ -526,27 +518,27 @@ describe('readTarGz refusals: headers and members', () => {
     ],
     [
       'pax path with ..',
-      Buffer.concat([paxHeader(paxRec('path', 'ok/../../evil')), member('harmless.txt', 'x'), END]),
+      Buffer.concat([paxHeader(paxRecord('path', 'ok/../../evil')), member('harmless.txt', 'x'), END]),
       /'\.\.' segment/,
       'ok/../../evil',
     ],
     [
       'pax path absolute',
-      Buffer.concat([paxHeader(paxRec('path', '/root/.ssh/authorized_keys')), member('k', 'x'), END]),
+      Buffer.concat([paxHeader(paxRecord('path', '/root/.ssh/authorized_keys')), member('k', 'x'), END]),
       /absolute name/,
       '/root/.ssh/authorized_keys',
     ],
-    ['pax path with NUL', Buffer.concat([paxHeader(paxRec('path', 'a\0b')), member('k', 'x'), END]), /NUL/],
-    ['pax path empty', Buffer.concat([paxHeader(paxRec('path', '')), member('k', 'x'), END]), /empty pax path/],
+    ['pax path with NUL', Buffer.concat([paxHeader(paxRecord('path', 'a\0b')), member('k', 'x'), END]), /NUL/],
+    ['pax path empty', Buffer.concat([paxHeader(paxRecord('path', '')), member('k', 'x'), END]), /empty pax path/],
     [
       'pax path fine but the ustar name is not',
-      Buffer.concat([paxHeader(paxRec('path', 'fine.txt')), member('../evil', 'x'), END]),
+      Buffer.concat([paxHeader(paxRecord('path', 'fine.txt')), member('../evil', 'x'), END]),
       /'\.\.' segment/,
       '../evil',
     ],
     [
       'pax duplicate of an earlier name',
-      Buffer.concat([member('a.txt', '1'), paxHeader(paxRec('path', 'a.txt')), member('b.txt', '2'), END]),
+      Buffer.concat([member('a.txt', '1'), paxHeader(paxRecord('path', 'a.txt')), member('b.txt', '2'), END]),
       /duplicate member name/,
       'a.txt',
     ],
@@ -554,12 +546,12 @@ describe('readTarGz refusals: headers and members', () => {
     ['pax record without =', Buffer.concat([paxHeader('8 pathx\n'), member('k', 'x'), END]), /malformed pax record/],
     [
       'two pax headers in a row',
-      Buffer.concat([paxHeader(paxRec('path', 'a')), paxHeader(paxRec('path', 'b')), member('k', 'x'), END]),
+      Buffer.concat([paxHeader(paxRecord('path', 'a')), paxHeader(paxRecord('path', 'b')), member('k', 'x'), END]),
       /two pax headers in a row/,
     ],
-    ['a pax header then the end', Buffer.concat([paxHeader(paxRec('path', 'a')), END]), /pax header is not followed by a member/],
-    ['pax sparse', Buffer.concat([paxHeader(paxRec('GNU.sparse.major', '1')), member('k', 'x'), END]), /sparse/],
-    ['pax bad size', Buffer.concat([paxHeader(paxRec('size', '-1')), member('k', 'x'), END]), /bad pax size/],
+    ['a pax header then the end', Buffer.concat([paxHeader(paxRecord('path', 'a')), END]), /pax header is not followed by a member/],
+    ['pax sparse', Buffer.concat([paxHeader(paxRecord('GNU.sparse.major', '1')), member('k', 'x'), END]), /sparse/],
+    ['pax bad size', Buffer.concat([paxHeader(paxRecord('size', '-1')), member('k', 'x'), END]), /bad pax size/],
   ];
   for (const [name, tar, why, memberName] of cases) {
     it(name, async () => refuses(writeGz(tar), why, memberName));
@@ -567,7 +559,7 @@ describe('readTarGz refusals: headers and members', () => {
 
   it("does not hold a pax header's own name, or a pax'd member's stand-in name, to UTF-8", async () => {
     const cut = Buffer.from('ü'.repeat(50)).subarray(0, 99); // cut mid-character, as tar may
-    const c = Buffer.from(paxRec('path', 'real-name.txt'));
+    const c = Buffer.from(paxRecord('path', 'real-name.txt'));
     const tar = Buffer.concat([header({ name: cut, size: c.length, type: 'x' }), c, pad(c.length), member(cut, 'x'), END]);
     assert.deepEqual(
       (await readTarGz(writeGz(tar))).map((e) => e.name),
@@ -579,9 +571,9 @@ describe('readTarGz refusals: headers and members', () => {
     const long = 'p/'.repeat(200) + 'leaf.txt';
     const tar = Buffer.concat([
       member('d/', '', { type: '5' }),
-      paxHeader(paxRec('path', long) + paxRec('mtime', '1700000000.5') + paxRec('SCHILY.xattr.user.x', 'y')),
+      paxHeader(paxRecord('path', long) + paxRecord('mtime', '1700000000.5') + paxRecord('SCHILY.xattr.user.x', 'y')),
       member('truncated-name', 'content'),
-      paxHeader(paxRec('size', '5')),
+      paxHeader(paxRecord('size', '5')),
       header({ name: 'sized.bin', size: 0 }),
       Buffer.from('12345'),
       pad(5),
@@ -608,7 +600,7 @@ describe('readTarGz refusals: headers and members', () => {
       },
     );
     await refuses(
-      writeGz(Buffer.concat([paxHeader(paxRec('comment', 'x'.repeat(3000))), member('k', 'x'), END])),
+      writeGz(Buffer.concat([paxHeader(paxRecord('comment', 'x'.repeat(3000))), member('k', 'x'), END])),
       /pax header larger than 1024 bytes/,
       undefined,
       {

@@ -109,7 +109,7 @@ function ustarHeader(name: string, type: string, size: number, mtime: number): B
 }
 
 /** One pax record, "<length> key=value\n", where the length counts its own digits. */
-function paxRecord(key: string, value: string): string {
+export function paxRecord(key: string, value: string): string {
   const payload = ` ${key}=${value}\n`;
   const n = Buffer.byteLength(payload);
   let len = n + String(n).length;

@@ -1,11 +1,16 @@
 // Watch events as JSON text (RawObject) must land in the store exactly as the same events parsed with
 // JSON.parse do: same rows, same index columns, same bodies (as values), same history; and what is not
 // JSON must be skipped, as JSON.parse skips it.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { decodeWatchLine, watchOp } from '../kube/reflector.ts';
 import { RawObject, ScanError } from '../kube/rawobject.ts';
-import { Store, stripObject, type KObj, type WriteOp } from './store.ts';
+import { stripObject } from './encoding.ts';
+import { Store, type KObj, type WriteOp } from './store.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -29,30 +34,39 @@ function rawOp(cluster: string, kind: string, line: string, at: number): WriteOp
   return watchOp(cluster, kind, ev, at);
 }
 
-/** The store's content, bodies as values (text may differ: whitespace, escapes, key order). */
+const dir = mkdtempSync(join(tmpdir(), 'fleet-ingest-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+/** The content of the store's file (a connection of its own), bodies as values (text may differ: whitespace, escapes, key order). */
 function dump(st: Store): unknown {
-  const norm = (t: string | null) => (t === null ? null : JSON.stringify(JSON.parse(t)));
-  const objects = (st.db.prepare('SELECT * FROM objects ORDER BY cluster, kind, uid').all() as Record<string, unknown>[]).map((r) => ({
-    ...r,
-    body: norm(r.body as string),
-  }));
-  const parts = st.db.prepare('SELECT name FROM partitions ORDER BY start').pluck().all() as string[];
-  const history = parts.flatMap((p) =>
-    (st.db.prepare(`SELECT * FROM "${p}" ORDER BY seq`).all() as Record<string, unknown>[]).map((r) => ({
+  const db = new Database(st.path, { readonly: true });
+  try {
+    const norm = (t: string | null) => (t === null ? null : JSON.stringify(JSON.parse(t)));
+    const objects = (db.prepare('SELECT * FROM objects ORDER BY cluster, kind, uid').all() as Record<string, unknown>[]).map((r) => ({
       ...r,
-      body: norm(r.body as string | null),
-    })),
-  );
-  const counts = st.db.prepare('SELECT cluster, kind, objects FROM sync_state ORDER BY cluster, kind').all();
-  // (bytes: what is stored, which keeps the text's whitespace)
-  const partitions = st.db.prepare('SELECT name, rows FROM partitions ORDER BY start').all();
-  return { objects, history, counts, partitions };
+      body: norm(r.body as string),
+    }));
+    const parts = db.prepare('SELECT name FROM partitions ORDER BY start').pluck().all() as string[];
+    const history = parts.flatMap((p) =>
+      (db.prepare(`SELECT * FROM "${p}" ORDER BY seq`).all() as Record<string, unknown>[]).map((r) => ({
+        ...r,
+        body: norm(r.body as string | null),
+      })),
+    );
+    const counts = db.prepare('SELECT cluster, kind, objects FROM sync_state ORDER BY cluster, kind').all();
+    // (bytes: what is stored, which keeps the text's whitespace)
+    const partitions = db.prepare('SELECT name, rows FROM partitions ORDER BY start').all();
+    return { objects, history, counts, partitions };
+  } finally {
+    db.close();
+  }
 }
 
 /** Write the lines both ways (each line one batch, or all in one) and compare. */
-function same(kind: string, lines: string[], opts: { oneBatch?: boolean } = {}): { raw: Store; parsed: Store } {
-  const raw = new Store(':memory:');
-  const parsed = new Store(':memory:');
+function same(kind: string, lines: string[], opts: { oneBatch?: boolean } = {}): void {
+  const raw = new Store(join(dir, `${++files}-raw.db`));
+  const parsed = new Store(join(dir, `${files}-parsed.db`));
   for (const st of [raw, parsed]) {
     st.write([{ op: 'state', cluster: 'c', kind, state: 'watching', at: 0 }]);
   }
@@ -72,8 +86,12 @@ function same(kind: string, lines: string[], opts: { oneBatch?: boolean } = {}):
     for (const op of rawOps) raw.write([op]);
     for (const op of parsedOps) parsed.write([op]);
   }
-  assert.deepEqual(dump(raw), dump(parsed), `${kind}: ${lines.join('\n')}`);
-  return { raw, parsed };
+  try {
+    assert.deepEqual(dump(raw), dump(parsed), `${kind}: ${lines.join('\n')}`);
+  } finally {
+    raw.close();
+    parsed.close();
+  }
 }
 
 const ev = (type: string, object: unknown, ws = '') =>

@@ -111,6 +111,15 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
   },
 ];
 
+/** The time a history partition covers (one table per hour). */
+export const PARTITION_MS = 3_600_000;
+
+/** The history partition that holds the changes of [start, start + PARTITION_MS). */
+export const partitionName = (start: number): string => `changes_${start}`;
+
+/** A partitions row names a history table (and only such a name is ever put in SQL). */
+export const isPartitionName = (name: string): boolean => /^changes_-?\d+$/.test(name);
+
 export function partitionDDL(name: string): string {
   return `
     CREATE TABLE IF NOT EXISTS "${name}" (

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { PARTITION_MS, Store, stripObject, type KObj } from './store.ts';
+import { stripObject } from './encoding.ts';
+import { PARTITION_MS, Store, type KObj } from './store.ts';
 import { SCHEMA_VERSION, SchemaError } from './schema.ts';
 
 const dbPath = () => join(mkdtempSync(join(tmpdir(), 'fleet-store-')), 'cache.db');

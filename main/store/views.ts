@@ -3,16 +3,10 @@
 // derives (the sync worker's store thread, or a reader of a cache nobody syncs); read by the views.
 import type Database from 'better-sqlite3';
 import type { ClusterSummary } from '../model/summary.ts';
-import type { DerivedCluster } from '../model/derive.ts';
+import type { ClusterViewRow, DerivedCluster } from '../model/derive.ts';
 import type { NodeCell } from '../../common/contract.ts';
 
-export interface ClusterViewRow {
-  cluster: string;
-  version: number;
-  computedAt: number;
-  derived: DerivedCluster;
-  cells: NodeCell[];
-}
+export type { ClusterViewRow } from '../model/derive.ts';
 
 /** What the fleet map needs of a cluster: its summary and cells, without the panels. */
 export interface ClusterTileRow {

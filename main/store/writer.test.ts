@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWatchLine, watchOp } from '../kube/reflector.ts';
-import { BodyEncoder, Store, type KObj, type WriteOp } from './store.ts';
+import Database from 'better-sqlite3';
+import { BodyEncoder } from './encoding.ts';
+import { Store, type KObj, type WriteOp } from './store.ts';
 import { prepareBatch, ThreadedStore } from './writer.ts';
 import { StoreWriteError } from '../kube/sink.ts';
 
@@ -63,21 +65,22 @@ function batches(): WriteOp[][] {
   return [list, watch, rest];
 }
 
+/** The cache file's rows, read with a connection of its own. */
 function dump(path: string) {
-  const st = new Store(path, { readonly: true });
-  const objects = st.db
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const objects = db
     .prepare('SELECT cluster, kind, uid, namespace, name, rv, node, phase, created, updated_at, body FROM objects ORDER BY kind, uid')
     .all();
-  const history = st.db
+  const history = db
     .prepare('SELECT name FROM partitions ORDER BY name')
     .pluck()
     .all()
     .flatMap((p) =>
-      st.db.prepare(`SELECT cluster, kind, uid, namespace, name, type, at, old_rv, new_rv, body FROM "${p as string}" ORDER BY seq`).all(),
+      db.prepare(`SELECT cluster, kind, uid, namespace, name, type, at, old_rv, new_rv, body FROM "${p as string}" ORDER BY seq`).all(),
     );
-  const state = st.db.prepare('SELECT cluster, kind, state, rv, objects FROM sync_state').all();
-  const gaps = st.db.prepare('SELECT cluster, kind, start, end, reason FROM gaps').all();
-  st.close();
+  const state = db.prepare('SELECT cluster, kind, state, rv, objects FROM sync_state').all();
+  const gaps = db.prepare('SELECT cluster, kind, start, end, reason FROM gaps').all();
+  db.close();
   return { objects, history, state, gaps };
 }
 

@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import { RawObject } from '../kube/rawobject.ts';
 import { StoreWriteError, type KObj, type StoreSink } from '../kube/sink.ts';
-import { BodyEncoder, prepareObject, type WriteOp } from './store.ts';
+import { BodyEncoder, prepareObject } from './encoding.ts';
+import type { WriteOp } from './writes.ts';
 
 /**
  * The batch as it crosses to the store thread: every object prepared (the bodies in one buffer, to

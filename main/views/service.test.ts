@@ -164,7 +164,7 @@ describe('view service over a cache', () => {
     assert.equal(t.gpu.allocatable, 8);
     assert.equal(t.gpu.requested, 4);
     // The view was derived once and stored with the model version.
-    assert.equal(store.db.prepare('SELECT model_version FROM cluster_views').pluck().get(), MODEL_VERSION);
+    assert.equal(store.views.read('c1', MODEL_VERSION)?.version, 1);
   });
 
   it('cluster.get, node.get and object.get answer from the cache', async () => {
@@ -234,14 +234,24 @@ describe('view service over a cache', () => {
     assert.equal(!missing.ok && missing.code, 'not-found');
   });
 
+  it('handle validates what it is given; answer takes params validated already and does not parse them again', async () => {
+    const raw = { cluster: 'c1', extra: true };
+    const refused = await svc.handle('cluster.get', raw);
+    assert.equal(!refused.ok && refused.code, 'invalid', 'a key the schema does not know');
+    const answered = await svc.answer('cluster.get', raw);
+    assert.equal(answered.ok && answered.result.tile.id, 'c1', 'answered as given: no second validation');
+    const missing = await svc.answer('node.get', { cluster: 'c1', node: 'missing' });
+    assert.equal(!missing.ok && missing.code, 'not-found', 'errors come back as {ok:false}, as from handle');
+  });
+
   it('a read-only cache (a snapshot) derives its views in memory', async () => {
-    store.db.prepare('DELETE FROM cluster_views').run();
+    store.views.forget('c1');
     const ro = new Store(db, { readonly: true });
     try {
       const s = new ViewService(ro, { mode: 'snapshot', source: db, derive: 'memory', now: () => T0 });
       const f = await s.call('fleet.get', {});
       assert.equal(f.clusters[0]!.cells.length, 3);
-      assert.equal(store.db.prepare('SELECT count(*) FROM cluster_views').pluck().get(), 0, 'nothing written');
+      assert.deepEqual(store.views.outdated(MODEL_VERSION), ['c1'], 'nothing written');
     } finally {
       ro.close();
     }

@@ -1,0 +1,133 @@
+// What every area of the contract's back end shares: the store, the derived views, the session's
+// options, which clusters there are (the cache's, or those the sync worker watches) and the clusters'
+// views now or "as of" a past time.
+import type { Store } from '../store/store.ts';
+import type { ClusterStatusInfo } from '../kube/sync.ts';
+import type { ClusterTileRow, ClusterViewRow } from '../store/views.ts';
+import type { SnapshotManifest } from '../store/manifest.ts';
+import { ViewTable, deriveStored } from './derive.ts';
+import { ContractError, type FleetDTO, type Params, type Result } from '../../common/contract.ts';
+
+export interface LiveSource {
+  /** the latest statuses from the sync worker */
+  statuses(): ClusterStatusInfo[];
+  problems(): { path: string; error: string }[];
+  looked(): string[];
+  /** add a kubeconfig file or folder to what is watched; returns the entry count after reload */
+  addSource?(path: string): Promise<{ added: string; entries: number }>;
+}
+
+export interface ServiceOptions {
+  mode: FleetDTO['mode'];
+  source: string;
+  live?: LiveSource;
+  /**
+   * Who derives missing views: 'none' when the sync worker owns the writes (it will), 'persist' for a
+   * cache nobody syncs, 'memory' for a read-only snapshot.
+   */
+  derive: 'none' | 'persist' | 'memory';
+  /** the demo snapshot, if installed */
+  demoPath?: string;
+  /** what the snapshot is (mode 'snapshot'): its manifest and file name */
+  snapshot?: { file: string; manifest: SnapshotManifest };
+  /** the live cache ("@cache" in snapshot.diff) */
+  cachePath?: string;
+  /** snapshots, bundles and diffs: files the session reads and writes (see SessionActions) */
+  actions?: SessionActions;
+  now?: () => number;
+}
+
+/** What the shell around the service does with files: capture, compare, export, switch what is shown. */
+export interface SessionActions {
+  capture?(p: Params<'snapshot.capture'>): Promise<Result<'snapshot.capture'>>;
+  diff?(p: Params<'snapshot.diff'>): Promise<Result<'snapshot.diff'>>;
+  bundlePreview?(p: Params<'bundle.preview'>): Promise<Result<'bundle.preview'>>;
+  bundleExport?(p: Params<'bundle.export'>): Promise<Result<'bundle.export'>>;
+  open?(p: Params<'session.open'>): Promise<Result<'session.open'>>;
+}
+
+/** A cluster as the views know it: its row in the cache (none: nothing cached yet) and its live status (none: not watched). */
+export interface ClusterEntry {
+  id: string;
+  row: ReturnType<Store['clusters']>[number] | undefined;
+  live: ClusterStatusInfo | undefined;
+}
+
+export function tileRow(v: ClusterViewRow): ClusterTileRow {
+  return { cluster: v.cluster, version: v.version, computedAt: v.computedAt, summary: v.derived.summary, cells: v.cells };
+}
+
+export class ViewContext {
+  readonly store: Store;
+  readonly views: ViewTable;
+  readonly o: ServiceOptions;
+  readonly now: () => number;
+  /** bumped when the worker recomputed views: the fleet moved on */
+  fleetVersion = 0;
+
+  constructor(store: Store, opts: ServiceOptions) {
+    this.store = store;
+    this.views = new ViewTable(store, opts.derive !== 'persist');
+    this.o = opts;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** an "as of" time within what the cache can show; undefined for the latest */
+  asOf(at: number | undefined): number | undefined {
+    if (at === undefined) return undefined;
+    if (at >= this.now()) return undefined;
+    return at;
+  }
+
+  clusterRows(): ClusterEntry[] {
+    const rows = this.store.clusters();
+    const live = this.o.live?.statuses();
+    // Before the worker's first status (and in cache or snapshot mode), the cache's clusters.
+    if (!live?.length) return rows.map((r) => ({ id: r.id, row: r, live: undefined }));
+    // Live mode shows the clusters this session watches, in kubeconfig order, with what the cache has
+    // (no row: nothing of it is cached yet).
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return live.map((s) => ({ id: s.id, row: byId.get(s.id), live: s }));
+  }
+
+  clusterRow(id: string): ClusterEntry {
+    const r = this.clusterRows().find((x) => x.id === id);
+    if (!r) throw new ContractError(`no cluster ${id}`, 'not-found');
+    return r;
+  }
+
+  /** A cluster's view; derived now if the cache lacks it and this service derives (not when the worker does). */
+  viewOf(id: string, serverVersion: string | null | undefined, hasObjects: boolean): ClusterViewRow | undefined {
+    const existing = this.views.read(id);
+    if (existing) return existing;
+    return this.derive(id, serverVersion, hasObjects);
+  }
+
+  /** The same for the fleet map: the summary and cells only, without parsing the panels. */
+  tileOf(id: string, serverVersion: string | null | undefined, hasObjects: boolean): ClusterTileRow | undefined {
+    const existing = this.views.readTile(id);
+    if (existing) return existing;
+    const v = this.derive(id, serverVersion, hasObjects);
+    return v && tileRow(v);
+  }
+
+  private derive(id: string, serverVersion: string | null | undefined, hasObjects: boolean): ClusterViewRow | undefined {
+    if (!hasObjects || this.o.derive === 'none') return undefined;
+    return this.views.refresh(id, this.now(), serverVersion ?? undefined);
+  }
+
+  /** views of a cluster as of a past time, derived from the history (a few kept) */
+  private readonly atViews = new Map<string, ClusterViewRow>();
+
+  viewAt(id: string, serverVersion: string | null | undefined, at: number): ClusterViewRow {
+    const key = `${id}@${at}`;
+    const hit = this.atViews.get(key);
+    if (hit) return hit;
+    // Judged as of T too: a heartbeat is as old as it was then.
+    const { derived, cells } = deriveStored(this.store, id, at, serverVersion ?? undefined, at);
+    const row: ClusterViewRow = { cluster: id, version: 0, computedAt: at, derived, cells };
+    this.atViews.set(key, row);
+    while (this.atViews.size > 256) this.atViews.delete(this.atViews.keys().next().value!);
+    return row;
+  }
+}
