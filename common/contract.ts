@@ -490,8 +490,8 @@ export interface ChangeFilter {
   categories?: ChangeCategory[];
   /** matched against summary, name, namespace and who (case-insensitive) */
   text?: string;
-  /** only warning/critical/ok (health) or only changes */
-  severity?: ChangeSeverity[];
+  /** only these severities (e.g. warning and critical: the problems) */
+  severities?: ChangeSeverity[];
 }
 
 /**

@@ -1,7 +1,7 @@
 // Tests for common/format.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAge, formatBytes, formatCount, formatCpu, formatPercent, formatResource } from './format.ts';
+import { formatAge, formatBytes, formatCount, formatCpu, formatDuration, formatPercent, formatResource } from './format.ts';
 
 const KI = 1024;
 const MI = KI * 1024;
@@ -158,4 +158,20 @@ describe('formatResource', () => {
   for (const [name, v, want] of rows) {
     it(`${name} ${v} → ${want}`, () => assert.equal(formatResource(name, v), want));
   }
+});
+
+describe('formatDuration', () => {
+  it('milliseconds, then seconds with a decimal, then as an age', () => {
+    assert.deepEqual([0, 840.4, 999.6, 1000, 7840, 59_999, 125_000, -1, Number.NaN].map(formatDuration), [
+      '0 ms',
+      '840 ms',
+      '1000 ms',
+      '1 s',
+      '7.8 s',
+      '60 s',
+      '2m5s',
+      '–',
+      '–',
+    ]);
+  });
 });

@@ -122,6 +122,17 @@ export function formatAge(ms: number): string {
   return `${years}y`;
 }
 
+/**
+ * How long something took (not an age): "840 ms" under a second, "7.8 s" under a minute, then as
+ * formatAge ("2m5s"). Negative or NaN → "–".
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return NO_VALUE;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${trimFixed(ms / 1000, 1)} s`;
+  return formatAge(ms);
+}
+
 /** A count with fixed ',' grouping: 12345 → "12,345"; fractions keep up to 2 decimals (1234.5 → "1,234.5"). */
 export function formatCount(n: number): string {
   // Whole numbers, nearly every call (the map's tile headers, every frame): no toFixed, no trimming.

@@ -2,9 +2,11 @@
 // when it finds no kubeconfig. Starts three lab clusters (gpu, storage, mixed), watches them with the
 // console's own sync worker for the given time (an hour by default, real time: the history, chart
 // samples and heartbeats are real), with a rollout, a node failure and a second rollout along the way,
-// then captures a snapshot of it all. Regenerate it when the schema changes (a test opens it).
+// then captures a snapshot of it all. Regenerate it when the schema changes (a test opens it), or
+// `-- --upgrade`: the same recorded hour, migrated to the current schema (what opening it in the app
+// does in a temporary copy) and captured again as of its original time, in seconds.
 import { parseArgs } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../lab/src/lab.ts';
 import { startSyncWorker } from '../main/worker/client.ts';
 import { sourcesFromPaths } from '../main/fleet/sources.ts';
-import { captureSnapshot } from '../main/snapshot/snapshot.ts';
+import { captureSnapshot, openSnapshot } from '../main/snapshot/snapshot.ts';
 import { DEMO_CONTEXTS } from '../main/snapshot/demo-contexts.ts';
 
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '60' },
     out: { type: 'string', default: join(import.meta.dirname, '..', 'resources', 'demo.fleetsnap') },
     keep: { type: 'boolean', default: false },
+    upgrade: { type: 'boolean', default: false },
   },
 });
 const minutes = Number(values.minutes);
@@ -27,6 +30,22 @@ if (!(minutes > 0)) throw new Error('--minutes must be > 0');
 const out = resolve(values.out);
 const dir = mkdtempSync(join(tmpdir(), 'fleet-demo-'));
 const log = (s: string) => process.stderr.write(`[demo ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+
+if (values.upgrade) {
+  const snap = openSnapshot(out, { tmpDir: dir });
+  const { path, manifest } = snap;
+  snap.store.close();
+  const next = join(dir, 'upgraded.fleetsnap');
+  try {
+    const m = captureSnapshot({ db: path, out: next, now: manifest.capturedAt });
+    renameSync(next, out);
+    log(`${out}: schema ${manifest.schemaVersion} → ${m.schemaVersion}, ${m.clusters.length} clusters, ${m.counts.objects} objects, ${m.counts.changes} changes`);
+  } finally {
+    snap.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 const labDir = join(dir, 'lab');
 let lab: Lab | undefined;

@@ -50,6 +50,12 @@ const VALID: Record<Method, unknown> = {
   'bundle.preview': { clusters: ['c1'], namespaces: ['web'] },
   'bundle.export': { clusters: [], tokenize: true, logs: 100 },
   'session.open': { target: 'demo' },
+  'changes.timeline': { from: 0, to: 3_600_000, clusters: ['c1'], categories: ['rollout', 'health'], text: 'web' },
+  'changes.list': { from: 0, to: 3_600_000, limit: 50, before: { at: 1000, id: 7 } },
+  'changes.get': { id: 7 },
+  'changes.of': { cluster: 'c1', node: 'n1' },
+  'changes.whatChanged': { cluster: 'c1', kind: 'pods', uid: 'u1', at: 1000 },
+  'changes.fleet': { from: 0, to: 3_600_000 },
 };
 
 /** Something wrong for each method, and what the error names. */
@@ -68,6 +74,12 @@ const INVALID: Record<Method, unknown> = {
   'bundle.preview': { workloads: ['deployment web'] },
   'bundle.export': { logs: -1 },
   'session.open': { target: 'file' },
+  'changes.timeline': { from: 10, to: 5 },
+  'changes.list': { from: 0, to: 1, categories: ['gossip'] },
+  'changes.get': { id: -1 },
+  'changes.of': { cluster: 'c1', kind: 'pods' },
+  'changes.whatChanged': { cluster: 'c1', kind: 'pods' },
+  'changes.fleet': { from: 'last week', to: 1 },
 };
 
 describe('IPC: one channel per contract method', () => {

@@ -16,6 +16,9 @@ import { captureSnapshot, openSnapshot, parseDuration } from '../snapshot/snapsh
 import { diffStores, type StoreDiff } from '../snapshot/diff.ts';
 import { exportBundle, extractBundle, previewBundle, verifyBundle } from '../snapshot/bundle.ts';
 import { logFetcher } from '../snapshot/logs.ts';
+import { ViewService } from '../views/service.ts';
+import { formatAge, formatBytes, formatCpu, formatDuration } from '../../common/format.ts';
+import type { ChangeEventDTO, ChangeListDTO, FleetChangeDTO, GapDTO } from '../../common/contract.ts';
 
 const USAGE = `fleet console CLI
 
@@ -25,6 +28,9 @@ const USAGE = `fleet console CLI
       list and watch every cluster into the cache; --once exits when all are synced (or failed, with reasons)
   npm run fleet -- summary --db PATH [--json]
       per cluster, per node: health, capacity/allocatable/requested/free, accelerators, storage problems
+  npm run fleet -- changes --db PATH [--since DURATION] [--cluster C]... [--json]
+      the fleet's changes (rollouts, config, nodes, health, gaps...), newest first, and the same change across
+      clusters; PATH is a cache or a .fleetsnap snapshot; --since: 30m, 2h, 7d (default 1h)
   npm run fleet -- approve <entry id> [--kubeconfig F]...
       approve the exec plugin an entry would run (exact command, args and env names, for that file)
   npm run fleet -- snapshot capture --db PATH --out F [--context C]... [--since DURATION]
@@ -62,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       db: { type: 'string' },
       context: { type: 'string', multiple: true, default: [] },
+      cluster: { type: 'string', multiple: true, default: [] },
       once: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -131,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
         for (const p of handle.problems()) console.log(`problem: ${p.path}: ${p.error}`);
         for (const s of final) console.log(statusLine(s));
         console.log(
-          `synced ${final.filter((s) => s.status === 'live').length}/${final.length} clusters in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+          `synced ${final.filter((s) => s.status === 'live').length}/${final.length} clusters in ${formatDuration(Date.now() - t0)}`,
         );
         return final.every((s) => s.status === 'live') ? 0 : 3;
       }
@@ -157,9 +164,9 @@ export async function main(argv: string[]): Promise<number> {
             const gpu = c.summary.resources['nvidia.com/gpu'];
             console.log(
               `${c.context}\t${c.status}\t${c.serverVersion ?? '-'}\tnodes ${c.summary.nodes.ready}/${c.summary.nodes.total}` +
-                `\tcpu ${cpu ? `${(cpu.requested / 1000).toFixed(1)}/${(cpu.allocatable / 1000).toFixed(1)}` : '-'}` +
+                `\tcpu ${cpu ? `${formatCpu(cpu.requested)}/${formatCpu(cpu.allocatable)}` : '-'}` +
                 `\tgpu ${gpu ? `${gpu.requested}/${gpu.allocatable}` : '-'}\tpending ${c.summary.pending.pods}\tstorage problems ${c.summary.storage.problems}` +
-                `\tdata age ${c.dataAgeMs === null ? '-' : `${Math.round(c.dataAgeMs / 1000)} s`}`,
+                `\tdata age ${c.dataAgeMs === null ? '-' : formatAge(c.dataAgeMs)}`,
             );
           }
         }
@@ -178,6 +185,8 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`approved for ${req.file}: ${[req.command, ...req.args].join(' ')}`);
       return 0;
     }
+    case 'changes':
+      return changesCommand(values);
     case 'snapshot':
       return snapshotCommand(positionals, values);
     case 'bundle':
@@ -185,6 +194,72 @@ export async function main(argv: string[]): Promise<number> {
     default:
       console.log(USAGE);
       return cmd ? 2 : 0;
+  }
+}
+
+/** `fleet changes`: the changes of a cache or a snapshot, as the console's timeline has them. */
+async function changesCommand(values: {
+  db?: string | undefined;
+  since?: string | undefined;
+  cluster: string[];
+  json: boolean;
+}): Promise<number> {
+  if (!values.db) throw new Error('changes needs --db PATH (a cache or a .fleetsnap)');
+  if (!existsSync(values.db)) throw new Error(`no cache at ${values.db}`);
+  const snap = values.db.endsWith('.fleetsnap') ? openSnapshot(values.db) : undefined;
+  const store = snap?.store ?? new Store(values.db, { readonly: true });
+  try {
+    // A snapshot is read as of its capture; a cache as of now.
+    const now = snap?.manifest.capturedAt ?? Date.now();
+    const service = new ViewService(store, { mode: snap ? 'snapshot' : 'cache', source: values.db, derive: 'memory', now: () => now });
+    const byName = new Map(store.clusters().flatMap((c) => [[c.id, c.id] as const, [c.context, c.id] as const]));
+    const clusters = values.cluster.map((c) => {
+      const id = byName.get(c);
+      if (!id)
+        throw new Error(
+          `no cluster ${c} in ${values.db} (clusters: ${store
+            .clusters()
+            .map((x) => x.context)
+            .join(', ')})`,
+        );
+      return id;
+    });
+    const from = now - parseDuration(values.since ?? '1h');
+    const window = { from, to: now, ...(clusters.length ? { clusters } : {}) };
+    const changes: ChangeEventDTO[] = [];
+    let gaps: GapDTO[] = [];
+    for (let before: { at: number; id: number } | undefined; ;) {
+      const page = (await service.call('changes.list', { ...window, limit: 1000, ...(before ? { before } : {}) })) as ChangeListDTO;
+      changes.push(...page.changes);
+      gaps = page.gaps;
+      const last = page.changes.at(-1);
+      if (!page.more || !last) break;
+      before = { at: last.at, id: last.id };
+    }
+    const fleet = ((await service.call('changes.fleet', { from, to: now })) as FleetChangeDTO[]).filter(
+      (g) => !clusters.length || g.clusters.some((c) => clusters.includes(c.cluster)),
+    );
+    if (values.json) {
+      console.log(JSON.stringify({ from, to: now, changes, gaps, fleet }, null, 2));
+      return 0;
+    }
+    const time = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+    for (const g of fleet) console.log(`fleet\t${g.summary}`);
+    for (const g of gaps)
+      console.log(
+        `${time(g.start)}\t${g.clusterContext}\tgap\t${g.kind ?? 'all kinds'}\t${g.reason}${g.end === null ? ' (still open)' : ` (${formatDuration(g.end - g.start)})`}`,
+      );
+    for (const c of changes) {
+      const what = c.kind ? `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}` : '';
+      console.log(
+        `${time(c.at)}\t${c.clusterContext}\t${c.category}/${c.action}\t${what}\t${c.summary}${c.who !== 'unknown' ? `\tby ${c.who}` : ''}`,
+      );
+    }
+    console.error(`${changes.length} changes, ${gaps.length} capture gaps, ${fleet.length} fleet changes since ${time(from)} UTC`);
+    return 0;
+  } finally {
+    store.close();
+    snap?.cleanup();
   }
 }
 
@@ -215,7 +290,7 @@ function snapshotCommand(
         console.log(
           `captured ${m.clusters.length} cluster(s), ${m.counts.objects} objects, ${m.counts.changes} changes` +
             `${m.window.from === null ? '' : ` since ${new Date(m.window.from).toISOString()}`} into ${values.out} ` +
-            `(${(statSync(values.out).size / 2 ** 20).toFixed(1)} MiB, ${Math.round(performance.now() - t0)} ms)`,
+            `(${formatBytes(statSync(values.out).size)}, ${formatDuration(performance.now() - t0)})`,
         );
       return 0;
     }
@@ -322,7 +397,7 @@ async function bundleCommand(
           const m = r.manifest;
           console.log(
             `wrote ${r.path}: ${m.files.length + 1} files, ${m.counts.objects} objects, ${m.counts.events} events, ${m.counts.changes} changes, ` +
-              `${m.counts.logs} logs, ${m.redaction.findings} values redacted, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${Math.round(performance.now() - t0)} ms`,
+              `${m.counts.logs} logs, ${m.redaction.findings} values redacted, ${formatBytes(r.bytes)} in ${formatDuration(performance.now() - t0)}`,
           );
           console.log(`sha256 ${r.sha256}`);
           for (const w of m.warnings) console.log(`warning: ${w}`);

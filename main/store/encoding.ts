@@ -2,13 +2,50 @@
 // last-applied, never Secret/ConfigMap data) as UTF-8, its key and index columns. Pure, and shared by
 // the store (which encodes what it is given unprepared) and the sync worker's side of the store thread
 // (which prepares a batch before handing it over, see writer.ts).
-import { RawObject } from '../kube/rawobject.ts';
+import { createHash } from 'node:crypto';
+import { RawObject, fieldManager } from '../kube/rawobject.ts';
 import type { KObj, ObjectInput } from '../kube/sink.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-const metadataOnly = (kind: string) => kind === 'secrets' || kind === 'configmaps';
+/** Kinds whose values never reach the disk: each data value is reduced to a placeholder (reduceData). */
+const reducedKinds = (kind: string) => kind === 'secrets' || kind === 'configmaps';
 
-/** What the cache keeps of an object: no managedFields, no last-applied, never Secret/ConfigMap data. */
+/** The placeholder a Secret value is kept as: its size only ("<12 bytes>"). */
+export const secretPlaceholder = (bytes: number): string => `<${bytes} bytes>`;
+/** The placeholder a ConfigMap value is kept as: its size and a digest, so a change of it shows ("<12 bytes, sha256:0123456789ab>"). */
+export const configPlaceholder = (bytes: number, sha256: string): string => `<${bytes} bytes, sha256:${sha256.slice(0, 12)}>`;
+
+/**
+ * A Secret's or ConfigMap's data as the cache keeps it: the key names, and per value a placeholder.
+ * Secrets: the size only (a digest of a short secret could be reversed by trying candidates).
+ * ConfigMaps: the size and a SHA-256 prefix, so which keys changed can be told. binaryData and base64
+ * Secret values count their decoded bytes.
+ */
+function reduceData(kind: string, o: KObj): void {
+  const reduce = (field: string, base64: boolean) => {
+    const d = o[field] as unknown;
+    if (d === undefined) return;
+    if (!d || typeof d !== 'object' || Array.isArray(d)) {
+      delete o[field];
+      return;
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(d as Record<string, unknown>)) {
+      const value = typeof v === 'string' ? (base64 ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8')) : Buffer.alloc(0);
+      out[k] = kind === 'secrets' ? secretPlaceholder(value.length) : configPlaceholder(value.length, createHash('sha256').update(value).digest('hex'));
+    }
+    o[field] = out;
+  };
+  if (kind === 'secrets') {
+    reduce('data', true);
+    reduce('stringData', false);
+  } else {
+    reduce('data', false);
+    reduce('binaryData', true);
+  }
+}
+
+/** What the cache keeps of an object: no managedFields, no last-applied, Secret/ConfigMap values as placeholders. */
 export function stripObject(kind: string, obj: KObj): KObj {
   const o: KObj = { ...obj, metadata: { ...obj.metadata } };
   delete o.metadata.managedFields;
@@ -16,12 +53,7 @@ export function stripObject(kind: string, obj: KObj): KObj {
     o.metadata.annotations = { ...o.metadata.annotations };
     delete o.metadata.annotations[LAST_APPLIED];
   }
-  if (metadataOnly(kind)) {
-    // Metadata only (the reflector asks for PartialObjectMetadata; this is the second lock).
-    delete o.data;
-    delete o.stringData;
-    delete o.binaryData;
-  }
+  if (reducedKinds(kind)) reduceData(kind, o);
   return o;
 }
 
@@ -129,6 +161,8 @@ export interface ObjectColumns {
  */
 export interface PreparedObject extends ObjectColumns {
   created: number | null;
+  /** who last wrote the object (its managedFields, which the body no longer has); null: unknown */
+  manager: string | null;
   body: Uint8Array;
 }
 
@@ -190,24 +224,25 @@ export class BodyEncoder {
  */
 export function prepareObject(kind: string, input: ObjectInput, out: BodyEncoder): PreparedObject | undefined {
   if (input instanceof RawObject) {
-    // JSON text: kept as it is, minus what the cache does not keep. Secrets and ConfigMaps (metadata
-    // only, small) are parsed, to drop any data.
-    if (metadataOnly(kind)) {
+    // JSON text: kept as it is, minus what the cache does not keep. Secrets and ConfigMaps are parsed,
+    // to reduce their values to placeholders.
+    if (reducedKinds(kind)) {
       const parsed = input.parse();
       return parsed ? prepareObject(kind, parsed, out) : undefined;
     }
     const uid = column(input.uid);
     if (!uid) return undefined;
     const { namespace, name, resourceVersion, creationTimestamp } = input;
-    return prepared(uid, namespace, name, resourceVersion, creationTimestamp, indexColumns(kind, input), out.raw(input));
+    return prepared(uid, namespace, name, resourceVersion, creationTimestamp, indexColumns(kind, input), input.manager, out.raw(input));
   }
+  const manager = fieldManager(input.metadata?.managedFields);
   const obj = stripObject(kind, input);
   const m = (obj.metadata ?? {}) as KObj;
   const uid = column(m.uid);
   if (!uid) return undefined;
   const { namespace, name, resourceVersion, creationTimestamp } = m;
   const cols = indexColumns(kind, indexFields(obj));
-  return prepared(uid, namespace, name, resourceVersion, creationTimestamp, cols, out.text(JSON.stringify(obj)));
+  return prepared(uid, namespace, name, resourceVersion, creationTimestamp, cols, manager, out.text(JSON.stringify(obj)));
 }
 
 /**
@@ -221,6 +256,7 @@ function prepared(
   rv: unknown,
   created: unknown,
   cols: { node: unknown; phase: unknown },
+  manager: string | null,
   body: Uint8Array,
 ): PreparedObject {
   return {
@@ -231,6 +267,7 @@ function prepared(
     node: column(cols.node),
     phase: column(cols.phase),
     created: timeOf(created),
+    manager,
     body,
   };
 }

@@ -51,7 +51,7 @@ describe('snapshot files', () => {
     const old = join(dir, 'old.fleetsnap');
     copyFileSync(snap, old);
     const db = new Database(old);
-    db.exec('DROP TABLE cluster_views; DROP TABLE samples; PRAGMA user_version = 1;');
+    db.exec('DROP TABLE cluster_views; DROP TABLE samples; DROP TABLE change_events; PRAGMA user_version = 1;');
     db.close();
     const bytes = readFileSync(old);
     const copy = migratedCopy(old, 1, dir);

@@ -1,8 +1,9 @@
 // The cache's SQLite schema. Migrations are ordered steps applied inside one transaction each;
 // PRAGMA user_version records how far a database has come. A snapshot is the same schema in a file.
 import type Database from 'better-sqlite3';
+import { CHANGE_EVENTS_DDL, backfillChanges } from './changes.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const MIGRATIONS: ((db: Database.Database) => void)[] = [
   // 1: objects, history partitions, sync state, gaps
@@ -108,6 +109,15 @@ const MIGRATIONS: ((db: Database.Database) => void)[] = [
         PRIMARY KEY (cluster, at)
       ) WITHOUT ROWID;
     `);
+  },
+  // 3: the fleet's change events, derived from the history kept so far; Secrets and ConfigMaps keep
+  // their key names and value placeholders (they were metadata only): rewritten at the next LIST
+  (db) => {
+    db.exec(CHANGE_EVENTS_DDL);
+    backfillChanges(db);
+    // An empty resourceVersion makes the next LIST write them again, with their keys (a rewrite of the
+    // same version, which is no change event).
+    db.exec("UPDATE objects SET rv = '' WHERE kind IN ('configmaps', 'secrets')");
   },
 ];
 

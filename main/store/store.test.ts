@@ -21,17 +21,29 @@ function node(name: string, rv: string, heartbeat: string, ready = 'True'): KObj
 }
 
 describe('store', () => {
-  it('strips managedFields, last-applied and any Secret/ConfigMap data', () => {
+  it('strips managedFields and last-applied; Secret and ConfigMap values become placeholders (sizes, ConfigMap digests)', () => {
     const s = stripObject('secrets', {
       metadata: {
         name: 'x',
         managedFields: [1],
         annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"p"}}', keep: 'me' },
       },
-      data: { password: 'cA==' },
-      stringData: { a: 'b' },
+      data: { password: 'cGFzc3dvcmQ=', empty: '', odd: 42 },
+      stringData: { a: 'bé' },
     });
-    assert.deepEqual(s, { metadata: { name: 'x', annotations: { keep: 'me' } } });
+    assert.deepEqual(s, {
+      metadata: { name: 'x', annotations: { keep: 'me' } },
+      data: { password: '<8 bytes>', empty: '<0 bytes>', odd: '<0 bytes>' },
+      stringData: { a: '<3 bytes>' },
+    });
+    const c = stripObject('configmaps', { metadata: { name: 'c' }, data: { 'app.yaml': 'port: 80\n' }, binaryData: { logo: 'AAEC' } });
+    assert.deepEqual(c, {
+      metadata: { name: 'c' },
+      // sha256("port: 80\n") and sha256(00 01 02), 12 hex digits
+      data: { 'app.yaml': '<9 bytes, sha256:9a15d119375b>' },
+      binaryData: { logo: '<3 bytes, sha256:ae4b3280e56e>' },
+    });
+    assert.deepEqual(stripObject('secrets', { metadata: { name: 'y' }, data: ['not', 'a', 'map'] }), { metadata: { name: 'y' } });
   });
 
   it('records added/modified/deleted with resourceVersions; heartbeat-only node updates are not history', () => {

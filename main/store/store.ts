@@ -13,6 +13,7 @@ import { migrate } from './schema.ts';
 import { StoreReads } from './reads.ts';
 import { StoreWriter, type WriteOp } from './writes.ts';
 import { ViewRows } from './views.ts';
+import type { ChangeEvents } from './changes.ts';
 
 export type { ClusterRow, KObj, ObjectInput } from '../kube/sink.ts';
 export type { ChangeRecord, ChangeType, ObjectHit, ObjectRow, RefusedKind, StoredObject } from './reads.ts';
@@ -51,6 +52,8 @@ export class Store extends StoreReads {
   readonly path: string;
   /** the derived views' rows (cluster_views, samples) */
   readonly views: ViewRows;
+  /** the fleet's change events (change_events), which the writes keep */
+  readonly changeEvents: ChangeEvents;
   private readonly writer: StoreWriter;
 
   constructor(path: string, opts: StoreOptions = {}) {
@@ -58,6 +61,7 @@ export class Store extends StoreReads {
     this.path = path;
     this.writer = new StoreWriter(this.db);
     this.views = new ViewRows(this.db);
+    this.changeEvents = this.writer.recorder.events;
   }
 
   /** opened read-only (a snapshot, or a reader of someone else's cache) */

@@ -7,6 +7,7 @@ import { RawObject } from '../kube/rawobject.ts';
 import type { KObj, ObjectInput, SyncOp } from '../kube/sink.ts';
 import { BodyEncoder, isNoiseOnly, prepareObject, type PreparedObject } from './encoding.ts';
 import { PARTITION_MS, partitionDDL, partitionName } from './schema.ts';
+import { ChangeRecorder } from './changes.ts';
 
 /** What the store writes: the sync engine's ops, and objects already prepared (in another thread). */
 export type WriteOp =
@@ -37,9 +38,13 @@ export class StoreWriter {
   private readonly partitionStmts = new Map<string, PartitionStatements>();
   private readonly s: ReturnType<StoreWriter['prepare']>;
 
+  /** derives change events from what is written, in the same transaction */
+  readonly recorder: ChangeRecorder;
+
   constructor(db: Database.Database) {
     this.db = db;
     this.s = this.prepare();
+    this.recorder = new ChangeRecorder(db);
   }
 
   private prepare() {
@@ -200,6 +205,8 @@ export class StoreWriter {
       const r = k.insert.run(cluster, p.uid, p.namespace, p.name, p.rv, p.node, p.phase, p.created, at, body);
       if (r.changes) {
         this.bump(cluster, kind, 1);
+        if (this.recorder.wants(kind, 'ADDED', fresh, p.created, cluster))
+          this.recorder.record(this.recorded(cluster, kind, p, 'ADDED', at, null, body, null));
         // ADDED history: extend the pending run of inserted rows, or start a new one.
         const rowid = Number(r.lastInsertRowid);
         const part = this.partition(at);
@@ -217,9 +224,12 @@ export class StoreWriter {
     }
     // An existing object: its stored state becomes history (unless only heartbeats moved).
     const rowid = prev[0];
-    if (kind !== 'nodes' || !isNoiseOnly(kind, this.s.body.get(rowid) as string, JSON.parse(body.toString('utf8')) as KObj)) {
+    const wanted = this.recorder.wants(kind, 'MODIFIED');
+    const before = kind === 'nodes' || wanted ? (this.s.body.get(rowid) as string) : null;
+    if (kind !== 'nodes' || !isNoiseOnly(kind, before!, JSON.parse(body.toString('utf8')) as KObj)) {
       const recorded = this.recordFromRow(cluster, kind, p.uid, rowid, 'MODIFIED', at, p.namespace, p.name, p.rv || null);
       this.addToPartition(recorded.p.name, 1, recorded.bytes);
+      if (wanted) this.recorder.record(this.recorded(cluster, kind, p, 'MODIFIED', at, before, body, prev[1] || null));
     } else this.flushAdded();
     if (prev[2] === p.namespace && prev[3] === p.name && prev[4] === p.node) k.updateRow.run(p.rv, p.phase, at, body, rowid);
     else k.update.run(p.namespace, p.name, p.rv, p.node, p.phase, at, body, rowid);
@@ -247,9 +257,27 @@ export class StoreWriter {
     return { p, bytes: len + 64 };
   }
 
+  /** What the change recorder is told of a record of this object. */
+  private recorded(
+    cluster: string,
+    kind: string,
+    p: PreparedObject,
+    type: 'ADDED' | 'MODIFIED',
+    at: number,
+    before: string | null,
+    after: Uint8Array,
+    oldRv: string | null,
+  ) {
+    return { cluster, kind, uid: p.uid, namespace: p.namespace, name: p.name, type, at, before, after, manager: p.manager, oldRv, newRv: p.rv || null };
+  }
+
   private remove(cluster: string, kind: string, uid: string, at: number): void {
     const prev = this.s.find.get(cluster, kind, uid) as Found | undefined;
     if (!prev) return;
+    if (this.recorder.wants(kind, 'DELETED')) {
+      const before = this.s.body.get(prev[0]) as string;
+      this.recorder.record({ cluster, kind, uid, namespace: prev[2], name: prev[3], type: 'DELETED', at, before, after: null, manager: null, oldRv: prev[1] || null, newRv: null });
+    }
     const recorded = this.recordFromRow(cluster, kind, uid, prev[0], 'DELETED', at, prev[2], prev[3], null);
     this.addToPartition(recorded.p.name, 1, recorded.bytes);
     this.s.del.run(prev[0]);
@@ -264,6 +292,7 @@ export class StoreWriter {
   /** Apply a batch of writes atomically. */
   write(ops: WriteOp[]): void {
     if (!ops.length) return;
+    this.recorder.reset();
     try {
       this.db.transaction(() => {
         for (const w of ops) {
@@ -305,8 +334,10 @@ export class StoreWriter {
               break;
             case 'gap':
               this.s.gap.run(w.cluster, w.kind ?? null, w.start, w.end ?? null, w.reason);
+              this.recorder.gap({ cluster: w.cluster, kind: w.kind ?? null, start: w.start, end: w.end ?? null, reason: w.reason });
               break;
             case 'cluster':
+              this.recorder.cluster(w.row.id, w.row.status, w.row.message ?? null, w.row.at);
               this.s.cluster.run({
                 id: w.row.id,
                 context: w.row.context,
@@ -351,6 +382,7 @@ export class StoreWriter {
     const now = opts.now ?? Date.now();
     const parts = this.db.prepare('SELECT name, start, end, bytes FROM partitions ORDER BY start').all() as {
       name: string;
+      start: number;
       end: number;
       bytes: number;
     }[];
@@ -364,6 +396,7 @@ export class StoreWriter {
       this.db.transaction(() => {
         this.db.exec(`DROP TABLE IF EXISTS "${p.name}"`);
         this.db.prepare('DELETE FROM partitions WHERE name = ?').run(p.name);
+        this.recorder.events.deleteRange(p.start, p.end);
       })();
       this.partitionStmts.delete(p.name);
       if (this.current?.p.name === p.name) this.current = undefined;

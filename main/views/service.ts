@@ -14,6 +14,7 @@ import { nodeDTO } from './node.ts';
 import { diffDTO, objectDTO } from './objects.ts';
 import { searchHits } from './search.ts';
 import { onboardingDTO, samplePoints } from './metrics.ts';
+import { changeDetailDTO, changeListDTO, changesOfDTO, fleetChangesDTO, timelineDTO, whatChangedDTO } from './changes.ts';
 import { parseRequest } from '../../common/schemas.ts';
 import {
   ContractError,
@@ -110,6 +111,18 @@ export class ViewService {
         return (await this.action('bundleExport', 'incident bundles')(p as never)) as Result<M>;
       case 'session.open':
         return (await this.action('open', 'opening snapshots')(p as never)) as Result<M>;
+      case 'changes.timeline':
+        return timelineDTO(this.ctx, p as Params<'changes.timeline'>) as Result<M>;
+      case 'changes.list':
+        return changeListDTO(this.ctx, p as Params<'changes.list'>) as Result<M>;
+      case 'changes.get':
+        return changeDetailDTO(this.ctx, p.id as number) as Result<M>;
+      case 'changes.of':
+        return changesOfDTO(this.ctx, p as Params<'changes.of'>) as Result<M>;
+      case 'changes.whatChanged':
+        return whatChangedDTO(this.ctx, p as Params<'changes.whatChanged'>) as Result<M>;
+      case 'changes.fleet':
+        return fleetChangesDTO(this.ctx, p as Params<'changes.fleet'>) as Result<M>;
     }
     throw new ContractError(`unknown method ${String(method)}`, 'invalid');
   }
