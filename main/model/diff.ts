@@ -55,7 +55,7 @@ function selector(base: string, fields: readonly string[], values: readonly stri
 }
 
 /** Structural equality of JSON values (key order ignored). */
-function deepEqual(a: unknown, b: unknown): boolean {
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;

@@ -58,20 +58,12 @@ const NO_CREATED = new Set([
   'storage.k8s.io/volumeattachments',
 ]);
 
-/** What the write path tells the recorder of one history record. */
-export interface RecordedChange {
-  cluster: string;
-  kind: string;
-  uid: string;
-  namespace: string;
-  name: string;
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  at: number;
+/** What the write path tells the recorder of one history record: the model's input, its states as the store has them. */
+export interface RecordedChange extends Omit<ChangeInput, 'before' | 'after' | 'historyIndex'> {
   /** the stored state before (text), null for ADDED */
   before: string | null;
   /** the state after (UTF-8 text), null for DELETED */
   after: Uint8Array | string | null;
-  manager: string | null;
   oldRv: string | null;
   newRv: string | null;
 }
@@ -334,9 +326,18 @@ export class ChangeRecorder {
     this.events.insert(gapChange(g), null, null);
   }
 
-  /** Before a cluster's row is written: a status transition (live → unreachable, and back) is an event. */
+  /** cluster → its last settled status (not connecting or syncing): what a reconnect comes back from */
+  private readonly settled = new Map<string, string | null>();
+
+  /**
+   * Before a cluster's row is written: a transition between settled statuses (live → unreachable, and
+   * back to live through connecting and syncing) is an event.
+   */
   cluster(id: string, status: string, message: string | null, at: number): void {
-    const from = (this.clusterStatus.get(id) as string | undefined) ?? null;
+    if (!this.settled.has(id)) this.settled.set(id, (this.clusterStatus.get(id) as string | undefined) ?? null);
+    if (status === 'connecting' || status === 'syncing') return;
+    const from = this.settled.get(id) ?? null;
+    this.settled.set(id, status);
     if (from === status) return;
     const c = clusterStatusChange({ cluster: id, at, from, to: status, message });
     if (c) this.events.insert(c, null, null);
