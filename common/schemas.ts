@@ -113,6 +113,10 @@ export const methods = {
       from: z.number().int().min(0).max(8.64e15).optional(),
       to: z.number().int().min(0).max(8.64e15).optional(),
       limit: z.number().int().min(1).max(1000).optional(),
+      before: z
+        .object({ at: z.number().int().min(0).max(8.64e15), id: z.number().int().min(0) })
+        .strict()
+        .optional(),
     })
     .strict()
     .refine((p) => (p.kind === undefined) === (p.uid === undefined), 'kind and uid go together'),

@@ -2,7 +2,7 @@
 import { Suspense, lazy, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from './store/index.ts';
-import { go, type Route } from './store/route.ts';
+import { changesRoute, go, type Route } from './store/route.ts';
 import { Link, ErrorNote, Loading } from './components/common.tsx';
 import { FleetView } from './views/FleetView.tsx';
 import { FleetTable } from './views/FleetTable.tsx';
@@ -15,6 +15,9 @@ const NodeView = lazy(() => import('./views/NodeView.tsx').then((m) => ({ defaul
 const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ default: m.ObjectView })));
 // (the search view shares its module with the palette, which the shell always needs: not lazy)
 const DiffView = lazy(() => import('./views/DiffView.tsx').then((m) => ({ default: m.DiffView })));
+const Timeline = lazy(() => import('./views/Timeline.tsx').then((m) => ({ default: m.Timeline })));
+
+const TAB_CRUMB = { changes: 'Changes', whatchanged: 'What changed before this' } as const;
 
 function contextOf(cluster: string): string {
   return useApp.getState().fleet?.clusters.find((c) => c.id === cluster)?.context ?? cluster;
@@ -25,14 +28,19 @@ function Breadcrumbs({ route }: { route: Route }) {
   if (route.view === 'table') crumbs.push({ to: route, label: 'Table' });
   if (route.view === 'search') crumbs.push({ to: route, label: `Search “${route.q}”` });
   if (route.view === 'diff') crumbs.push({ to: route, label: 'Compare' });
+  if (route.view === 'changes') crumbs.push({ to: changesRoute(), label: 'Changes' });
   if (route.view === 'cluster' || route.view === 'node' || route.view === 'object') {
     crumbs.push({ to: { view: 'cluster', cluster: route.cluster, tab: 'nodes' }, label: contextOf(route.cluster) });
   }
-  if (route.view === 'node') crumbs.push({ to: route, label: route.node });
+  if (route.view === 'node') crumbs.push({ to: { view: 'node', cluster: route.cluster, node: route.node }, label: route.node });
   if (route.view === 'object') {
     const named = useApp.getState().objectName;
-    crumbs.push({ to: route, label: `${route.kind.split('/').pop()}/${named?.uid === route.uid ? named.name : route.uid}` });
+    crumbs.push({
+      to: { view: 'object', cluster: route.cluster, kind: route.kind, uid: route.uid },
+      label: `${route.kind.split('/').pop()}/${named?.uid === route.uid ? named.name : route.uid}`,
+    });
   }
+  if ((route.view === 'node' || route.view === 'object') && route.tab) crumbs.push({ to: route, label: TAB_CRUMB[route.tab] });
   return (
     <nav aria-label="Breadcrumbs" className="crumbs">
       <ol>
@@ -71,9 +79,14 @@ export function App() {
         useApp.getState().setPalette(true);
       } else if (e.key === 'g') go({ view: 'fleet' });
       else if (e.key === 't') go({ view: 'table' });
+      else if (e.key === 'c') go(changesRoute());
       else if (e.key === 'Backspace' || (e.key === 'Escape' && !useApp.getState().paletteOpen)) {
         const r = useApp.getState().route;
-        if (r.view === 'node' || r.view === 'object') go({ view: 'cluster', cluster: r.cluster, tab: 'nodes' });
+        // up one level: the selected change closes first, a node's or object's tab goes to its details
+        if (r.view === 'changes' && r.q.change !== null) useApp.getState().replaceRoute({ view: 'changes', q: { ...r.q, change: null } });
+        else if (r.view === 'node' && r.tab) go({ view: 'node', cluster: r.cluster, node: r.node });
+        else if (r.view === 'object' && r.tab) go({ view: 'object', cluster: r.cluster, kind: r.kind, uid: r.uid });
+        else if (r.view === 'node' || r.view === 'object') go({ view: 'cluster', cluster: r.cluster, tab: 'nodes' });
         else if (r.view !== 'fleet') go({ view: 'fleet' });
       }
     };
@@ -98,10 +111,13 @@ export function App() {
       view = <ClusterView cluster={route.cluster} tab={route.tab} />;
       break;
     case 'node':
-      view = <NodeView cluster={route.cluster} node={route.node} />;
+      view = <NodeView cluster={route.cluster} node={route.node} tab={route.tab} />;
       break;
     case 'object':
-      view = <ObjectView cluster={route.cluster} kind={route.kind} uid={route.uid} />;
+      view = <ObjectView cluster={route.cluster} kind={route.kind} uid={route.uid} tab={route.tab} />;
+      break;
+    case 'changes':
+      view = <Timeline q={route.q} />;
       break;
     case 'search':
       view = <SearchView q={route.q} />;
@@ -134,6 +150,9 @@ export function App() {
             </Link>
             <Link to={{ view: 'table' }} className={route.view === 'table' ? 'active' : undefined}>
               Table
+            </Link>
+            <Link to={changesRoute()} className={route.view === 'changes' ? 'active' : undefined} data-testid="nav-changes">
+              Changes
             </Link>
           </nav>
           <button

@@ -6,6 +6,8 @@ import { adminClient, startComponent, waitApiserver, CUSTOM_STATUS } from './clu
 import { KubeError, retry, type KObj } from './kube.ts';
 import { isAlive, stopProcess } from './proc.ts';
 import type { ClusterRecord } from './state.ts';
+import { customPodStatus } from './profiles/index.ts';
+import { STATUS_LABEL } from './profiles/builders.ts';
 
 export const CHAOS_VERBS = [
   'restart-apiserver',
@@ -18,6 +20,16 @@ export const CHAOS_VERBS = [
   'delete-node',
   'churn',
 ] as const;
+
+export interface ChaosOptions {
+  /** churn: operations a second, for how long */
+  rate?: number;
+  seconds?: number;
+  /** rollout: the new image of the first container (default: the same image with a new tag) */
+  image?: string;
+  /** rollout: the new pods crash-loop (as a bad image would make them); their kubelet status is the lab's */
+  crashloop?: boolean;
+}
 
 export interface ChaosResult {
   verb: string;
@@ -85,6 +97,32 @@ async function setNodeReady(rec: ClusterRecord, node: string, ready: boolean): P
     return await c.mergePatch(`${path}/status`, { status: { conditions } });
   } finally {
     c.close();
+  }
+}
+
+/** Write CrashLoopBackOff into the pods of a rollout (image `image`) once they are scheduled; how many. */
+async function crashloopNewPods(c: ReturnType<typeof adminClient>, namespace: string, image: string): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  const done = new Set<string>();
+  for (;;) {
+    const pods = await c.listAll(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {
+      labelSelector: `${STATUS_LABEL}=crashloop`,
+    });
+    const mine = pods.items.filter((p: KObj) => p.spec?.containers?.[0]?.image === image && !p.metadata.deletionTimestamp);
+    for (const p of mine) {
+      if (done.has(p.metadata.uid) || !p.spec.nodeName) continue;
+      await c.mergePatch(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(p.metadata.name)}/status`, {
+        status: customPodStatus(p, 'crashloop'),
+      });
+      done.add(p.metadata.uid);
+    }
+    // The Deployment creates new pods up to its surge; stop once those are all crash-looping.
+    if (done.size > 0 && mine.every((p: KObj) => done.has(p.metadata.uid))) return done.size;
+    if (Date.now() > deadline) {
+      if (done.size) return done.size;
+      throw new Error(`rollout: no pod with image ${image} was scheduled within 60 s`);
+    }
+    await sleep(500);
   }
 }
 
@@ -179,7 +217,7 @@ export async function chaos(
   bin: BinPaths,
   verb: string,
   args: string[],
-  opts: { rate?: number; seconds?: number },
+  opts: ChaosOptions,
   persist: () => Promise<void>,
 ): Promise<ChaosResult> {
   const t0 = Date.now();
@@ -233,16 +271,25 @@ export async function chaos(
         const containers = d.spec.template.spec.containers as KObj[];
         const image = String(containers[0]!.image);
         const m = /^(.*?)(?::([^:/@]+))?$/.exec(image)!;
-        const tag = `lab-${Date.now().toString(36)}`;
-        const newImage = `${m[1]}:${tag}`;
+        const newImage = opts.image ?? `${m[1]}:lab-${Date.now().toString(36)}`;
+        // A crash-looping rollout: kwok leaves the new pods' status alone (the annotation), and the lab
+        // writes the kubelet's CrashLoopBackOff into them once they are scheduled.
+        const metadata = opts.crashloop
+          ? { labels: { [STATUS_LABEL]: 'crashloop' }, annotations: { [CUSTOM_STATUS.key]: CUSTOM_STATUS.value } }
+          : undefined;
         await c.request(
           'PATCH',
           path,
-          { spec: { template: { spec: { containers: [{ name: containers[0]!.name, image: newImage }] } } } },
+          {
+            spec: {
+              template: { ...(metadata ? { metadata } : {}), spec: { containers: [{ name: containers[0]!.name, image: newImage }] } },
+            },
+          },
           'application/strategic-merge-patch+json',
         );
         detail.from = image;
         detail.to = newImage;
+        if (opts.crashloop) detail.crashlooping = await crashloopNewPods(c, namespace, newImage);
       } finally {
         c.close();
       }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './build.ts';
 import { Lab } from './lab.ts';
-import { CHAOS_VERBS } from './chaos.ts';
+import { CHAOS_VERBS, type ChaosOptions } from './chaos.ts';
 import { PROFILES, type Profile } from './profiles/index.ts';
 import { defaultLabDir } from './paths.ts';
 
@@ -14,7 +14,7 @@ const USAGE = `fleet lab: real Kubernetes control planes on loopback
                                                       start N more clusters (profiles: ${PROFILES.join(', ')})
   npm run lab -- status [--json]                      clusters, servers, kubeconfigs, processes
   npm run lab -- down                                 stop every process of the lab (by PID)
-  npm run lab -- chaos <cluster> <verb> [arg] [--rate R --seconds S]
+  npm run lab -- chaos <cluster> <verb> [arg] [--rate R --seconds S] [--image I --crashloop]
                                                       verbs: ${CHAOS_VERBS.join(', ')}
   npm run lab -- kubectl <cluster> [kubectl args...]  run the lab's kubectl as the cluster's admin
 
@@ -48,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       dir: { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
+      image: { type: 'string' },
+      crashloop: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -122,7 +124,9 @@ async function main(argv: string[]): Promise<number> {
       if (!cluster || !verb) throw new Error(`usage: chaos <cluster> <verb> [arg]; verbs: ${CHAOS_VERBS.join(', ')}`);
       const lab = Lab.open(dir);
       if (!lab) throw new Error(`no lab at ${dir}`);
-      const opts: { rate?: number; seconds?: number } = {};
+      const opts: ChaosOptions = {};
+      if (values.image) opts.image = values.image;
+      if (values.crashloop) opts.crashloop = true;
       const rate = num(values.rate, 'rate');
       const seconds = num(values.seconds, 'seconds');
       if (rate !== undefined) opts.rate = rate;

@@ -9,7 +9,7 @@ import { isAlive, rssBytes, stopProcess } from './proc.ts';
 import { buildSeed, seedCluster, seedLate, settleCluster, PROFILE_DEFAULTS, PROFILES, type Profile } from './profiles/index.ts';
 import { COMPONENTS, readState, withStateLock, writeState, type ClusterRecord, type Component, type LabState } from './state.ts';
 import { defaultLabDir } from './paths.ts';
-import { chaos, type ChaosResult } from './chaos.ts';
+import { chaos, type ChaosOptions, type ChaosResult } from './chaos.ts';
 
 export interface UpOptions {
   dir?: string;
@@ -272,7 +272,7 @@ export class Lab {
     return { stopped };
   }
 
-  async chaos(cluster: string, verb: string, args: string[] = [], opts: { rate?: number; seconds?: number } = {}): Promise<ChaosResult> {
+  async chaos(cluster: string, verb: string, args: string[] = [], opts: ChaosOptions = {}): Promise<ChaosResult> {
     this.reload();
     const rec = this.cluster(cluster);
     const result = await chaos(rec, this.state.bin, verb, args, opts, () => this.persist(rec));

@@ -14,45 +14,64 @@ export interface ResourceKind {
   metadataOnly?: boolean;
 }
 
-const k = (group: string, versions: string[], plural: string, kind: string, namespaced: boolean, metadataOnly = false): ResourceKind => ({
-  key: group ? `${group}/${plural}` : plural,
-  group,
-  versions,
-  plural,
-  kind,
-  namespaced,
-  ...(metadataOnly ? { metadataOnly } : {}),
-});
+/** The kinds of one API group, by plural: the kind, namespaced; or [the kind, 'cluster'], cluster-scoped. */
+type GroupKinds = Record<string, string | [kind: string, scope: 'cluster']>;
+
+/** The kinds of one API group ('': the core group), served at these versions (in order of preference). */
+const group = (group: string, versions: string[], kinds: GroupKinds): ResourceKind[] =>
+  Object.entries(kinds).map(([plural, k]) => ({
+    key: group ? `${group}/${plural}` : plural,
+    group,
+    versions,
+    plural,
+    kind: typeof k === 'string' ? k : k[0],
+    namespaced: typeof k === 'string',
+  }));
 
 export const CATALOGUE: ResourceKind[] = [
-  k('', ['v1'], 'nodes', 'Node', false),
-  k('', ['v1'], 'pods', 'Pod', true),
-  k('', ['v1'], 'namespaces', 'Namespace', false),
-  k('', ['v1'], 'events', 'Event', true),
-  k('', ['v1'], 'services', 'Service', true),
-  k('', ['v1'], 'persistentvolumes', 'PersistentVolume', false),
-  k('', ['v1'], 'persistentvolumeclaims', 'PersistentVolumeClaim', true),
-  k('', ['v1'], 'configmaps', 'ConfigMap', true, true),
-  k('', ['v1'], 'secrets', 'Secret', true, true),
-  k('apps', ['v1'], 'deployments', 'Deployment', true),
-  k('apps', ['v1'], 'statefulsets', 'StatefulSet', true),
-  k('apps', ['v1'], 'daemonsets', 'DaemonSet', true),
-  k('apps', ['v1'], 'replicasets', 'ReplicaSet', true),
-  k('batch', ['v1'], 'jobs', 'Job', true),
-  k('batch', ['v1'], 'cronjobs', 'CronJob', true),
-  k('storage.k8s.io', ['v1'], 'storageclasses', 'StorageClass', false),
-  k('storage.k8s.io', ['v1'], 'csidrivers', 'CSIDriver', false),
-  k('storage.k8s.io', ['v1'], 'csinodes', 'CSINode', false),
-  k('storage.k8s.io', ['v1'], 'csistoragecapacities', 'CSIStorageCapacity', true),
-  k('storage.k8s.io', ['v1'], 'volumeattachments', 'VolumeAttachment', false),
+  ...group('', ['v1'], {
+    nodes: ['Node', 'cluster'],
+    pods: 'Pod',
+    namespaces: ['Namespace', 'cluster'],
+    events: 'Event',
+    services: 'Service',
+    persistentvolumes: ['PersistentVolume', 'cluster'],
+    persistentvolumeclaims: 'PersistentVolumeClaim',
+    // Secrets and ConfigMaps come whole and are reduced before anything is written (the store's encoding:
+    // key names, and per value its size, plus a digest for ConfigMaps), so which keys changed shows.
+    configmaps: 'ConfigMap',
+    secrets: 'Secret',
+  }),
+  ...group('apps', ['v1'], { deployments: 'Deployment', statefulsets: 'StatefulSet', daemonsets: 'DaemonSet', replicasets: 'ReplicaSet' }),
+  ...group('batch', ['v1'], { jobs: 'Job', cronjobs: 'CronJob' }),
+  ...group('autoscaling', ['v2'], { horizontalpodautoscalers: 'HorizontalPodAutoscaler' }),
+  // What changes a cluster's behaviour for everyone: CRDs and RBAC (their changes are events).
+  ...group('apiextensions.k8s.io', ['v1'], { customresourcedefinitions: ['CustomResourceDefinition', 'cluster'] }),
+  ...group('rbac.authorization.k8s.io', ['v1'], {
+    roles: 'Role',
+    rolebindings: 'RoleBinding',
+    clusterroles: ['ClusterRole', 'cluster'],
+    clusterrolebindings: ['ClusterRoleBinding', 'cluster'],
+  }),
+  ...group('storage.k8s.io', ['v1'], {
+    storageclasses: ['StorageClass', 'cluster'],
+    csidrivers: ['CSIDriver', 'cluster'],
+    csinodes: ['CSINode', 'cluster'],
+    csistoragecapacities: 'CSIStorageCapacity',
+    volumeattachments: ['VolumeAttachment', 'cluster'],
+  }),
   // DRA: v1 since 1.34; older servers serve the betas.
-  k('resource.k8s.io', ['v1', 'v1beta2', 'v1beta1'], 'resourceslices', 'ResourceSlice', false),
-  k('resource.k8s.io', ['v1', 'v1beta2', 'v1beta1'], 'deviceclasses', 'DeviceClass', false),
-  k('resource.k8s.io', ['v1', 'v1beta2', 'v1beta1'], 'resourceclaims', 'ResourceClaim', true),
+  ...group('resource.k8s.io', ['v1', 'v1beta2', 'v1beta1'], {
+    resourceslices: ['ResourceSlice', 'cluster'],
+    deviceclasses: ['DeviceClass', 'cluster'],
+    resourceclaims: 'ResourceClaim',
+  }),
   // CRDs of the external-snapshotter, where installed.
-  k('snapshot.storage.k8s.io', ['v1'], 'volumesnapshots', 'VolumeSnapshot', true),
-  k('snapshot.storage.k8s.io', ['v1'], 'volumesnapshotcontents', 'VolumeSnapshotContent', false),
-  k('snapshot.storage.k8s.io', ['v1'], 'volumesnapshotclasses', 'VolumeSnapshotClass', false),
+  ...group('snapshot.storage.k8s.io', ['v1'], {
+    volumesnapshots: 'VolumeSnapshot',
+    volumesnapshotcontents: ['VolumeSnapshotContent', 'cluster'],
+    volumesnapshotclasses: ['VolumeSnapshotClass', 'cluster'],
+  }),
 ];
 
 /**

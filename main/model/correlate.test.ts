@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deriveChanges, type ChangeInput } from './changes.ts';
-import { fleetChanges, problemOf, rankCauses, type CandidateChange, type Problem } from './correlate.ts';
+import { fleetChanges, healthyStretch, isHealthy, problemOf, rankCauses, type CandidateChange, type Problem } from './correlate.ts';
 import { NOW } from './fixtures.ts';
 
 type Obj = Record<string, any>;
@@ -405,6 +405,78 @@ describe('rankCauses', () => {
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
     assert.deepEqual(rankCauses(problem(), [null, 'x', { id: 1 }] as unknown as CandidateChange[]), []);
+  });
+});
+
+describe('healthy after a change', () => {
+  const ready = {
+    ...POD,
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: { running: {} } }],
+    },
+  };
+  const crashing = {
+    ...POD,
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'False' }],
+      containerStatuses: [{ name: 'web', ready: false, restartCount: 5, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+    },
+  };
+
+  it('judges a state as the workload rules do, and finds the last healthy stretch before the problem', () => {
+    assert.equal(isHealthy('pods', ready, NOW), true);
+    assert.equal(isHealthy('pods', crashing, NOW), false);
+    assert.equal(isHealthy('configmaps', {}, NOW), undefined);
+    const states = [
+      { at: NOW - 90 * MIN, body: crashing },
+      { at: NOW - 50 * MIN, body: ready },
+      { at: NOW - 20 * MIN, body: ready },
+      { at: NOW - 10 * MIN, body: crashing },
+      { at: NOW + MIN, body: ready },
+    ];
+    assert.deepEqual(healthyStretch('pods', states, NOW), { from: NOW - 50 * MIN, until: NOW - 10 * MIN });
+    assert.deepEqual(healthyStretch('pods', states.slice(0, 3), NOW), { from: NOW - 50 * MIN, until: NOW }, 'healthy until the problem');
+    assert.equal(healthyStretch('pods', states.slice(3, 4), NOW), undefined);
+  });
+
+  it('a change the pod stayed healthy after ranks below every change it did not survive, whatever its relation', () => {
+    const created = ev({
+      id: 1,
+      kind: 'apps/deployments',
+      uid: 'd-1',
+      namespace: 'shop',
+      name: 'web',
+      category: 'rollout',
+      action: 'created',
+      summary: 'created',
+      at: NOW - 40 * MIN,
+    });
+    const edit = ev({
+      id: 2,
+      kind: 'configmaps',
+      namespace: 'shop',
+      name: 'app-config',
+      category: 'config',
+      action: 'keys',
+      summary: 'keys changed: app.yaml',
+      at: NOW - 3 * MIN,
+    });
+    // healthy from 39 minutes before until the problem: it survived the creation, not the edit (3 < 5 minutes)
+    const p = { ...problem(), healthy: { from: NOW - 39 * MIN, until: NOW } };
+    const ranked = rankCauses(p, [created, edit]);
+    assert.deepEqual(
+      ranked.map((r) => r.change.id),
+      [2, 1],
+    );
+    assert.match(ranked[1]!.reason, /healthy for a while after this/);
+    assert.deepEqual(
+      rankCauses(problem(), [created, edit]).map((r) => r.change.id),
+      [1, 2],
+      'without a healthy stretch the owner ranks first',
+    );
   });
 });
 

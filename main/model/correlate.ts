@@ -10,10 +10,15 @@
 //   a node going NotReady or a PVC lost is a cause).
 // Each relation is a band 100 wide; within it, a linear decay over the window puts closer changes
 // higher. Changes after the problem, outside the window, in other clusters, capture gaps and the
-// problem's own health events are never candidates.
+// problem's own health events are never candidates. A change the object stayed healthy after, for
+// SETTLE_MS at least (p.healthy: its last healthy stretch), did not break it on its own: it keeps its
+// order, below every change it did not survive.
 import type { ChangeCategory, DerivedChange } from '../../common/contract.ts';
 import { isClusterWide, kindKeyOf, kindName, refsOf, type ChangeRefsWithTarget } from './changes.ts';
 import { arr, isRecord, num, str } from './util.ts';
+import { workloadProblems } from './workloads.ts';
+import { nodeHealth } from './health.ts';
+import type { Node, Pod } from './types.ts';
 
 export interface Problem {
   cluster: string;
@@ -33,6 +38,58 @@ export interface Problem {
   owners: { kind: string; name: string; uid?: string }[];
   /** what it mounts as volumes ("configmaps/<name>", "secrets/<name>", "persistentvolumeclaims/<name>"); the rest it reads through env */
   mounts?: string[];
+  /** its last healthy stretch before `at` (see healthyStretch) */
+  healthy?: { from: number; until: number };
+}
+
+/** How long an object must stay healthy after a change for that change to count as survived. */
+export const SETTLE_MS = 5 * 60_000;
+
+const WORKLOAD_FIELD: Record<string, 'pods' | 'deployments' | 'statefulSets' | 'daemonSets' | 'jobs'> = {
+  pods: 'pods',
+  'apps/deployments': 'deployments',
+  'apps/statefulsets': 'statefulSets',
+  'apps/daemonsets': 'daemonSets',
+  'batch/jobs': 'jobs',
+};
+
+/** Is this state of an object healthy (no workload problem; a node Ready and not critical)? undefined: not a kind judged so. */
+export function isHealthy(kind: string, obj: unknown, now: number): boolean | undefined {
+  if (!isRecord(obj)) return undefined;
+  if (kind === 'nodes') return nodeHealth(obj as Node, { now }).ready === 'True';
+  const field = WORKLOAD_FIELD[kind];
+  if (!field) return undefined;
+  return workloadProblems({ [field]: [obj as Pod], now }).length === 0;
+}
+
+/**
+ * The object's last healthy stretch before `before`: from the first of its last run of healthy states
+ * until the next state that was not (or `before`). States are its recorded states, each from the time it
+ * was written (the object after each change). undefined: not healthy in any recorded state before then.
+ */
+export function healthyStretch(
+  kind: string,
+  states: readonly { at: number; body: unknown }[],
+  before: number,
+): { from: number; until: number } | undefined {
+  const sorted = arr(states as { at: number; body: unknown }[])
+    .filter((s) => num(s?.at) !== undefined)
+    .sort((a, b) => a.at - b.at);
+  let from: number | undefined;
+  let until: number | undefined;
+  for (const s of sorted) {
+    if (s.at >= before) {
+      if (from !== undefined && until === undefined) until = s.at;
+      break;
+    }
+    if (isHealthy(kind, s.body, s.at)) {
+      if (from === undefined || until !== undefined) {
+        from = s.at;
+        until = undefined;
+      }
+    } else if (from !== undefined && until === undefined) until = s.at;
+  }
+  return from === undefined ? undefined : { from, until: until ?? before };
 }
 
 export interface CandidateChange extends DerivedChange {
@@ -207,7 +264,10 @@ export function rankCauses(p: Problem, candidates: CandidateChange[], opts?: { w
     const rel = relate(p, c);
     const closeness = 1 - (at - t) / windowMs;
     const cap = rel.base >= 300 ? 99 : 39; // context bands (100..199) share one hundred
-    scored.push({ change: c, score: Math.round((rel.base + cap * closeness) * 1000) / 1000, reason: rel.reason });
+    const survived = p.healthy !== undefined && Math.max(t, p.healthy.from) + SETTLE_MS <= p.healthy.until;
+    const score = (rel.base + cap * closeness) / (survived ? 10 : 1);
+    const reason = survived ? `${rel.reason} (it was healthy for a while after this)` : rel.reason;
+    scored.push({ change: c, score: Math.round(score * 1000) / 1000, reason });
   }
   scored.sort((a, b) => b.score - a.score || b.change.at - a.change.at || a.change.id - b.change.id);
   return scored.slice(0, MAX_CAUSES).map((s, i) => ({ ...s, rank: i + 1 }));

@@ -165,14 +165,6 @@ export class ChangeEvents {
         VALUES (@cluster, @at, @kind, @uid, @namespace, @name, @category, @action, @severity, @summary, @who, @fleetKey, @refs, @oldRv, @newRv)`),
       get: db.prepare('SELECT * FROM change_events WHERE id = ?'),
       deleteRange: db.prepare('DELETE FROM change_events WHERE at >= ? AND at < ?'),
-      ofObject: db.prepare(
-        'SELECT * FROM change_events WHERE uid = ? AND cluster = ? AND at >= ? AND at <= ? ORDER BY at DESC, id DESC LIMIT ?',
-      ),
-      ofNode: db.prepare(
-        `SELECT * FROM change_events WHERE cluster = ? AND at >= ? AND at <= ?
-           AND ((kind = 'nodes' AND name = ?) OR json_extract(refs, '$.node') = ?) ORDER BY at DESC, id DESC LIMIT ?`,
-      ),
-      ofCluster: db.prepare('SELECT * FROM change_events WHERE cluster = ? AND at >= ? AND at <= ? ORDER BY at DESC, id DESC LIMIT ?'),
       fleet: db.prepare('SELECT * FROM change_events WHERE fleet_key IS NOT NULL AND at >= ? AND at <= ? ORDER BY at, id'),
       problems: db.prepare(
         "SELECT * FROM change_events WHERE at >= ? AND at <= ? AND severity IN ('warning', 'critical') AND category = 'health' ORDER BY at, id LIMIT ?",
@@ -207,22 +199,29 @@ export class ChangeEvents {
 
   /**
    * The timeline's marks in a window, oldest first, read from the covering index: [id, at, cluster,
-   * category, severity] rows (at most `limit`), and how many match in all.
+   * category, severity] rows, at most `limit`, and how many match in all. Beyond the limit every
+   * problem and recovery is kept and the plain changes are thinned evenly over the window (every k-th
+   * by id, which follows time), so a zoomed-out view is sparse but honest, never the first part only.
    */
   marks(f: ChangeFilter, limit: number): { rows: [number, number, string, string, string][]; total: number } {
     const { sql, args } = where(f);
-    const rows = this.db
-      .prepare(`SELECT id, at, cluster, category, severity FROM change_events WHERE ${sql} ORDER BY at, id LIMIT ?`)
-      .raw()
-      .all(...args, limit) as [number, number, string, string, string][];
-    const total =
-      rows.length < limit
-        ? rows.length
-        : (this.db
-            .prepare(`SELECT count(*) FROM change_events WHERE ${sql}`)
-            .pluck()
-            .get(...args) as number);
-    return { rows, total };
+    const read = (extra: string, extraArgs: unknown[]) =>
+      this.db
+        .prepare(`SELECT id, at, cluster, category, severity FROM change_events WHERE ${sql}${extra} ORDER BY at, id LIMIT ?`)
+        .raw()
+        .all(...args, ...extraArgs, limit) as [number, number, string, string, string][];
+    const rows = read('', []);
+    if (rows.length < limit) return { rows, total: rows.length };
+    const count = (extra: string) =>
+      this.db
+        .prepare(`SELECT count(*) FROM change_events WHERE ${sql}${extra}`)
+        .pluck()
+        .get(...args) as number;
+    const total = count('');
+    if (total <= limit) return { rows, total };
+    const problems = count(" AND severity != 'info'");
+    const k = Math.max(1, Math.ceil((total - problems) / Math.max(1, limit - problems)));
+    return { rows: read(" AND (severity != 'info' OR id % ? = 0)", [k]), total };
   }
 
   /** A page of changes, newest first; `before` continues after the last one of the previous page. */
@@ -235,18 +234,35 @@ export class ChangeEvents {
     return rows.map(toChange);
   }
 
-  /** The changes of one object (by uid), newest first. */
-  ofObject(cluster: string, uid: string, from: number, to: number, limit: number): StoredChange[] {
-    return (this.s.ofObject.all(uid, cluster, from, to, limit) as Row[]).map(toChange);
-  }
-
-  /** A node's changes and those of what it runs (refs.node), newest first. */
-  ofNode(cluster: string, node: string, from: number, to: number, limit: number): StoredChange[] {
-    return (this.s.ofNode.all(cluster, from, to, node, node, limit) as Row[]).map(toChange);
-  }
-
-  ofCluster(cluster: string, from: number, to: number, limit: number): StoredChange[] {
-    return (this.s.ofCluster.all(cluster, from, to, limit) as Row[]).map(toChange);
+  /**
+   * The changes of one object (uid), of a node and what it runs (node: refs.node), or of a cluster,
+   * newest first; `before` continues after the last one of the previous page.
+   */
+  of(
+    cluster: string,
+    what: { uid?: string; node?: string },
+    from: number,
+    to: number,
+    limit: number,
+    before?: { at: number; id: number },
+  ): StoredChange[] {
+    const w = ['cluster = ?', 'at >= ?', 'at <= ?'];
+    const args: unknown[] = [cluster, from, to];
+    if (what.uid !== undefined) {
+      w.push('uid = ?');
+      args.push(what.uid);
+    } else if (what.node !== undefined) {
+      w.push("((kind = 'nodes' AND name = ?) OR json_extract(refs, '$.node') = ?)");
+      args.push(what.node, what.node);
+    }
+    if (before) {
+      w.push('(at < ? OR (at = ? AND id < ?))');
+      args.push(before.at, before.at, before.id);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM change_events WHERE ${w.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`)
+      .all(...args, limit) as Row[];
+    return rows.map(toChange);
   }
 
   /** Every change with a fleet key in the window (the same change in several clusters), oldest first. */
@@ -257,6 +273,11 @@ export class ChangeEvents {
   /** Health events that went wrong (warning, critical) in the window, oldest first. */
   problems(from: number, to: number, limit = 100_000): StoredChange[] {
     return (this.s.problems.all(from, to, limit) as Row[]).map(toChange);
+  }
+
+  /** How many change events the cache holds. */
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM change_events').pluck().get() as number;
   }
 
   /** Retention: what a dropped history partition covered goes with it. */

@@ -13,7 +13,7 @@ import { migrate } from './schema.ts';
 import { StoreReads } from './reads.ts';
 import { StoreWriter, type WriteOp } from './writes.ts';
 import { ViewRows } from './views.ts';
-import type { ChangeEvents } from './changes.ts';
+import { backfillChanges, type ChangeEvents } from './changes.ts';
 
 export type { ClusterRow, KObj, ObjectInput } from '../kube/sink.ts';
 export type { ChangeRecord, ChangeType, ObjectHit, ObjectRow, RefusedKind, StoredObject } from './reads.ts';
@@ -82,6 +82,19 @@ export class Store extends StoreReads {
   /** Drop whole history partitions older than maxAgeMs, then the oldest until under maxBytes. */
   retain(opts: { maxAgeMs?: number; maxBytes?: number; now?: number }): { dropped: string[] } {
     return this.writer.retain(opts);
+  }
+
+  /**
+   * Derive every change event again from the history (after the change rules improved, or to measure
+   * them): one transaction. Returns the history records read and the events made.
+   */
+  rederiveChanges(): { records: number; events: number } {
+    let records = 0;
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM change_events');
+      records = backfillChanges(this.db);
+    })();
+    return { records, events: this.changeEvents.count() };
   }
 
   /** Copy what the WAL holds into the file and empty it: the file alone is then the whole database. */

@@ -241,9 +241,13 @@ describe('the fleet’s changes over a cache', () => {
       ['c2'],
     );
     assert.ok(c2.marks.id.length >= 1);
-    const few = await call<TimelineDTO>('changes.timeline', { from: T0 - MIN, to: now, limit: 3 });
-    assert.equal(few.marks.id.length, 3);
+    // Beyond the limit: every problem and recovery is kept, the plain changes thinned over the window.
+    const problems = t.marks.severity.filter((x) => x !== 0).length;
+    const few = await call<TimelineDTO>('changes.timeline', { from: T0 - MIN, to: now, limit: problems + 2 });
     assert.ok(few.truncated && few.total === n);
+    assert.ok(few.marks.id.length <= problems + 2);
+    assert.equal(few.marks.severity.filter((x) => x !== 0).length, problems, 'no problem left out');
+    assert.ok(few.marks.at.at(-1)! > T0 + 30 * MIN, 'the whole window, not its first part');
   });
 
   it('one change with its object-aware diff; as of a change the object is as it was', async () => {
@@ -269,6 +273,16 @@ describe('the fleet’s changes over a cache', () => {
     );
     const ofCluster = await call<{ changes: ChangeEventDTO[]; gaps: unknown[] }>('changes.of', { cluster: 'c3' });
     assert.ok(ofCluster.changes.every((c) => c.cluster === 'c3') && ofCluster.gaps.length >= 1);
+    // paged: the next page starts after the last one of the previous
+    const first = await call<{ changes: ChangeEventDTO[]; more: boolean }>('changes.of', { cluster: 'c1', limit: 2 });
+    assert.ok(first.more && first.changes.length === 2);
+    const last = first.changes[1]!;
+    const second = await call<{ changes: ChangeEventDTO[] }>('changes.of', {
+      cluster: 'c1',
+      limit: 2,
+      before: { at: last.at, id: last.id },
+    });
+    assert.ok(second.changes.every((c) => c.at < last.at || (c.at === last.at && c.id < last.id)));
   });
 
   it('what changed before a crash-looping pod: the ConfigMap it mounts and its Deployment’s rollout first, with reasons', async () => {

@@ -7,7 +7,15 @@ import type { KObj, ChangeRecord } from '../store/store.ts';
 import type { StoredChange } from '../store/changes.ts';
 import { objectDiff, withoutNoise } from '../model/diff.ts';
 import { controllerOf, kindKeyOf } from '../model/changes.ts';
-import { DEFAULT_FOLLOW_MS, DEFAULT_WINDOW_MS, fleetChanges, problemOf, rankCauses, type Problem } from '../model/correlate.ts';
+import {
+  DEFAULT_FOLLOW_MS,
+  DEFAULT_WINDOW_MS,
+  fleetChanges,
+  healthyStretch,
+  problemOf,
+  rankCauses,
+  type Problem,
+} from '../model/correlate.ts';
 import { shownObject } from '../kube/resources.ts';
 import type { ViewContext } from './context.ts';
 import {
@@ -168,12 +176,14 @@ export function changesOfDTO(ctx: ViewContext, p: Params<'changes.of'>): ChangeL
   const w = { from: p.from ?? 0, to: Math.min(p.to ?? ctx.now(), ctx.now()) };
   const limit = p.limit ?? 200;
   const e = ctx.store.changeEvents;
-  const rows =
-    p.uid !== undefined
-      ? e.ofObject(p.cluster, p.uid, w.from, w.to, limit + 1)
-      : p.node !== undefined
-        ? e.ofNode(p.cluster, p.node, w.from, w.to, limit + 1)
-        : e.ofCluster(p.cluster, w.from, w.to, limit + 1);
+  const rows = e.of(
+    p.cluster,
+    { ...(p.uid !== undefined ? { uid: p.uid } : {}), ...(p.node !== undefined ? { node: p.node } : {}) },
+    w.from,
+    w.to,
+    limit + 1,
+    p.before,
+  );
   const from = rows.length ? Math.min(...rows.map((r) => r.at)) : w.from;
   return {
     changes: rows.slice(0, limit).map((c) => dto(c, names)),
@@ -201,16 +211,25 @@ export function whatChangedDTO(ctx: ViewContext, p: Params<'changes.whatChanged'
   const names = contexts(ctx);
   const at0 = ctx.asOf(p.at) ?? ctx.now();
   // The problem: when the object last went unhealthy (its latest health event up to then), else now.
-  const own = ctx.store.changeEvents.ofObject(p.cluster, p.uid, 0, at0, 200);
+  const own = ctx.store.changeEvents.of(p.cluster, { uid: p.uid }, 0, at0, 200);
   const wentBad = own.find((c) => c.category === 'health' && (c.severity === 'warning' || c.severity === 'critical'));
   const at = wentBad?.at ?? at0;
   const body = ctx.store.objectAt(p.cluster, p.kind, p.uid, at) ?? ctx.store.object(p.cluster, p.kind, p.uid)?.body;
   if (!body) throw new ContractError(`no ${p.kind} with uid ${p.uid} in the cache`, 'not-found');
   const problem = problemOf(p.kind, body, at, ownerChain(ctx, p.cluster, body), p.cluster);
+  // When it was last seen healthy: each recorded state from when it was written (the state after a
+  // record is the next record's state before, or the object now).
+  const history = ctx.store.history(p.cluster, p.kind, p.uid);
+  const current = ctx.store.object(p.cluster, p.kind, p.uid)?.body;
+  const states = history.flatMap((h, i) =>
+    h.type === 'DELETED' ? [] : [{ at: h.at, body: i + 1 < history.length ? history[i + 1]!.before : current }],
+  );
+  const healthy = healthyStretch(p.kind, states, at);
+  if (healthy) problem.healthy = healthy;
   const windowMs = p.windowMs ?? DEFAULT_WINDOW_MS;
   const from = at - windowMs;
   // What happened in the cluster before it (plenty: the model ranks and keeps the first 50).
-  const candidates = ctx.store.changeEvents.ofCluster(p.cluster, from, at, 20_000);
+  const candidates = ctx.store.changeEvents.of(p.cluster, {}, from, at, 20_000);
   const causes = rankCauses(problem, candidates, { windowMs });
   return {
     problem: {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../../lab/src/lab.ts';
+import { LAB_SECRET_VALUES } from '../../lab/src/profiles/workloads.ts';
 import { RESTRICTED_NAMESPACES, adminClient } from '../../lab/src/cluster.ts';
 import { discover } from '../fleet/sources.ts';
 import { TrustStore, execRequest } from '../fleet/trust.ts';
@@ -131,10 +132,19 @@ describe('fleet core against three lab clusters', () => {
     assert.equal(store.versions(idOf('lab-1'), 'nodes').size, 10);
     assert.ok(store.versions(idOf('lab-1'), 'resource.k8s.io/resourceslices').size >= 1);
     assert.ok(store.versions(idOf('lab-2'), 'snapshot.storage.k8s.io/volumesnapshots').size >= 1, 'CRD kinds where installed');
-    // ConfigMaps and Secrets: metadata only, never data.
-    const secret = store.objects(idOf('lab-3'), 'secrets', { namespace: 'payments' })[0]!;
-    assert.equal(secret.body.data, undefined);
-    assert.equal(JSON.stringify(store.objects(idOf('lab-3'), 'configmaps')).includes('postgres://'), false);
+    // ConfigMaps and Secrets: key names and placeholders (sizes; digests for ConfigMaps), never values.
+    const secrets = store.objects(idOf('lab-3'), 'secrets', { namespace: 'payments' });
+    assert.ok(secrets.length >= 1);
+    for (const s of secrets) for (const v of Object.values((s.body.data ?? {}) as Record<string, string>)) assert.match(v, /^<\d+ bytes>$/);
+    const configMaps = store.objects(idOf('lab-3'), 'configmaps');
+    assert.ok(
+      configMaps.some((c) =>
+        Object.values((c.body.data ?? {}) as Record<string, string>).some((v) => /^<\d+ bytes, sha256:[0-9a-f]{12}>$/.test(v)),
+      ),
+    );
+    const cached = JSON.stringify([...secrets, ...configMaps]);
+    assert.equal(cached.includes('postgres://'), false);
+    for (const v of Object.values(LAB_SECRET_VALUES)) assert.equal(cached.includes(v), false, 'a Secret value reached the cache');
   });
 
   it('the restricted user degrades per kind, not per cluster, and reads namespaced kinds where its RoleBindings allow', async () => {

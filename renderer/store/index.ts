@@ -35,6 +35,9 @@ export interface UiSlice {
   setMeasure(m: Measure): void;
   setPalette(open: boolean): void;
   setRoute(r: Route): void;
+  /** show another state of the same view (the timeline's filter, window, selection): the address is
+   * replaced, not pushed, so typing a filter or panning is not a trail of history entries */
+  replaceRoute(r: Route): void;
   /** show the state as of T (null: the latest): kept in the address, the fleet re-read */
   setAt(at: number | null): void;
 }
@@ -102,6 +105,11 @@ export const useApp = create<AppState>()((set, get) => ({
     set({ paletteOpen: open });
   },
   setRoute(r) {
+    set({ route: r });
+  },
+  replaceRoute(r) {
+    const h = href(r, get().at);
+    if (h !== window.location.hash) window.history.replaceState(window.history.state, '', h);
     set({ route: r });
   },
   setAt(at) {

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { href, parseAt, parseRoute, type Route } from './route.ts';
+import { NO_FILTER, changesRoute, href, parseAt, parseRoute, type Route } from './route.ts';
 
 const AT = 1763800000000;
 
@@ -79,4 +79,74 @@ test('diff routes: readable sources, missing ones are empty', () => {
     ['#/diff?from=a+b&to=c', { view: 'diff', from: 'a+b', to: 'c' }, '"+" is a plus, not a space'],
   ]);
   assert.equal(href({ view: 'diff', from: '', to: '' }), '#/diff');
+});
+
+test('node and object tabs: changes and "what changed before this"', () => {
+  parses([
+    ['#/cluster/c/node/n1/changes', { view: 'node', cluster: 'c', node: 'n1', tab: 'changes' }],
+    ['#/cluster/c/node/n1/whatchanged', { view: 'node', cluster: 'c', node: 'n1', tab: 'whatchanged' }],
+    ['#/cluster/c/node/n1/nonsense', { view: 'node', cluster: 'c', node: 'n1' }, 'an unknown tab is the details'],
+    [
+      '#/cluster/c/object/apps%2Fdeployments/u-1/whatchanged',
+      { view: 'object', cluster: 'c', kind: 'apps/deployments', uid: 'u-1', tab: 'whatchanged' },
+    ],
+    [`#/cluster/c/object/pods/u-1/changes?at=${AT}`, { view: 'object', cluster: 'c', kind: 'pods', uid: 'u-1', tab: 'changes' }],
+    ['#/cluster/c/changes', { view: 'cluster', cluster: 'c', tab: 'changes' }],
+  ]);
+  assert.equal(
+    href({ view: 'object', cluster: 'c', kind: 'pods', uid: 'u', tab: 'whatchanged' }, AT),
+    `#/cluster/c/object/pods/u/whatchanged?at=${AT}`,
+  );
+  assert.equal(href({ view: 'node', cluster: 'c', node: 'n', tab: undefined }), '#/cluster/c/node/n', 'no tab: the details address');
+});
+
+test('the timeline: its filter, window and selection are the address', () => {
+  parses([['#/changes', changesRoute()]]);
+  assert.deepEqual(changesRoute(), { view: 'changes', q: NO_FILTER });
+  const q = {
+    from: AT - 3_600_000,
+    to: AT,
+    clusters: ['prod 1', 'a&b=c', 'x,y'],
+    namespaces: ['shop', 'kube-system'],
+    kinds: ['pods', 'apps/deployments'],
+    categories: ['rollout' as const, 'config' as const],
+    severity: 'problems' as const,
+    text: 'nginx:1.26 & <script>',
+    change: 42,
+  };
+  const r: Route = { view: 'changes', q };
+  const h = href(r, AT);
+  assert.equal(
+    h,
+    `#/changes?from=${AT - 3_600_000}&to=${AT}&cluster=prod%201&cluster=a%26b%3Dc&cluster=x,y&ns=shop,kube-system&kind=pods,apps/deployments&cat=rollout,config&sev=problems&q=nginx:1.26%20%26%20%3Cscript%3E&change=42&at=${AT}`,
+  );
+  assert.deepEqual(parseRoute(h), r, 'round trip (a cluster id may hold a comma: clusters repeat the key, and are never split)');
+  assert.equal(parseAt(h), AT, 'the "as of" time is kept beside the filter');
+  assert.equal(href(changesRoute()), '#/changes', 'defaults are left out');
+  assert.equal(href(changesRoute(), AT), `#/changes?at=${AT}`);
+});
+
+test('the timeline: what the address may not carry is dropped, never passed on', () => {
+  const q = (hash: string) => {
+    const r = parseRoute(hash);
+    assert.equal(r.view, 'changes');
+    return (r as Extract<Route, { view: 'changes' }>).q;
+  };
+  assert.deepEqual(q('#/changes?from=5&to=3'), NO_FILTER, 'a window backwards is no window');
+  assert.deepEqual(q('#/changes?from=5'), NO_FILTER, 'one end is no window');
+  assert.deepEqual(q('#/changes?from=abc&to=1e9'), NO_FILTER);
+  assert.deepEqual(q('#/changes?cat=rollout,bogus,,rollout').categories, ['rollout'], 'unknown categories dropped, duplicates once');
+  assert.deepEqual(q('#/changes?kind=Pods,apps/deployments,a%20b').kinds, ['apps/deployments'], 'kinds as the contract takes them');
+  assert.equal(q('#/changes?sev=everything').severity, 'all');
+  assert.equal(q('#/changes?sev=changes').severity, 'changes');
+  assert.equal(q('#/changes?change=-1').change, null);
+  assert.equal(q('#/changes?change=7').change, 7);
+  assert.equal(q(`#/changes?q=${'x'.repeat(300)}`).text.length, 256);
+  assert.deepEqual(q('#/changes?cluster=&cluster=a&cluster=a').clusters, ['a']);
+  assert.equal(q(`#/changes?cluster=${'c'.repeat(600)}`).clusters.length, 0, 'longer than an id may be');
+  assert.equal(
+    q(`#/changes?ns=${Array.from({ length: 300 }, (_, i) => `n${i}`).join(',')}`).namespaces.length,
+    200,
+    'at most 200 of a list',
+  );
 });

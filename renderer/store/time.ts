@@ -15,6 +15,20 @@ export function formatDateTime(at: number, seconds = true): string {
   return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${time}`;
 }
 
+/** "12:40" or "12:40:05" (local time, no date): the timeline's ticks within a day. */
+export function formatTime(at: number, seconds = false): string {
+  if (!Number.isFinite(at)) return '–';
+  const d = new Date(at);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}${seconds ? `:${pad(d.getSeconds())}` : ''}`;
+}
+
+/** "22 Nov" (local date): the timeline's ticks at midnight and in days. */
+export function formatDay(at: number): string {
+  if (!Number.isFinite(at)) return '–';
+  const d = new Date(at);
+  return `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}
+
 /** Short, for badges: "12:40" today, "21 Nov 12:40" another day this year, "21 Nov 2024 12:40" before. */
 export function formatClock(at: number, now: number): string {
   if (!Number.isFinite(at)) return '–';
@@ -31,8 +45,10 @@ export function asOfText(at: number, now: number): string {
   return `as of ${formatClock(at, now)}`;
 }
 
+export const SECOND = 1000;
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 
 export interface HistoryRange {
   from: number;

@@ -1,5 +1,5 @@
 // One cluster: status, figures, and tabs for nodes (grid/list), accelerators, storage/CSI, workloads
-// with problems, warning events, charts and sync state; each tab's panels in views/cluster/. Forbidden
+// with problems, warning events, charts, sync state and its changes; each tab's panels in views/cluster/. Forbidden
 // kinds say so where they would show.
 import { formatCount, formatPercent } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
@@ -15,6 +15,7 @@ import { refusedOf } from './cluster/refused.ts';
 import { StoragePanel } from './cluster/StoragePanel.tsx';
 import { SyncPanel } from './cluster/SyncPanel.tsx';
 import { WorkloadsPanel } from './cluster/WorkloadsPanel.tsx';
+import { ChangesTab } from './changes/ChangesTab.tsx';
 
 const TAB_LABEL: Record<ClusterTab, string> = {
   nodes: 'Nodes',
@@ -24,6 +25,7 @@ const TAB_LABEL: Record<ClusterTab, string> = {
   events: 'Events',
   charts: 'Charts',
   sync: 'Sync',
+  changes: 'Changes',
 };
 
 export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab }) {
@@ -87,6 +89,7 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
       )}
       {tab === 'charts' && <Charts cluster={cluster} />}
       {tab === 'sync' && <SyncPanel d={data} now={now} />}
+      {tab === 'changes' && <ChangesTab of={{ cluster }} title="Changes in this cluster" />}
     </div>
   );
 }

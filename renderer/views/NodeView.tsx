@@ -1,5 +1,6 @@
 // One node: health, conditions, taints, cordon, versions, capacity per resource (with GPUs), its pods
-// with their requests, events, CSINode drivers and its change history.
+// with their requests, events, CSINode drivers and its change history; tabs for its changes (its own
+// and those of what runs on it) and, when it is critical, what changed before that.
 import type { NodeDTO } from '../../common/contract.ts';
 import { formatBytes, formatResource } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
@@ -7,23 +8,35 @@ import { useContract } from '../store/useContract.ts';
 import { Age, AsOfNote, CapacityBar, ErrorNote, LevelBadge, Link, Loading, Panel } from '../components/common.tsx';
 import { Table } from '../components/Table.tsx';
 import { EventsTable } from './EventsTable.tsx';
-import { HistoryList } from './ObjectView.tsx';
+import { HistoryList, SubTabs } from './ObjectView.tsx';
+import type { ObjectTab } from '../store/route.ts';
+import { ChangesTab } from './changes/ChangesTab.tsx';
+import { WhatChanged, WhatChangedButton } from './changes/WhatChanged.tsx';
 
-export function NodeView({ cluster, node }: { cluster: string; node: string }) {
+export function NodeView({ cluster, node, tab }: { cluster: string; node: string; tab?: ObjectTab }) {
   // Ages ("since 30s") count from the time shown: as of T, a snapshot's capture, else now.
   const now = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
   const at = useApp((s) => s.at);
   const { data, error } = useContract('node.get', at === null ? { cluster, node } : { cluster, node, at }, cluster);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="the node" />;
-  return <NodeBody d={data} now={now} at={at} />;
+  return <NodeBody d={data} now={now} at={at} tab={tab} />;
 }
 
-function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }) {
+function NodeBody({ d, now, at, tab }: { d: NodeDTO; now: number; at: number | null; tab: ObjectTab | undefined }) {
   const r = d.row;
-  const resources = Object.entries(r.resources);
+  // a red node is a problem to explain
+  const problem = d.health.level === 'critical';
+  const base = { view: 'node', cluster: d.cluster, node: r.name } as const;
   return (
-    <div className="scroll" data-view="node" data-node={r.name} data-level={d.health.level} data-asof={at ?? undefined}>
+    <div
+      className="scroll"
+      data-view="node"
+      data-node={r.name}
+      data-level={d.health.level}
+      data-asof={at ?? undefined}
+      data-tab={tab ?? 'details'}
+    >
       <div className="toolbar">
         <h1 className="title">{r.name}</h1>
         <LevelBadge level={d.health.level} />
@@ -33,6 +46,9 @@ function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }
           kubelet {d.info.kubeletVersion ?? '–'} · {d.info.osImage ?? ''} · {d.info.containerRuntimeVersion ?? ''}
         </span>
         <div className="spacer" />
+        {problem && tab !== 'whatchanged' && (
+          <WhatChangedButton to={{ ...base, tab: 'whatchanged' }} problem={d.health.reasons.join('; ')} />
+        )}
         <Link to={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }}>YAML and history diffs</Link>
       </div>
       <AsOfNote at={at} what="this node" />
@@ -43,6 +59,19 @@ function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }
           ))}
         </ul>
       )}
+      <SubTabs base={base} tab={tab} problem={problem} />
+      {tab === 'changes' && <ChangesTab of={{ cluster: d.cluster, node: r.name }} title="Changes of this node and what runs on it" />}
+      {tab === 'whatchanged' && <WhatChanged cluster={d.cluster} kind="nodes" uid={d.ref.uid} />}
+      {tab === undefined && <NodeDetails d={d} now={now} />}
+    </div>
+  );
+}
+
+function NodeDetails({ d, now }: { d: NodeDTO; now: number }) {
+  const r = d.row;
+  const resources = Object.entries(r.resources);
+  return (
+    <>
       <div className="two-col">
         <Panel title="Conditions" id="conditions">
           <Table name="conditions" cols={['Type', 'Status', 'Reason', 'Since', 'Message']}>
@@ -182,6 +211,6 @@ function NodeBody({ d, now, at }: { d: NodeDTO; now: number; at: number | null }
       >
         <HistoryList history={d.history} now={now} objectLink={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }} />
       </Panel>
-    </div>
+    </>
   );
 }

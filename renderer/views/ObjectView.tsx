@@ -1,5 +1,6 @@
 // Any object: status, containers, requests, events, read-only YAML, and its change history with
-// object-aware diffs between any two recorded versions.
+// object-aware diffs between any two recorded versions; tabs for its changes (changes.of) and, when it
+// shows a problem, what changed before it.
 import { useEffect, useMemo, useState } from 'react';
 import type { ChangeDTO, ObjectDTO } from '../../common/contract.ts';
 import { formatResource } from '../../common/format.ts';
@@ -9,9 +10,44 @@ import { useContract } from '../store/useContract.ts';
 import { Age, AsOfNote, ErrorNote, Link, Loading, Panel } from '../components/common.tsx';
 import { Table } from '../components/Table.tsx';
 import { EventsTable } from './EventsTable.tsx';
-import type { Route } from '../store/route.ts';
+import type { ObjectTab, Route } from '../store/route.ts';
+import { ChangesTab } from './changes/ChangesTab.tsx';
+import { WhatChanged, WhatChangedButton } from './changes/WhatChanged.tsx';
+import { objectProblem } from './changes/problem.ts';
 
-export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: string; uid: string }) {
+/** Details, Changes, and What changed (only where it applies or is asked for). */
+export function SubTabs({
+  base,
+  tab,
+  problem,
+}: {
+  base: Route & { view: 'node' | 'object' };
+  tab: ObjectTab | undefined;
+  problem: boolean;
+}) {
+  const tabs: { tab: ObjectTab | undefined; label: string }[] = [
+    { tab: undefined, label: 'Details' },
+    { tab: 'changes', label: 'Changes' },
+    ...(problem || tab === 'whatchanged' ? [{ tab: 'whatchanged' as const, label: 'What changed before this' }] : []),
+  ];
+  return (
+    <nav className="tabs" role="tablist" aria-label="Sections">
+      {tabs.map((t) => (
+        <Link
+          key={t.label}
+          to={{ ...base, ...(t.tab ? { tab: t.tab } : { tab: undefined }) }}
+          className={t.tab === tab ? 'active' : undefined}
+        >
+          <span role="tab" aria-selected={t.tab === tab} data-tab={t.tab ?? 'details'}>
+            {t.label}
+          </span>
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+export function ObjectView({ cluster, kind, uid, tab }: { cluster: string; kind: string; uid: string; tab?: ObjectTab }) {
   // Ages ("since 30s") count from the time shown: as of T, a snapshot's capture, else now.
   const now = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
   const at = useApp((s) => s.at);
@@ -24,15 +60,23 @@ export function ObjectView({ cluster, kind, uid }: { cluster: string; kind: stri
   }, [data]);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="the object" />;
-  return <ObjectBody d={data} now={now} at={at} />;
+  return <ObjectBody d={data} now={now} at={at} tab={tab} />;
 }
 
-function ObjectBody({ d, now, at }: { d: ObjectDTO; now: number; at: number | null }) {
+function ObjectBody({ d, now, at, tab }: { d: ObjectDTO; now: number; at: number | null; tab: ObjectTab | undefined }) {
   const kindName = String((d.body as { kind?: string }).kind ?? d.ref.kind);
-  // The bundle's own YAML writer: the object reads here exactly as it does in an exported bundle.
-  const yaml = useMemo(() => toYaml(d.body), [d.body]);
+  const problem = objectProblem(d);
+  const base = { view: 'object', cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid } as const;
   return (
-    <div className="scroll" data-view="object" data-kind={d.ref.kind} data-name={d.ref.name} data-asof={at ?? undefined}>
+    <div
+      className="scroll"
+      data-view="object"
+      data-kind={d.ref.kind}
+      data-name={d.ref.name}
+      data-asof={at ?? undefined}
+      data-tab={tab ?? 'details'}
+      data-problem={problem ?? undefined}
+    >
       <div className="toolbar">
         <h1 className="title">
           {kindName} {d.ref.namespace ? `${d.ref.namespace}/` : ''}
@@ -45,9 +89,30 @@ function ObjectBody({ d, now, at }: { d: ObjectDTO; now: number; at: number | nu
             on <Link to={{ view: 'node', cluster: d.ref.cluster, node: d.status.node }}>{d.status.node}</Link>
           </span>
         )}
+        {problem && (
+          <>
+            <span className="badge bad">{problem}</span>
+            {tab !== 'whatchanged' && <WhatChangedButton to={{ ...base, tab: 'whatchanged' }} problem={problem} />}
+          </>
+        )}
       </div>
       <AsOfNote at={at} what="this object" />
       {d.status.message && <p className="notice warn">{d.status.message}</p>}
+      <SubTabs base={base} tab={tab} problem={problem !== null} />
+      {tab === 'changes' && (
+        <ChangesTab of={{ cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid }} title="Changes of this object" showObject={false} />
+      )}
+      {tab === 'whatchanged' && <WhatChanged cluster={d.ref.cluster} kind={d.ref.kind} uid={d.ref.uid} />}
+      {tab === undefined && <ObjectDetails d={d} now={now} />}
+    </div>
+  );
+}
+
+function ObjectDetails({ d, now }: { d: ObjectDTO; now: number }) {
+  // The bundle's own YAML writer: the object reads here exactly as it does in an exported bundle.
+  const yaml = useMemo(() => toYaml(d.body), [d.body]);
+  return (
+    <>
       {(d.ref.kind === 'secrets' || d.ref.kind === 'configmaps') && (
         <p className="notice info">Metadata only: the console never reads or caches the data of Secrets and ConfigMaps.</p>
       )}
@@ -90,7 +155,7 @@ function ObjectBody({ d, now, at }: { d: ObjectDTO; now: number; at: number | nu
           {yaml}
         </pre>
       </Panel>
-    </div>
+    </>
   );
 }
 

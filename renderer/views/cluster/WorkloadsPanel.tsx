@@ -1,7 +1,9 @@
-// The cluster's workloads with problems, and the Pending pods without a node.
+// The cluster's workloads with problems (each with "What changed before this"), and the Pending pods
+// without a node.
 import type { ClusterDTO } from '../../../common/contract.ts';
 import { formatResource } from '../../../common/format.ts';
 import { Link, Panel } from '../../components/common.tsx';
+import { WhatChangedButton } from '../changes/WhatChanged.tsx';
 import { Table } from '../../components/Table.tsx';
 import { refusedOf } from './refused.ts';
 
@@ -14,9 +16,9 @@ export function WorkloadsPanel({ d }: { d: ClusterDTO }) {
       {...refused}
       empty={!d.problems.length && 'No workload problems.'}
     >
-      <Table name="workload-problems" cols={['Kind', 'Namespace', 'Name', 'Reason', 'Message']}>
+      <Table name="workload-problems" cols={['Kind', 'Namespace', 'Name', 'Reason', 'Message', 'Changes']}>
         {d.problems.map((p) => (
-          <tr key={`${p.kind}|${p.uid}`}>
+          <tr key={`${p.kind}|${p.uid}`} data-problem-kind={p.kind} data-problem-uid={p.uid}>
             <td>{p.kind.split('/').pop()}</td>
             <td>{p.namespace}</td>
             <td>
@@ -24,6 +26,12 @@ export function WorkloadsPanel({ d }: { d: ClusterDTO }) {
             </td>
             <td>{p.reason}</td>
             <td className="wrap">{p.message}</td>
+            <td>
+              <WhatChangedButton
+                to={{ view: 'object', cluster: d.tile.id, kind: p.kind, uid: p.uid, tab: 'whatchanged' }}
+                problem={p.reason}
+              />
+            </td>
           </tr>
         ))}
       </Table>
