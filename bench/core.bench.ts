@@ -117,27 +117,30 @@ const ingestBench = async (): Promise<void> => {
   // encoded into one transferred buffer per batch), at most WATCH_WINDOW batches uncommitted; the store
   // thread writes each batch (insert, indexes, history row) in one transaction. Timed from the first
   // line to the commit of the last batch. Also the same in one thread (Store.write), for comparison.
-  const pipeline = async (db: string): Promise<number> => {
-    const ts = new ThreadedStore(STORE_THREAD, { dbPath: db });
-    await ts.ready();
-    const t0 = performance.now();
+  /** The lines as the reflector batches them: decoded (decodeWatchLine, watchOp), WATCH_BATCH ops a batch, the rest last. */
+  function* batches(): Generator<WriteOp[]> {
     let batch: WriteOp[] = [];
-    const window: Promise<void>[] = [];
-    const hand = async (ops: WriteOp[]) => {
-      window.push(ts.write(ops));
-      if (window.length >= WATCH_WINDOW) await window.shift();
-    };
     for (const l of lines) {
       const ev = decodeWatchLine(l);
       const op = ev && watchOp('bench', 'pods', ev, Date.now());
       if (!op) throw new Error('not a watch event');
       batch.push(op);
       if (batch.length === WATCH_BATCH) {
-        await hand(batch);
+        yield batch;
         batch = [];
       }
     }
-    await hand(batch);
+    yield batch;
+  }
+  const pipeline = async (db: string): Promise<number> => {
+    const ts = new ThreadedStore(STORE_THREAD, { dbPath: db });
+    await ts.ready();
+    const t0 = performance.now();
+    const window: Promise<void>[] = [];
+    for (const batch of batches()) {
+      window.push(ts.write(batch));
+      if (window.length >= WATCH_WINDOW) await window.shift();
+    }
     await Promise.all(window);
     const ms = performance.now() - t0;
     await ts.close();
@@ -146,18 +149,7 @@ const ingestBench = async (): Promise<void> => {
   const inThread = (db: string): number => {
     const st = new Store(db);
     const t0 = performance.now();
-    let batch: WriteOp[] = [];
-    for (const l of lines) {
-      const ev = decodeWatchLine(l);
-      const op = ev && watchOp('bench', 'pods', ev, Date.now());
-      if (!op) throw new Error('not a watch event');
-      batch.push(op);
-      if (batch.length === WATCH_BATCH) {
-        st.write(batch);
-        batch = [];
-      }
-    }
-    st.write(batch);
+    for (const batch of batches()) st.write(batch);
     const ms = performance.now() - t0;
     st.close();
     return ms;

@@ -18,9 +18,10 @@ import { LAB_SECRET_VALUES } from '../lab/src/profiles/workloads.ts';
 import { startWebShell, type WebShell } from '../main/server/web.ts';
 import { verifyBundle } from '../main/snapshot/bundle.ts';
 import { inspectSnapshot } from '../main/snapshot/snapshot.ts';
-import type { ClusterTile, FleetDTO, HealthLevel } from '../common/contract.ts';
+import type { FleetDTO, HealthLevel } from '../common/contract.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
-import { chromiumPath, ensureRenderer, launch, shot } from './browser.ts';
+import { chromiumPath, ensureRenderer, shot } from './browser.ts';
+import { fleetOn, gotoRoute, openConsole, paletteToNode, tileOn } from './shell.ts';
 import { until } from '../lab/src/until.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -44,7 +45,7 @@ describe('snapshots in Chromium: captured from live lab clusters, opened with th
   let shell: WebShell;
   let browser: Browser;
   let page: Page;
-  const dialogs: string[] = [];
+  let dialogs: string[] = [];
   // what the live part leaves for the rest
   let snapA = '';
   let snapB = '';
@@ -52,18 +53,14 @@ describe('snapshots in Chromium: captured from live lab clusters, opened with th
   /** before the failure: when snapshot A was captured */
   let t1 = 0;
 
-  const fleet = () => page.evaluate(() => (window as unknown as { __fleetDebug: { fleet(): FleetDTO | null } }).__fleetDebug.fleet());
-  const tile = async (context: string): Promise<ClusterTile | undefined> => (await fleet())?.clusters.find((c) => c.context === context);
+  const fleet = () => fleetOn(page);
+  const tile = (context: string) => tileOn(page, context);
   const level = async (context: string, node: string): Promise<HealthLevel | undefined> => {
     const c = (await tile(context))?.cells.find((x) => x.n === node);
     return c ? HEALTH_LEVELS[c.h] : undefined;
   };
   const idOf = async (context: string) => (await tile(context))!.id;
-  const goto = async (hash: string) => {
-    await page.evaluate((h) => {
-      window.location.hash = h;
-    }, hash);
-  };
+  const goto = (hash: string) => gotoRoute(page, hash);
   /** no error box anywhere on the page */
   const noErrors = async (where: string) => {
     const errors = await page.locator('.notice.error, [role=alert]').allTextContents();
@@ -134,14 +131,7 @@ describe('snapshots in Chromium: captured from live lab clusters, opened with th
       240_000,
       500,
     );
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(shell.url);
-    await page.waitForSelector('[data-painted]', { timeout: 60_000 });
+    ({ browser, page, dialogs } = await openConsole(shell.url, 60_000));
     await until(
       'both clusters on the map with every node ready',
       async () => {
@@ -329,14 +319,7 @@ describe('snapshots in Chromium: captured from live lab clusters, opened with th
     // the palette finds a node of the other cluster
     await goto('#/fleet');
     await page.waitForSelector('[data-painted]');
-    const gpuNode = (await tile('lab-2'))!.cells[1]!.n;
-    await page.keyboard.press('Control+k');
-    await page.waitForSelector('[role=dialog] input');
-    await page.keyboard.type(gpuNode);
-    await page.waitForSelector('#palette-results li');
-    await shot(page, 'snapshot-search');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector(`[data-view=node][data-node="${gpuNode}"]`);
+    await paletteToNode(page, (await tile('lab-2'))!.cells[1]!.n, 'snapshot-search');
     await noErrors('node found by search');
     assert.deepEqual(dialogs, []);
   });

@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { Lab } from '../lab/src/lab.ts';
 import { startWebShell, type WebShell } from '../main/server/web.ts';
-import type { ClusterTile, FleetDTO } from '../common/contract.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
-import { chromiumPath, ensureRenderer, launch, shot } from './browser.ts';
+import { chromiumPath, ensureRenderer, shot } from './browser.ts';
+import { fleetOn, gotoRoute, openConsole, paletteToNode, tileOn } from './shell.ts';
 import { until } from '../lab/src/until.ts';
 import { WebSocket } from 'ws';
 
@@ -24,16 +24,12 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
   let shell: WebShell;
   let browser: Browser;
   let page: Page;
-  const dialogs: string[] = [];
+  let dialogs: string[] = [];
 
-  const fleet = () => page.evaluate(() => (window as unknown as { __fleetDebug: { fleet(): FleetDTO | null } }).__fleetDebug.fleet());
-  const tile = async (context: string): Promise<ClusterTile | undefined> => (await fleet())?.clusters.find((c) => c.context === context);
+  const fleet = () => fleetOn(page);
+  const tile = (context: string) => tileOn(page, context);
   const idOf = (context: string) => shell.worker!.statuses().find((s) => s.context === context)!.id;
-  const goto = async (hash: string) => {
-    await page.evaluate((h) => {
-      window.location.hash = h;
-    }, hash);
-  };
+  const goto = (hash: string) => gotoRoute(page, hash);
 
   before(async () => {
     ensureRenderer();
@@ -58,14 +54,7 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
       240_000,
       500,
     );
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(shell.url);
-    await page.waitForSelector('[data-painted]', { timeout: 30_000 });
+    ({ browser, page, dialogs } = await openConsole(shell.url, 30_000));
   });
 
   after(async () => {
@@ -194,14 +183,7 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
 
   it('the palette (Ctrl+K) finds a node across clusters', async () => {
     await goto('#/fleet');
-    const node = (await tile('lab-2'))!.cells[1]!.n;
-    await page.keyboard.press('Control+k');
-    await page.waitForSelector('[role=dialog] input');
-    await page.keyboard.type(node);
-    await page.waitForSelector('#palette-results li');
-    await shot(page, 'search-palette');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector(`[data-view=node][data-node="${node}"]`);
+    await paletteToNode(page, (await tile('lab-2'))!.cells[1]!.n, 'search-palette');
   });
 
   it('the restricted user: forbidden kinds say so in place, the rest still shows', async () => {

@@ -39,7 +39,9 @@ if (values.upgrade) {
   try {
     const m = captureSnapshot({ db: path, out: next, now: manifest.capturedAt });
     renameSync(next, out);
-    log(`${out}: schema ${manifest.schemaVersion} → ${m.schemaVersion}, ${m.clusters.length} clusters, ${m.counts.objects} objects, ${m.counts.changes} changes`);
+    log(
+      `${out}: schema ${manifest.schemaVersion} → ${m.schemaVersion}, ${m.clusters.length} clusters, ${m.counts.objects} objects, ${m.counts.changes} changes`,
+    );
   } finally {
     snap.cleanup();
     rmSync(dir, { recursive: true, force: true });

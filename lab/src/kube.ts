@@ -108,7 +108,9 @@ export class KubeClient {
   }
 
   private headers(contentType?: string): Record<string, string> {
-    const h: Record<string, string> = { Accept: 'application/json' };
+    // The API server names a write's field manager after the client (managedFields): the lab's own
+    // changes then say who made them, as kubectl's do.
+    const h: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'fleet-lab/1.0' };
     if (contentType) h['Content-Type'] = contentType;
     if (this.token) h.Authorization = `Bearer ${this.token}`;
     return h;

@@ -1,26 +1,11 @@
 // What the fleet CLI prints of kubeconfig entries.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { entriesFromFiles } from '../fleet/kubeconfig.ts';
 import { TrustStore } from '../fleet/trust.ts';
+import { cluster, ctx, kc, tmp, user } from '../fleet/fixtures.ts';
 import { view } from './fleet.ts';
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'fleet-cli-'));
-}
-
-function kc(path: string, doc: Record<string, unknown>): string {
-  writeFileSync(path, stringify({ apiVersion: 'v1', kind: 'Config', ...doc }));
-  return path;
-}
-
-const cluster = (name: string, server: string, extra: Record<string, unknown> = {}) => ({ name, cluster: { server, ...extra } });
-const user = (name: string, u: Record<string, unknown>) => ({ name, user: u });
-const ctx = (name: string, c: string, u: string) => ({ name, context: { cluster: c, user: u } });
 
 describe('what the CLI shows', () => {
   it('never a token, key, password or exec env value', () => {

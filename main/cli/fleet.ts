@@ -245,10 +245,7 @@ async function changesCommand(values: {
     }
     const time = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
     for (const g of fleet) console.log(`fleet\t${g.summary}`);
-    for (const g of gaps)
-      console.log(
-        `${time(g.start)}\t${g.clusterContext}\tgap\t${g.kind ?? 'all kinds'}\t${g.reason}${g.end === null ? ' (still open)' : ` (${formatDuration(g.end - g.start)})`}`,
-      );
+    // Capture gaps are events of their own (category gap): listed with the changes, in time order.
     for (const c of changes) {
       const what = c.kind ? `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name}` : '';
       console.log(

@@ -1,25 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { entriesFromFiles, entryId, safeUrl } from './kubeconfig.ts';
 import { discover, isIgnoredName } from './sources.ts';
 import { TrustStore, execRequest } from './trust.ts';
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'fleet-kc-'));
-}
-
-function kc(path: string, doc: Record<string, unknown>): string {
-  writeFileSync(path, stringify({ apiVersion: 'v1', kind: 'Config', ...doc }));
-  return path;
-}
-
-const cluster = (name: string, server: string, extra: Record<string, unknown> = {}) => ({ name, cluster: { server, ...extra } });
-const user = (name: string, u: Record<string, unknown>) => ({ name, user: u });
-const ctx = (name: string, c: string, u: string) => ({ name, context: { cluster: c, user: u } });
+import { cluster, ctx, kc, tmp, user } from './fixtures.ts';
 
 describe('kubeconfig entries', () => {
   it('KUBECONFIG: first file wins per name, stanzas resolve across files, paths relative to their own file', () => {

@@ -135,26 +135,43 @@ describe('nodeAccelerators', () => {
     assert.deepEqual(g.sharing, { strategy: 'time-slicing', replicas: 4, physical: 4, shares: 16 });
   });
 
-  it('renamed shares (nvidia.com/gpu.shared) and MPS', () => {
-    const g = publishedAlone('nvidia.com/gpu.shared', '20', {
-      'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3-SHARED',
-      'nvidia.com/gpu.count': '2',
-      'nvidia.com/gpu.replicas': '10',
-      'nvidia.com/gpu.sharing-strategy': 'mps',
+  // A resource on a node that publishes it and nothing else: what the node's labels make of it (the
+  // fields named in `want`).
+  const alone: [name: string, resource: string, count: string, labels: Record<string, string>, want: Partial<NodeAcceleratorResource>][] = [
+    [
+      'renamed shares (nvidia.com/gpu.shared) and MPS',
+      'nvidia.com/gpu.shared',
+      '20',
+      {
+        'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3-SHARED',
+        'nvidia.com/gpu.count': '2',
+        'nvidia.com/gpu.replicas': '10',
+        'nvidia.com/gpu.sharing-strategy': 'mps',
+      },
+      { kind: 'gpu-share', model: 'NVIDIA-H100-80GB-HBM3', sharing: { strategy: 'mps', replicas: 10, physical: 2, shares: 20 } },
+    ],
+    [
+      'MIG single: profile read from the product label',
+      'nvidia.com/gpu',
+      '28',
+      { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb', 'nvidia.com/mig.strategy': 'single', 'nvidia.com/gpu.count': '28' },
+      { mig: { strategy: 'single', profile: '1g.10gb', count: 28, product: 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb' } },
+    ],
+    [
+      'GKE TPU model label',
+      'google.com/tpu',
+      '4',
+      { 'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice', 'cloud.google.com/gke-tpu-topology': '2x2' },
+      { model: 'tpu-v5-lite-podslice', kind: 'tpu' },
+    ],
+    ['unknown vendor resource is reported as possible', 'xilinx.com/fpga', '2', {}, { known: false, vendor: 'xilinx.com' }],
+  ];
+  for (const [name, resource, count, labels, want] of alone) {
+    it(name, () => {
+      const g = publishedAlone(resource, count, labels);
+      assert.deepEqual(Object.fromEntries(Object.keys(want).map((k) => [k, g[k as keyof NodeAcceleratorResource]])), want);
     });
-    assert.equal(g.kind, 'gpu-share');
-    assert.equal(g.model, 'NVIDIA-H100-80GB-HBM3');
-    assert.deepEqual(g.sharing, { strategy: 'mps', replicas: 10, physical: 2, shares: 20 });
-  });
-
-  it('MIG single: profile read from the product label', () => {
-    const g = publishedAlone('nvidia.com/gpu', '28', {
-      'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb',
-      'nvidia.com/mig.strategy': 'single',
-      'nvidia.com/gpu.count': '28',
-    });
-    assert.deepEqual(g.mig, { strategy: 'single', profile: '1g.10gb', count: 28, product: 'NVIDIA-A100-SXM4-80GB-MIG-1g.10gb' });
-  });
+  }
 
   it('AMD MI300X node: product name and 192G VRAM (GiB)', () => {
     const v = nodeAccelerators(amdNode(), [pod('rocm', { nodeName: 'gpu-mi300x-001', limits: { 'amd.com/gpu': '4' } })]);
@@ -172,20 +189,8 @@ describe('nodeAccelerators', () => {
     assert.equal(g.allocatable, 7);
   });
 
-  it('GKE TPU model label', () => {
-    const g = publishedAlone('google.com/tpu', '4', {
-      'cloud.google.com/gke-tpu-accelerator': 'tpu-v5-lite-podslice',
-      'cloud.google.com/gke-tpu-topology': '2x2',
-    });
-    assert.equal(g.model, 'tpu-v5-lite-podslice');
-    assert.equal(g.kind, 'tpu');
-  });
-
-  it('CPU node has no accelerators; unknown vendor resource is reported as possible', () => {
+  it('CPU node has no accelerators', () => {
     assert.deepEqual(nodeAccelerators(node('cpu'), []).resources, []);
-    const f = publishedAlone('xilinx.com/fpga', '2');
-    assert.equal(f.known, false);
-    assert.equal(f.vendor, 'xilinx.com');
   });
 
   it('hostile label values pass through untouched', () => {
@@ -306,20 +311,16 @@ describe('draInventory', () => {
     assert.deepEqual([b0?.allocated, b0?.inUse], [true, false]);
   });
   it('per node and totals', () => {
-    assert.deepEqual(inv.nodes['gpu-h200-dra-001'], {
-      node: 'gpu-h200-dra-001',
-      devices: 8,
-      allocated: 3,
-      inUse: 3,
-      byModel: { 'NVIDIA H200': 8 },
+    /** a node's summary: all its devices are H200s */
+    const h200 = (node: string, devices: number, allocated: number, inUse: number) => ({
+      node,
+      devices,
+      allocated,
+      inUse,
+      byModel: { 'NVIDIA H200': devices },
     });
-    assert.deepEqual(inv.nodes['gpu-h200-dra-002'], {
-      node: 'gpu-h200-dra-002',
-      devices: 4,
-      allocated: 1,
-      inUse: 0,
-      byModel: { 'NVIDIA H200': 4 },
-    });
+    assert.deepEqual(inv.nodes['gpu-h200-dra-001'], h200('gpu-h200-dra-001', 8, 3, 3));
+    assert.deepEqual(inv.nodes['gpu-h200-dra-002'], h200('gpu-h200-dra-002', 4, 1, 0));
     assert.deepEqual(inv.totals, { devices: 13, allocated: 4, inUse: 3, claims: 6, allocatedClaims: 5, reservedClaims: 3 });
   });
   it('claims: allocation results that point at no current device are counted', () => {

@@ -418,7 +418,9 @@ function emit(x: Ctx, e: Emit): void {
     action: e.action,
     severity: e.severity ?? 'info',
     summary: oneLine(e.summary),
-    who: x.who,
+    // A health transition is the object's status (a kubelet's, a controller's), not somebody's write:
+    // the last writer of its spec would be named wrongly.
+    who: e.category === 'health' ? 'unknown' : x.who,
     fleetKey: e.fleetKey ?? null,
     refs: eventRefs(e.refs ?? x.refs),
     historyIndex: Number.isInteger(c.historyIndex) ? c.historyIndex : null,

@@ -2,7 +2,8 @@
 // from its objects by the model. Pure: the caller reads the objects (main/store's clusterInput) and
 // keeps the result (cluster_views, through the store).
 import { clusterView, type ClusterInput, type ClusterSummary } from './summary.ts';
-import { workloadProblems, type WorkloadProblemInput } from './workloads.ts';
+import type { ObjectLists } from './types.ts';
+import { workloadProblems } from './workloads.ts';
 import type { AcceleratorsDTO, CoverageState, NodeCell, NodeRow, StorageDTO, WorkloadProblem } from '../../common/contract.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 
@@ -34,8 +35,23 @@ function ratio(requested: number | undefined, allocatable: number | undefined): 
   return Math.round(((requested ?? 0) / allocatable) * 1000) / 1000;
 }
 
+/**
+ * The DTO of a model object: the fields named in keys, and of those named in ifSet only the ones
+ * that are set (a DTO leaves out an empty model, a memory of 0, no sharing, rather than carry them).
+ */
+function pick<T extends object, K extends keyof T, O extends keyof T = never>(
+  o: T,
+  keys: readonly K[],
+  ifSet: readonly O[] = [],
+): Pick<T, K> & Partial<Pick<T, O>> {
+  const out: Partial<T> = {};
+  for (const k of keys) out[k] = o[k];
+  for (const k of ifSet) if (o[k]) out[k] = o[k];
+  return out as Pick<T, K> & Partial<Pick<T, O>>;
+}
+
 /** The model's input for one cluster's derived views: what clusterView takes, plus the workloads. */
-export interface DeriveInput extends ClusterInput, Pick<WorkloadProblemInput, 'deployments' | 'statefulSets' | 'jobs'> {}
+export interface DeriveInput extends ClusterInput, ObjectLists<'deployments' | 'statefulSets' | 'jobs'> {}
 
 /**
  * Run the model over one cluster's objects (as they are now, or as the history had them at a past
@@ -50,12 +66,12 @@ export function deriveCluster(cluster: string, input: DeriveInput): { derived: D
     pods,
     deployments: input.deployments ?? [],
     statefulSets: input.statefulSets ?? [],
-    daemonSets: (input.daemonSets ?? []) as WorkloadProblemInput['daemonSets'],
+    daemonSets: input.daemonSets ?? [],
     jobs: input.jobs ?? [],
     now: input.now,
   })
     .slice(0, 500)
-    .map((p) => ({ cluster, kind: p.kind, uid: p.uid, namespace: p.namespace, name: p.name, reason: p.reason, message: p.message }));
+    .map((p) => ({ cluster, ...pick(p, ['kind', 'uid', 'namespace', 'name', 'reason', 'message']) }));
 
   const storageByNode = new Map<string, number>();
   for (const p of storage.problems) if (p.node) storageByNode.set(p.node, (storageByNode.get(p.node) ?? 0) + 1);
@@ -112,14 +128,7 @@ export function deriveCluster(cluster: string, input: DeriveInput): { derived: D
     coverage[driver] = Object.fromEntries(Object.entries(byNode).map(([node, cell]) => [node, cell.state]));
   }
   const storageDTO: StorageDTO = {
-    drivers: storage.drivers.map((d) => ({
-      driver: d.driver,
-      csiDriver: d.csiDriver,
-      registered: d.registered,
-      expected: d.expected,
-      missing: d.missing,
-      pluginNotReady: d.pluginNotReady,
-    })),
+    drivers: storage.drivers.map((d) => pick(d, ['driver', 'csiDriver', 'registered', 'expected', 'missing', 'pluginNotReady'])),
     matrix: { drivers: storage.matrix.drivers, nodes: storage.matrix.nodes, cells: coverage },
     problems: storage.problems.slice(0, 1000),
     storageClasses: (input.storageClasses ?? []).map((sc) => {
@@ -141,46 +150,27 @@ export function deriveCluster(cluster: string, input: DeriveInput): { derived: D
     nodes: acc.nodes
       .filter((n) => n.resources.length)
       .map((n) => ({
-        node: n.node,
-        ...(n.migStrategy ? { migStrategy: n.migStrategy } : {}),
-        resources: n.resources.map((r) => ({
-          resource: r.resource,
-          vendor: r.vendor,
-          kind: r.kind,
-          ...(r.model ? { model: r.model } : {}),
-          ...(r.memoryBytes ? { memoryBytes: r.memoryBytes } : {}),
-          capacity: r.capacity,
-          allocatable: r.allocatable,
-          allocated: r.allocated,
-          free: r.free,
-          unhealthy: r.unhealthy,
-          ...(r.sharing ? { sharing: r.sharing } : {}),
-          ...(r.mig ? { mig: r.mig } : {}),
-        })),
+        ...pick(n, ['node'], ['migStrategy']),
+        resources: n.resources.map((r) =>
+          pick(
+            r,
+            ['resource', 'vendor', 'kind', 'capacity', 'allocatable', 'allocated', 'free', 'unhealthy'],
+            ['model', 'memoryBytes', 'sharing', 'mig'],
+          ),
+        ),
       })),
     pending: acc.pending,
     pendingDraPods: acc.pendingDraPods,
     dra: {
       totals: dra.totals,
       incompletePools: dra.incompletePools.length,
-      devices: dra.devices.slice(0, 2000).map((d) => ({
-        driver: d.driver,
-        pool: d.pool,
-        name: d.name,
-        ...(d.node ? { node: d.node } : {}),
-        ...(d.productName ? { productName: d.productName } : {}),
-        ...(d.memoryBytes ? { memoryBytes: d.memoryBytes } : {}),
-        allocated: d.allocated,
-        inUse: d.inUse,
-        claims: d.claims,
-      })),
+      devices: dra.devices
+        .slice(0, 2000)
+        .map((d) => pick(d, ['driver', 'pool', 'name', 'allocated', 'inUse', 'claims'], ['node', 'productName', 'memoryBytes'])),
       claims: dra.claims.slice(0, 2000).map((c) => ({
-        ...(c.namespace ? { namespace: c.namespace } : {}),
-        name: c.name,
-        allocated: c.allocated,
-        inUse: c.inUse,
-        devices: c.devices.map((x) => ({ driver: x.driver, pool: x.pool, device: x.device, ...(x.request ? { request: x.request } : {}) })),
-        consumers: c.consumers.map((x) => ({ resource: x.resource, name: x.name, ...(x.namespace ? { namespace: x.namespace } : {}) })),
+        ...pick(c, ['name', 'allocated', 'inUse'], ['namespace']),
+        devices: c.devices.map((x) => pick(x, ['driver', 'pool', 'device'], ['request'])),
+        consumers: c.consumers.map((x) => pick(x, ['resource', 'name'], ['namespace'])),
       })),
     },
   };

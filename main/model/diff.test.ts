@@ -321,7 +321,7 @@ describe('objectDiff', () => {
 });
 
 describe('withoutNoise', () => {
-  it('drops node heartbeats only', () => {
+  it('drops node heartbeats and generation bumps, nothing else', () => {
     const before = node('n1', { heartbeat: Date.parse('2026-10-01T11:00:00Z') });
     const after = node('n1', { heartbeat: Date.parse('2026-10-01T11:10:00Z'), ready: 'False', readyReason: 'KubeletNotReady' });
     const all = objectDiff(before, after);
@@ -344,5 +344,15 @@ describe('withoutNoise', () => {
       { path: 'status.conditions[type=Ready].lastHeartbeatTime', op: 'changed', before: 'a', after: 'b' },
     ];
     assert.deepEqual(withoutNoise(e), [e[0]]);
+  });
+  it('drops generation bumps, keeps the spec change beside them', () => {
+    const d = objectDiff(
+      { metadata: { name: 'web', generation: 1 }, spec: { replicas: 2 }, status: { observedGeneration: 1 } },
+      { metadata: { name: 'web', generation: 2 }, spec: { replicas: 3 }, status: { observedGeneration: 2 } },
+    );
+    assert.deepEqual(
+      withoutNoise(d).map((e) => e.path),
+      ['spec.replicas'],
+    );
   });
 });

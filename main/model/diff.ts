@@ -17,7 +17,9 @@
 //
 // Not reported: metadata.resourceVersion and metadata.managedFields (every write changes them).
 // metadata.generation is reported (it moves only when the spec does). Node heartbeats
-// (status.conditions[type=Ready].lastHeartbeatTime) are reported; withoutNoise() drops them.
+// (status.conditions[type=Ready].lastHeartbeatTime) are reported. withoutNoise() drops what moves
+// without anything a reader would call a change: heartbeats and generation bumps (the spec's own
+// changes are listed beside them). Every diff the console shows goes through it.
 import { isRecord } from './util.ts';
 
 export interface DiffEntry {
@@ -201,7 +203,9 @@ export function objectDiff(before: unknown, after: unknown): DiffEntry[] {
   return d.out;
 }
 
-/** Drops entries that are only node heartbeat noise (status.conditions[...].lastHeartbeatTime). */
+/** Drops node heartbeats (status.conditions[...].lastHeartbeatTime) and generation bumps (metadata.generation, status.observedGeneration). */
 export function withoutNoise(entries: readonly DiffEntry[]): DiffEntry[] {
-  return entries.filter((e) => !e.path.endsWith('.lastHeartbeatTime'));
+  return entries.filter(
+    (e) => !e.path.endsWith('.lastHeartbeatTime') && e.path !== 'metadata.generation' && e.path !== 'status.observedGeneration',
+  );
 }

@@ -22,22 +22,7 @@
 // counts. Every match says how it was made (identifiedBy).
 import { parseQuantity } from './quantity.ts';
 import type { StorageProblemDTO } from '../../common/contract.ts';
-import type {
-  Container,
-  CSIDriver,
-  CSINode,
-  CSIStorageCapacity,
-  DaemonSet,
-  Event,
-  Node,
-  PersistentVolume,
-  PersistentVolumeClaim,
-  Pod,
-  PodSpec,
-  StorageClass,
-  VolumeAttachment,
-  VolumeSnapshot,
-} from './types.ts';
+import type { Container, CSIDriver, Event, ObjectLists, Pod, PodSpec, StorageClass } from './types.ts';
 import { addTo, ageText, arr, entries, isPodReady, isRecord, isTerminalPod, nameOf, namespaceOf, num, parseTime, str } from './util.ts';
 
 export type CoverageState = 'registered' | 'missing' | 'plugin-not-ready' | 'not-expected';
@@ -83,20 +68,20 @@ export type Severity = StorageProblemDTO['severity'];
 /** One storage problem (the contract's DTO is this very type). */
 export type StorageProblem = StorageProblemDTO;
 
-export interface StorageHealthInput {
-  csiDrivers?: readonly CSIDriver[];
-  csiNodes?: readonly CSINode[];
-  nodes?: readonly Node[];
-  daemonSets?: readonly DaemonSet[];
-  pods?: readonly Pod[];
-  events?: readonly Event[];
-  volumeAttachments?: readonly VolumeAttachment[];
-  pvs?: readonly PersistentVolume[];
-  pvcs?: readonly PersistentVolumeClaim[];
-  volumeSnapshots?: readonly VolumeSnapshot[];
-  storageClasses?: readonly StorageClass[];
-  csiStorageCapacities?: readonly CSIStorageCapacity[];
-}
+export type StorageHealthInput = ObjectLists<
+  | 'csiDrivers'
+  | 'csiNodes'
+  | 'nodes'
+  | 'daemonSets'
+  | 'pods'
+  | 'events'
+  | 'volumeAttachments'
+  | 'pvs'
+  | 'pvcs'
+  | 'volumeSnapshots'
+  | 'storageClasses'
+  | 'csiStorageCapacities'
+>;
 
 export interface StorageHealth {
   matrix: CoverageMatrix;

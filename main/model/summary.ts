@@ -8,16 +8,11 @@ import { clusterAccelerators, draInventory, type ClusterAccelerators, type DraIn
 import { nodeCapacity, pendingDemand, podsByNode, type NodeResource, type PendingDemand } from './capacity.ts';
 import { nodeHealth, type HealthLevel, type NodeHealth } from './health.ts';
 import { storageHealth, type StorageHealth, type StorageHealthInput } from './storage.ts';
-import type { Event, Node, Pod, ResourceClaim, ResourceSlice } from './types.ts';
+import type { Event, Node, ObjectLists, Pod } from './types.ts';
 import { arr, isCordoned, nameOf, num } from './util.ts';
 import type { ResourceRow } from '../../common/contract.ts';
 
-export interface ClusterInput extends StorageHealthInput {
-  nodes?: readonly Node[];
-  pods?: readonly Pod[];
-  events?: readonly Event[];
-  resourceSlices?: readonly ResourceSlice[];
-  resourceClaims?: readonly ResourceClaim[];
+export interface ClusterInput extends StorageHealthInput, ObjectLists<'nodes' | 'pods' | 'events' | 'resourceSlices' | 'resourceClaims'> {
   /** kube-apiserver gitVersion, for kubelet version skew */
   serverVersion?: string;
   /** epoch ms */

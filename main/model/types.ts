@@ -333,3 +333,32 @@ export interface VolumeSnapshot extends KObject {
     error?: VolumeError;
   };
 }
+
+// ---------------------------------------------------------------- the model's inputs
+
+/**
+ * The lists of objects the model reads, by the name its inputs give them (main/store's clusterInput
+ * fills each from the cache's kind of that name), and their type: one type for a name, wherever it is read.
+ */
+export interface ObjectKinds {
+  nodes: Node;
+  pods: Pod;
+  events: Event;
+  deployments: KObject;
+  statefulSets: KObject;
+  daemonSets: DaemonSet;
+  jobs: KObject;
+  pvs: PersistentVolume;
+  pvcs: PersistentVolumeClaim;
+  storageClasses: StorageClass;
+  csiDrivers: CSIDriver;
+  csiNodes: CSINode;
+  csiStorageCapacities: CSIStorageCapacity;
+  volumeAttachments: VolumeAttachment;
+  volumeSnapshots: VolumeSnapshot;
+  resourceSlices: ResourceSlice;
+  resourceClaims: ResourceClaim;
+}
+
+/** An input that reads these lists of objects: each optional (absent: none). */
+export type ObjectLists<K extends keyof ObjectKinds> = { [P in K]?: readonly ObjectKinds[P][] };

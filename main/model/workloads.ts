@@ -24,17 +24,12 @@
 //    critical; a scheduling-gated pod only shows up (as a warning) after 5 minutes.
 //  - A failed Job of a CronJob whose later run completed is downgraded to a warning.
 //  - Terminating pods are skipped until 5 minutes past their deletion deadline (then "stuck").
-import type { KObject, NodeCondition, OwnerReference, Pod } from './types.ts';
+import type { KObject, NodeCondition, ObjectLists, OwnerReference, Pod } from './types.ts';
 import { ageText, arr, condition, isRecord, nameOf, namespaceOf, num, parseTime, str } from './util.ts';
 
 export type WorkloadSeverity = 'critical' | 'warning';
 
-export interface WorkloadProblemInput {
-  pods?: readonly Pod[];
-  deployments?: readonly KObject[];
-  statefulSets?: readonly KObject[];
-  daemonSets?: readonly KObject[];
-  jobs?: readonly KObject[];
+export interface WorkloadProblemInput extends ObjectLists<'pods' | 'deployments' | 'statefulSets' | 'daemonSets' | 'jobs'> {
   now: number;
 }
 

@@ -43,11 +43,6 @@ export interface DiffOptions {
   maxFields?: number;
 }
 
-/** Paths that move without anything a reader would call a change. */
-function noise(e: DiffEntry): boolean {
-  return e.path === 'metadata.generation' || e.path === 'status.observedGeneration' || e.path.endsWith('.lastHeartbeatTime');
-}
-
 /** The body of a changed object on one side (a diff reads those of every changed object on both). */
 function body(store: Store, cluster: string, kind: string, uid: string): unknown {
   const b = store.object(cluster, kind, uid)?.body;
@@ -88,8 +83,7 @@ export function diffStores(a: Store, b: Store, opts: DiffOptions = {}): StoreDif
           continue;
         }
         if (x.rv === y.rv) continue;
-        let fields = objectDiff(body(a, id, kind, uid), body(b, id, kind, uid)).filter((e) => !noise(e));
-        if (kind === 'nodes') fields = withoutNoise(fields);
+        const fields = withoutNoise(objectDiff(body(a, id, kind, uid), body(b, id, kind, uid)));
         if (fields.length) kd.changed.push({ ...ref(y), fields: fields.slice(0, opts.maxFields ?? 200) });
       }
       for (const [uid, y] of rb) if (!ra.has(uid)) kd.added.push(ref(y));

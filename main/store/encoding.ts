@@ -32,7 +32,10 @@ function reduceData(kind: string, o: KObj): void {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(d as Record<string, unknown>)) {
       const value = typeof v === 'string' ? (base64 ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8')) : Buffer.alloc(0);
-      out[k] = kind === 'secrets' ? secretPlaceholder(value.length) : configPlaceholder(value.length, createHash('sha256').update(value).digest('hex'));
+      out[k] =
+        kind === 'secrets'
+          ? secretPlaceholder(value.length)
+          : configPlaceholder(value.length, createHash('sha256').update(value).digest('hex'));
     }
     o[field] = out;
   };

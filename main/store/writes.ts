@@ -268,7 +268,20 @@ export class StoreWriter {
     after: Uint8Array,
     oldRv: string | null,
   ) {
-    return { cluster, kind, uid: p.uid, namespace: p.namespace, name: p.name, type, at, before, after, manager: p.manager, oldRv, newRv: p.rv || null };
+    return {
+      cluster,
+      kind,
+      uid: p.uid,
+      namespace: p.namespace,
+      name: p.name,
+      type,
+      at,
+      before,
+      after,
+      manager: p.manager,
+      oldRv,
+      newRv: p.rv || null,
+    };
   }
 
   private remove(cluster: string, kind: string, uid: string, at: number): void {
@@ -276,7 +289,20 @@ export class StoreWriter {
     if (!prev) return;
     if (this.recorder.wants(kind, 'DELETED')) {
       const before = this.s.body.get(prev[0]) as string;
-      this.recorder.record({ cluster, kind, uid, namespace: prev[2], name: prev[3], type: 'DELETED', at, before, after: null, manager: null, oldRv: prev[1] || null, newRv: null });
+      this.recorder.record({
+        cluster,
+        kind,
+        uid,
+        namespace: prev[2],
+        name: prev[3],
+        type: 'DELETED',
+        at,
+        before,
+        after: null,
+        manager: null,
+        oldRv: prev[1] || null,
+        newRv: null,
+      });
     }
     const recorded = this.recordFromRow(cluster, kind, uid, prev[0], 'DELETED', at, prev[2], prev[3], null);
     this.addToPartition(recorded.p.name, 1, recorded.bytes);

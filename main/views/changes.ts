@@ -156,8 +156,7 @@ export function changeDetailDTO(ctx: ViewContext, id: number): ChangeDetailDTO {
   const shown = (o: KObj | null | undefined) => (o ? shownObject(c.kind, o) : null);
   const before = shown(rec.before);
   const afterShown = shown(after);
-  let entries = objectDiff(before, afterShown);
-  if (c.kind === 'nodes') entries = withoutNoise(entries);
+  const entries = withoutNoise(objectDiff(before, afterShown));
   const rv = (o: KObj | null) => (o?.metadata?.resourceVersion as string | undefined) ?? null;
   return {
     change: { ...dto(c, names), historyIndex: i },

@@ -138,8 +138,7 @@ export function diffDTO(
   const after = shown(p.to === null ? current : stateAfter(history, p.to, current));
   const at = (i: number | null) => (i === null ? null : (history[i]?.at ?? null));
   const rv = (o: KObj | undefined) => (o?.metadata?.resourceVersion as string | undefined) ?? null;
-  let entries = objectDiff(before ?? null, after ?? null);
-  if (p.kind === 'nodes') entries = withoutNoise(entries);
+  const entries = withoutNoise(objectDiff(before ?? null, after ?? null));
   return {
     from: { at: at(p.from), rv: rv(before) },
     to: { at: p.to === null ? null : at(p.to), rv: rv(after) },

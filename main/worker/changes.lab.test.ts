@@ -121,7 +121,7 @@ describe('the fleet’s changes against three lab clusters', () => {
     assert.equal(rollouts.length, 3);
     for (const r of rollouts) {
       assert.match(r.summary, /frontend: docker\.io\/library\/nginx:1\.29 → registry\.lab\.local\/frontend:1\.4-bad/);
-      assert.notEqual(r.who, 'unknown', 'who comes from the object’s managedFields');
+      assert.equal(r.who, 'fleet-lab (Update)', 'who comes from the object’s managedFields (the lab client’s)');
     }
   });
 
