@@ -105,6 +105,11 @@ export interface FleetDTO {
   at: number | null;
   /** the times "as of" can show: the recorded history's start and end (null: no history recorded) */
   history: { from: number; to: number } | null;
+  /**
+   * Whether this session can act on clusters (cordon, scale, restart, delete, apply...): only a live
+   * session not in read-only mode (a setting, or --read-only). Views hide every action otherwise.
+   */
+  actions: boolean;
 }
 
 export interface SnapshotInfo {
@@ -669,6 +674,128 @@ export interface BundleExported {
   redactions: number;
 }
 
+// ------------------------------------------------------------------------------------ logs
+// Pod logs through the kubelet API, streamed: logs.start answers with a stream id, the lines arrive as
+// pushes (LogsEvent) until the stream ends or logs.stop; a stream also stops when its page goes away.
+
+export interface LogLine {
+  pod: string;
+  container: string;
+  /** the line without its newline; with timestamps, the kubelet's RFC 3339 time is in `at` and not in the text */
+  text: string;
+  /** epoch ms, when timestamps were asked for */
+  at?: number;
+}
+
+export interface LogStreamDTO {
+  stream: number;
+  /** what is streamed: one pod's container, or a workload's pods (each with the container asked for, or its first) */
+  sources: { pod: string; container: string }[];
+  /** a pod's containers, for the picker: init containers, sidecars (restartable init containers) and app containers */
+  containers: { pod: string; name: string; kind: 'init' | 'sidecar' | 'app' }[];
+}
+
+export interface LogsEvent {
+  type: 'logs';
+  stream: number;
+  lines: LogLine[];
+  /** the stream ended (the container's log ended, the request finished, or logs.stop) */
+  done?: boolean;
+  /** why it ended, when it was not asked to: the API's message */
+  error?: string;
+}
+
+// ------------------------------------------------------------------------------------ actions
+// What an operator does from the console: checked first (SelfSubjectAccessReview), confirmed by name,
+// reported with the API's exact answer, and recorded in the cache's change history (category
+// 'action'). Never in a snapshot or "as of" view, never in read-only mode.
+
+export const ACTIONS = ['cordon', 'uncordon', 'drain', 'scale', 'restart', 'pause', 'resume', 'delete', 'apply'] as const;
+export type ActionName = (typeof ACTIONS)[number];
+
+/** What an action is on: the cache's kind key, namespace ('' for cluster-scoped) and name. */
+export interface ActionTarget {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** One access check of an action (SelfSubjectAccessReview), as the API server answered it. */
+export interface AccessCheckDTO {
+  verb: string;
+  /** resource[/subresource] in its API group: "nodes", "deployments/scale", "pods/eviction" */
+  resource: string;
+  group: string;
+  namespace: string;
+  allowed: boolean;
+  /** the API server's reason (RBAC's), or why it was not asked */
+  reason: string;
+}
+
+export interface ActionCheckDTO {
+  cluster: string;
+  clusterContext: string;
+  action: ActionName;
+  target: ActionTarget;
+  /** every check passed: the action may be offered */
+  allowed: boolean;
+  /** why not, in a sentence for the button's tooltip */
+  reason: string;
+  checks: AccessCheckDTO[];
+}
+
+/** What an action would do, before it is done: an edit's diff (server-side dry run), a drain's evictions. */
+export interface ActionPreviewDTO {
+  cluster: string;
+  clusterContext: string;
+  action: ActionName;
+  target: ActionTarget;
+  /** apply: the object as the API server would store it (dry run), and how it differs from now */
+  diff?: DiffEntry[];
+  /** drain: the pods that would be evicted, and which a PodDisruptionBudget would block now */
+  evictions?: { namespace: string; name: string; blockedBy?: string }[];
+  warnings: string[];
+}
+
+export interface ActionParams {
+  /** scale */
+  replicas?: number;
+  /** apply: the edited object, YAML or JSON */
+  manifest?: string;
+  /** delete, drain: the pods' grace period */
+  gracePeriodSeconds?: number;
+  /** drain: give up after this long (default 5 min) */
+  timeoutSeconds?: number;
+}
+
+export interface ActionResultDTO {
+  cluster: string;
+  clusterContext: string;
+  ok: boolean;
+  /** what happened ("cordoned node-003", "evicted 12 pods") or the API's exact error */
+  message: string;
+  /** the change event recorded for it, when it was done */
+  change?: number;
+  /** drain: what blocked (a PodDisruptionBudget, a pod without a controller) */
+  blocked?: { namespace: string; name: string; reason: string }[];
+}
+
+export interface ActionRunDTO {
+  /** identifies the run's progress pushes */
+  run: number;
+  results: ActionResultDTO[];
+}
+
+/** Progress of a long action (a drain) on one cluster. */
+export interface ActionProgressEvent {
+  type: 'action';
+  run: number;
+  cluster: string;
+  message: string;
+  done: number;
+  total: number;
+}
+
 // ------------------------------------------------------------------------------------ methods
 // The request schemas (zod) live in schemas.ts: the back end validates with them; the renderer, which
 // only needs the types, does not carry zod.
@@ -697,6 +824,11 @@ export interface Results {
   'changes.of': ChangeListDTO;
   'changes.whatChanged': WhatChangedDTO;
   'changes.fleet': FleetChangeDTO[];
+  'logs.start': LogStreamDTO;
+  'logs.stop': { stopped: boolean };
+  'actions.check': ActionCheckDTO[];
+  'actions.preview': ActionPreviewDTO;
+  'actions.run': ActionRunDTO;
 }
 
 export type Result<M extends Method> = Results[M];
@@ -717,7 +849,7 @@ export interface ReloadEvent {
   reason: string;
 }
 
-export type PushEvent = ChangedEvent | ReloadEvent;
+export type PushEvent = ChangedEvent | ReloadEvent | LogsEvent | ActionProgressEvent;
 
 /** Over the WebSocket: requests carry an id; answers echo it; pushes have none. */
 export interface WireRequest {
@@ -754,6 +886,11 @@ export const BRIDGE_FUNCTIONS = {
   'changes.of': 'changesOf',
   'changes.whatChanged': 'changesWhatChanged',
   'changes.fleet': 'changesFleet',
+  'logs.start': 'logsStart',
+  'logs.stop': 'logsStop',
+  'actions.check': 'actionsCheck',
+  'actions.preview': 'actionsPreview',
+  'actions.run': 'actionsRun',
 } as const satisfies Record<Method, string>;
 
 export const PUSH_CHANNEL = 'fleet:push';

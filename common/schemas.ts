@@ -1,7 +1,7 @@
 // The contract's request schemas, validated on the back-end side (web shell and desktop IPC). Every
 // argument that crosses the boundary is hostile until one of these says otherwise.
 import { z } from 'zod';
-import { CHANGE_CATEGORIES, type Method } from './contract.ts';
+import { ACTIONS, CHANGE_CATEGORIES, type Method } from './contract.ts';
 
 const id = z.string().min(1).max(512);
 const kind = z
@@ -49,6 +49,16 @@ const changeFilter = {
     .optional(),
   text: z.string().max(256).optional(),
 };
+
+/** A Kubernetes name (DNS subdomain, generous): what a path segment may hold. */
+const objectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9][-A-Za-z0-9_.:]*$/, 'a Kubernetes object name');
+const namespace = z.union([z.literal(''), objectName]);
+const target = z.object({ kind, namespace, name: objectName }).strict();
+const action = z.enum(ACTIONS);
 
 export const methods = {
   'fleet.get': z.object({ at }).strict(),
@@ -140,6 +150,77 @@ export const methods = {
     .object({ from: z.number().int().min(0).max(8.64e15), to: z.number().int().min(0).max(8.64e15) })
     .strict()
     .refine((p) => p.from <= p.to, 'from must not be after to'),
+  // a pod's logs (pod), or a workload's pods' logs merged (workload: its kind key and name)
+  'logs.start': z
+    .object({
+      cluster: id,
+      namespace: objectName,
+      pod: objectName.optional(),
+      workload: z.object({ kind, name: objectName }).strict().optional(),
+      container: objectName.optional(),
+      follow: z.boolean().default(false),
+      previous: z.boolean().default(false),
+      timestamps: z.boolean().default(false),
+      sinceSeconds: z
+        .number()
+        .int()
+        .positive()
+        .max(30 * 86_400)
+        .optional(),
+      tailLines: z.number().int().min(0).max(100_000).optional(),
+    })
+    .strict()
+    .refine((p) => (p.pod === undefined) !== (p.workload === undefined), 'a pod or a workload, one of them'),
+  'logs.stop': z.object({ stream: z.number().int().min(0) }).strict(),
+  // may these clusters' credentials do this? (SelfSubjectAccessReview per cluster)
+  'actions.check': z.object({ clusters: z.array(id).min(1).max(1000), action, target }).strict(),
+  // what it would do: an edit's server-side dry run and diff, a drain's evictions
+  'actions.preview': z
+    .object({
+      cluster: id,
+      action,
+      target,
+      params: z
+        .object({
+          manifest: z
+            .string()
+            .max(4 << 20)
+            .optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  // do it, on each cluster; `confirm` repeats what the user confirmed (the clusters and the object's name)
+  'actions.run': z
+    .object({
+      clusters: z.array(id).min(1).max(1000),
+      action,
+      target,
+      params: z
+        .object({
+          replicas: z.number().int().min(0).max(100_000).optional(),
+          manifest: z
+            .string()
+            .max(4 << 20)
+            .optional(),
+          gracePeriodSeconds: z.number().int().min(0).max(86_400).optional(),
+          timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+        })
+        .strict()
+        .default({}),
+      confirm: z.object({ clusters: z.array(id).min(1).max(1000), namespace, name: objectName }).strict(),
+    })
+    .strict()
+    .refine(
+      (p) =>
+        p.confirm.name === p.target.name &&
+        p.confirm.namespace === p.target.namespace &&
+        [...p.confirm.clusters].sort().join() === [...p.clusters].sort().join(),
+      'the confirmation must name the same clusters, namespace and object',
+    )
+    .refine((p) => p.action !== 'scale' || p.params.replicas !== undefined, 'scale needs params.replicas')
+    .refine((p) => p.action !== 'apply' || p.params.manifest !== undefined, 'apply needs params.manifest'),
 } as const;
 
 /** Validate a request: {ok:false} on anything off, never throws. */

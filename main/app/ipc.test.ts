@@ -56,6 +56,22 @@ const VALID: Record<Method, unknown> = {
   'changes.of': { cluster: 'c1', node: 'n1' },
   'changes.whatChanged': { cluster: 'c1', kind: 'pods', uid: 'u1', at: 1000 },
   'changes.fleet': { from: 0, to: 3_600_000 },
+  'logs.start': { cluster: 'c1', namespace: 'web', pod: 'frontend-1', container: 'nginx', follow: true, tailLines: 100 },
+  'logs.stop': { stream: 3 },
+  'actions.check': { clusters: ['c1', 'c2'], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
+  'actions.preview': {
+    cluster: 'c1',
+    action: 'apply',
+    target: { kind: 'configmaps', namespace: 'web', name: 'cfg' },
+    params: { manifest: 'data: {}' },
+  },
+  'actions.run': {
+    clusters: ['c1'],
+    action: 'scale',
+    target: { kind: 'apps/deployments', namespace: 'web', name: 'frontend' },
+    params: { replicas: 3 },
+    confirm: { clusters: ['c1'], namespace: 'web', name: 'frontend' },
+  },
 };
 
 /** Something wrong for each method, and what the error names. */
@@ -80,6 +96,16 @@ const INVALID: Record<Method, unknown> = {
   'changes.of': { cluster: 'c1', kind: 'pods' },
   'changes.whatChanged': { cluster: 'c1', kind: 'pods' },
   'changes.fleet': { from: 'last week', to: 1 },
+  'logs.start': { cluster: 'c1', namespace: 'web', pod: 'a', workload: { kind: 'apps/deployments', name: 'b' } },
+  'logs.stop': { stream: 'all' },
+  'actions.check': { clusters: [], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
+  'actions.preview': { cluster: 'c1', action: 'explode', target: { kind: 'nodes', namespace: '', name: 'n1' } },
+  'actions.run': {
+    clusters: ['c1', 'c2'],
+    action: 'cordon',
+    target: { kind: 'nodes', namespace: '', name: 'n1' },
+    confirm: { clusters: ['c1'], namespace: '', name: 'n1' },
+  },
 };
 
 describe('IPC: one channel per contract method', () => {

@@ -12,6 +12,7 @@ import type { Params, PushEvent, Result } from '../../common/contract.ts';
 import { openSnapshot } from '../snapshot/snapshot.ts';
 import { sessionActions } from './session.ts';
 import { logFetcher } from '../snapshot/logs.ts';
+import { ConnectionPool } from '../kube/pool.ts';
 
 export interface BackendOptions {
   db: string;
@@ -56,6 +57,8 @@ export function startBackend(opts: BackendOptions): Backend {
   const store = snap ? snap.store : new Store(opts.db);
   let sources = opts.sources;
   let worker: SyncWorkerHandle | undefined;
+  // The back end's own connections (logs, bundles' logs): live sessions only.
+  const pool = !offline ? new ConnectionPool(sources, opts.dataDir, opts.execPath) : undefined;
   let live: LiveSource | undefined;
   if (!offline) {
     worker = (opts.startWorker ?? startSyncWorker)({
@@ -81,6 +84,7 @@ export function startBackend(opts: BackendOptions): Backend {
           folders: !isDir || sources.folders.includes(p) ? sources.folders : [...sources.folders, p],
         };
         w.setSources(sources);
+        pool?.setSources(sources);
         opts.onSources?.(sources);
         // The worker answers with a status once it has re-read the sources.
         await new Promise<void>((r) => {
@@ -95,7 +99,7 @@ export function startBackend(opts: BackendOptions): Backend {
     };
   }
   const mode = opts.snapshot ? 'snapshot' : offline ? 'cache' : 'live';
-  const logs = mode === 'live' ? logFetcher(sources, opts.dataDir, opts.execPath) : undefined;
+  const logs = pool ? logFetcher(pool, opts.dataDir) : undefined;
   const cachePath = opts.cachePath ?? join(opts.dataDir, 'cache.db');
   const service = new ViewService(store, {
     mode,
@@ -163,6 +167,7 @@ export function startBackend(opts: BackendOptions): Backend {
           log(`sync worker: ${(e as Error).message}`);
         }
         logs?.close();
+        pool?.close();
         store.close();
         snap?.cleanup();
       })()),

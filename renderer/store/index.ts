@@ -87,6 +87,8 @@ export const useApp = create<AppState>()((set, get) => ({
       reloadApp();
       return;
     }
+    // Log lines and action progress go to the views that asked for them (their own subscriptions).
+    if (e.type !== 'changed') return;
     set((s) => ({ versions: { ...s.versions, ...e.clusters }, fleetVersion: e.fleetVersion }));
     void get().loadFleet();
   },
