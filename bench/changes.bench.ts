@@ -19,31 +19,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Store, type KObj, type WriteOp } from '../main/store/store.ts';
 import { ViewService } from '../main/views/service.ts';
 import { calibrationMs } from './calibrate.ts';
+import { benchArgs, p95 } from './harness.ts';
 import type { TimelineDTO } from '../common/contract.ts';
 
-const { values } = parseArgs({
-  options: {
-    clusters: { type: 'string', default: '30' },
-    hours: { type: 'string', default: '168' },
-    rows: { type: 'string', default: '200' },
-    runs: { type: 'string', default: '20' },
-    db: { type: 'string' },
-    keep: { type: 'boolean', default: false },
-  },
-});
-const CLUSTERS = Number(values.clusters);
-const HOURS = Number(values.hours);
-const ROWS = Number(values.rows);
-const RUNS = Number(values.runs);
+const values = benchArgs({ numbers: { clusters: 30, hours: 168, rows: 200, runs: 20 }, strings: ['db'], flags: ['keep'] });
+const { clusters: CLUSTERS, hours: HOURS, rows: ROWS, runs: RUNS } = values;
 const H = 3_600_000;
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const log = (s: string) => process.stderr.write(`# ${s}\n`);
 const ts = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
 
 // A deterministic generator: the same fleet every run.
 let seed = 42;

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Store, type ClusterRow, type KObj, type WriteOp } from '../main/store/store.ts';
 import { ViewTable } from '../main/views/derive.ts';
 import { nodeObject, AMD_TAINT, GPU_TAINT, type LabNode, type NodeKind } from '../lab/src/profiles/nodes.ts';
+import { rng } from '../common/rng.ts';
 
 export interface SynthOptions {
   clusters: number;
@@ -33,18 +34,6 @@ export interface SynthResult {
 }
 
 type Rng = () => number;
-
-/** mulberry32: small, fast, good enough for test data. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const normal = (r: Rng) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

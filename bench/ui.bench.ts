@@ -19,16 +19,28 @@
 // Screenshots (light, whole fleet, dark, hovering a node, zoomed in, CPU measure in dark) go to
 // bench/results/map*.png.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startWebShell, type WebShell } from '../main/server/web.ts';
 import { synthFleet } from './synth.ts';
-import { CHROMIUM_ARGS } from '../e2e/browser.ts';
+import {
+  RESULTS,
+  ROOT,
+  VIEWPORT,
+  benchArgs,
+  inChromium,
+  log,
+  median,
+  panZoomFigures,
+  r1,
+  ratio,
+  runBench,
+  serve,
+  writeResults,
+  type Stepped,
+} from './harness.ts';
 
 // page.evaluate callbacks run in the page: the map's probe (renderer/map/FleetMap.tsx).
 declare global {
@@ -42,39 +54,15 @@ declare global {
   }
 }
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const RESULTS = join(ROOT, 'bench', 'results');
-const VIEWPORT = { width: 1280, height: 800 };
-
-const { values } = parseArgs({
-  options: {
-    clusters: { type: 'string', default: '50' },
-    nodes: { type: 'string', default: '10000' },
-    'pods-per-node': { type: 'string', default: '10' },
-    db: { type: 'string' },
-    /** names the figures of a --db cache, e.g. lab (a cache filled from real lab clusters) */
-    label: { type: 'string' },
-    runs: { type: 'string', default: '5' },
-    frames: { type: 'string', default: '300' },
-    keep: { type: 'boolean', default: false },
-    'no-build': { type: 'boolean', default: false },
-    'no-screenshots': { type: 'boolean', default: false },
-    chromium: { type: 'string', default: process.env.CHROMIUM ?? '/usr/bin/chromium' },
-  },
+// --label names the figures of a --db cache, e.g. lab (a cache filled from real lab clusters)
+const values = benchArgs({
+  numbers: { clusters: 50, nodes: 10_000, 'pods-per-node': 10, runs: 5, frames: 300 },
+  strings: ['db', 'label', 'chromium'],
+  flags: ['keep', 'no-build', 'no-screenshots'],
 });
-const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // ---------------------------------------------------------------------------------------- helpers
 
-function quantile(xs: number[], q: number): number {
-  if (!xs.length) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
-const median = (xs: number[]) => quantile(xs, 0.5);
-const r1 = (x: number) => Math.round(x * 10) / 10;
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const ratio = (a: number, b: number) => (b > 0 ? (a / b >= 10 ? Math.round(a / b) : r2(a / b)) : Number.NaN);
 const MB = 1024 * 1024;
 
 function newestMtime(dir: string): number {
@@ -108,15 +96,10 @@ requestAnimationFrame(() => {
 });
 </script></body></html>`;
 
-function startBlankServer(): Promise<{ server: Server; url: string }> {
-  const server = createServer((_req, res) => {
+const startBlankServer = () =>
+  serve((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(BLANK_HTML);
   });
-  return new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` }));
-  });
-}
 
 /** Runs before any page script: when data-painted first appears, note the time on the navigation's clock. */
 const PAINT_PROBE = () => {
@@ -186,51 +169,8 @@ async function heapUsed(page: Page): Promise<{ usedSize: number; jsHeapUsed: num
   }
 }
 
-/** rAF intervals and trivial canvas draw times, with nothing else going on: the frame baselines. */
-async function frameBaselines(page: Page, n: number): Promise<{ idleIntervals: number[]; trivialDraws: number[] }> {
-  return page.evaluate(async (frames) => {
-    const idleIntervals: number[] = [];
-    await new Promise<void>((done) => {
-      let last = -1;
-      const tick = (t: number) => {
-        if (last >= 0) idleIntervals.push(t - last);
-        last = t;
-        if (idleIntervals.length >= frames) done();
-        else requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    const c = document.createElement('canvas');
-    c.width = window.innerWidth;
-    c.height = window.innerHeight;
-    c.style.cssText = 'position:fixed;left:0;top:0;pointer-events:none;opacity:0.01';
-    document.body.appendChild(c);
-    const ctx = c.getContext('2d', { alpha: false })!;
-    const trivialDraws: number[] = [];
-    await new Promise<void>((done) => {
-      let i = 0;
-      const tick = () => {
-        const t0 = performance.now();
-        ctx.fillStyle = '#f7f8fa';
-        ctx.fillRect(0, 0, c.width, c.height);
-        ctx.fillStyle = '#2e9d57';
-        ctx.fillRect((i * 7) % c.width, 40, 200, 100);
-        ctx.font = '13px system-ui';
-        ctx.fillStyle = '#1b1f24';
-        ctx.fillText(`frame ${i}`, 20, 20);
-        trivialDraws.push(performance.now() - t0);
-        if (++i >= frames) done();
-        else requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    c.remove();
-    return { idleIntervals, trivialDraws };
-  }, n);
-}
-
 /** Scripted pans and zooms, one step a frame: from the widest view (every cell) to node names on cells. */
-async function panZoom(page: Page, n: number): Promise<{ draws: number[]; intervals: number[]; steps: number }> {
+function panZoom(page: Page, n: number): Promise<Stepped> {
   return page.evaluate(async (steps) => {
     const m = window.__fleetMap!;
     // zoom 1 → the whole fleet on screen (the map's least zoom, ~0.45 for 10k nodes) → node names on
@@ -244,28 +184,7 @@ async function panZoom(page: Page, n: number): Promise<{ draws: number[]; interv
       [0.17, () => m.panBy(14, 9)],
       [0.17, () => m.zoomBy(0.95)],
     ];
-    const plan: (() => void)[] = [];
-    for (const [share, f] of phases) for (let i = 0; i < Math.round(share * steps); i++) plan.push(f);
-    m.frames.length = 0;
-    const intervals: number[] = [];
-    await new Promise<void>((done) => {
-      let i = 0;
-      let last = -1;
-      const tick = (t: number) => {
-        if (last >= 0) intervals.push(t - last);
-        last = t;
-        if (i >= plan.length) {
-          done();
-          return;
-        }
-        plan[i++]!();
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    // the last step's draw runs in the next frame
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    return { draws: [...m.frames], intervals, steps: plan.length };
+    return window.__stepFrames!(phases, steps, m.frames);
   }, n);
 }
 
@@ -285,15 +204,13 @@ const settle = (page: Page) =>
 // ---------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const runs = Math.max(1, Number(values.runs));
-  const frames = Math.max(30, Number(values.frames));
-  if (!existsSync(values.chromium)) throw new Error(`no Chromium at ${values.chromium} (--chromium PATH or $CHROMIUM)`);
+  const runs = Math.max(1, values.runs);
+  const frames = Math.max(30, values.frames);
   ensureRenderer();
   mkdirSync(RESULTS, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'fleet-ui-bench-'));
   let shell: WebShell | undefined;
-  let blank: { server: Server; url: string } | undefined;
-  let browser: Browser | undefined;
+  let blank: Awaited<ReturnType<typeof startBlankServer>> | undefined;
   const out: Record<string, unknown> = { at: new Date().toISOString(), viewport: VIEWPORT, runs, frames };
   const figures: string[] = [];
   try {
@@ -306,10 +223,9 @@ async function main(): Promise<void> {
     } else {
       db = join(work, 'synth.db');
       source = 'synthetic';
-      const clusters = Number(values.clusters);
-      const nodes = Number(values.nodes);
+      const { clusters, nodes } = values;
       log(`synthesising ${clusters} clusters / ${nodes} nodes into ${db} ...`);
-      const s = synthFleet(db, { clusters, nodes, podsPerNode: Number(values['pods-per-node']), seed: 1 });
+      const s = synthFleet(db, { clusters, nodes, podsPerNode: values['pods-per-node'], seed: 1 });
       log(`  ${s.clusters.length} clusters, ${s.nodes} nodes, ${s.pods} pods in ${(s.ms / 1000).toFixed(1)} s`);
       out.synth = { clusters: s.clusters.length, nodes: s.nodes, pods: s.pods, ms: Math.round(s.ms) };
     }
@@ -325,155 +241,126 @@ async function main(): Promise<void> {
     log(`fleet: ${nClusters} clusters, ${nNodes} nodes (${source}); web shell ${shell.url.replace(/token=.*/, 'token=…')}`);
 
     blank = await startBlankServer();
-    browser = await chromium.launch({ executablePath: values.chromium, args: CHROMIUM_ARGS });
-    out.browser = browser.version();
+    const [mapUrl, blankUrl] = [shell.url, blank.url];
+    await inChromium(values.chromium, async (browser) => {
+      out.browser = browser.version();
 
-    // 1. open → painted (interleaved with the baseline, so drift hits both alike)
-    await coldLoad(browser, blank.url); // warm the browser process itself
-    const map: LoadTiming[] = [];
-    const base: LoadTiming[] = [];
-    for (let i = 0; i < runs; i++) {
-      base.push(await coldLoad(browser, blank.url));
-      map.push(await coldLoad(browser, shell.url));
-      log(`  load ${i + 1}/${runs}: map painted at ${r1(map[i]!.paintedMs)} ms, blank page at ${r1(base[i]!.paintedMs)} ms`);
-    }
-    const openMs = median(map.map((t) => t.paintedMs));
-    const blankMs = median(base.map((t) => t.paintedMs));
-    out.open = {
-      paintedMs: map.map((t) => r1(t.paintedMs)),
-      presentedMs: map.map((t) => r1(t.presentedMs)),
-      wallMs: map.map((t) => r1(t.wallMs)),
-      responseEndMs: map.map((t) => r1(t.responseEndMs)),
-      domContentLoadedMs: map.map((t) => r1(t.domContentLoadedMs)),
-      baselinePaintedMs: base.map((t) => r1(t.paintedMs)),
-      medianMs: r1(openMs),
-      baselineMedianMs: r1(blankMs),
-      ratio: ratio(openMs, blankMs),
-    };
-    figures.push(
-      `FIGURE ui_open_to_paint_${label}: ${Math.round(openMs)} ms (baseline blank page ${r1(blankMs)} ms, ratio ${ratio(openMs, blankMs)}; median of ${runs} cold loads; target < 1000 ms)`,
-    );
-
-    // 2. pan/zoom frames, 3. heap: one page with the fleet open
-    const page = await openMap(browser, shell.url);
-    await settle(page);
-    const fb = await frameBaselines(page, frames);
-    const pz = await panZoom(page, frames);
-    const drawP95 = quantile(pz.draws, 0.95);
-    const trivialP95 = quantile(fb.trivialDraws, 0.95);
-    const intervalP95 = quantile(pz.intervals, 0.95);
-    const idleP95 = quantile(fb.idleIntervals, 0.95);
-    out.panzoom = {
-      steps: pz.steps,
-      draws: pz.draws.length,
-      drawP50: r2(median(pz.draws)),
-      drawP95: r2(drawP95),
-      drawMax: r2(Math.max(...pz.draws)),
-      trivialDrawP95: r2(trivialP95),
-      rafIntervalP50: r2(median(pz.intervals)),
-      rafIntervalP95: r2(intervalP95),
-      idleRafIntervalP95: r2(idleP95),
-      drawRatio: ratio(drawP95, trivialP95),
-      intervalRatio: ratio(intervalP95, idleP95),
-    };
-    figures.push(
-      `FIGURE ui_panzoom_p95_${label}: ${r2(drawP95)} ms per draw (baseline trivial canvas draw ${r2(trivialP95)} ms, ratio ${ratio(drawP95, trivialP95)}; ` +
-        `rAF interval p95 ${r1(intervalP95)} ms vs idle ${r1(idleP95)} ms, ratio ${ratio(intervalP95, idleP95)}; ${pz.draws.length} draws over ${pz.steps} steps; target < 16 ms)`,
-    );
-
-    await page.evaluate(() => window.__fleetMap!.zoomBy(1e-3)); // back to the widest view
-    await settle(page);
-    const heap = await heapUsed(page);
-    const bctx = await browser.newContext({ viewport: VIEWPORT });
-    const bpage = await bctx.newPage();
-    await bpage.goto(blank.url);
-    await bpage.waitForSelector('[data-painted]', { state: 'attached' });
-    const blankHeap = await heapUsed(bpage);
-    await bctx.close();
-    out.heap = {
-      usedBytes: heap.usedSize,
-      jsHeapUsedBytes: heap.jsHeapUsed,
-      baselineUsedBytes: blankHeap.usedSize,
-      ratio: ratio(heap.usedSize, blankHeap.usedSize),
-    };
-    figures.push(
-      `FIGURE ui_heap_${label}: ${r1(heap.usedSize / MB)} MB (baseline blank page ${r1(blankHeap.usedSize / MB)} MB, ratio ${ratio(heap.usedSize, blankHeap.usedSize)}; after GC; target < 300 MB)`,
-    );
-
-    // Screenshots, to look at: light, the whole fleet, dark, hovering a node, zoomed in (names on
-    // cells), the CPU measure in dark.
-    if (!values['no-screenshots']) {
-      const shots: string[] = [];
-      // back to the initial view (key 0), no focus cursor, no hover
-      await page.locator('.fleet-map canvas').focus();
-      await page.keyboard.press('0');
-      await page.keyboard.press('Escape');
-      await page.mouse.move(1, 1);
-      await settle(page);
-      const shot = async (name: string) => {
-        const p = join(RESULTS, name);
-        await page.screenshot({ path: p });
-        shots.push(p);
-      };
-      await shot('map.png');
-      await page.evaluate(() => window.__fleetMap!.zoomBy(1e-3)); // the whole fleet
-      await page.waitForTimeout(300); // at rest: sprites sharpened
-      await shot('map-all.png');
-      await page.keyboard.press('0');
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await settle(page);
-      await shot('map-dark.png');
-      await page.emulateMedia({ colorScheme: 'light' });
-      // hover a node of the first cluster (cellAt scrolls it into view), then zoom in around it
-      const first = fleet.clusters[0]!;
-      const node = first.cells[Math.min(first.cells.length - 1, 5)];
-      if (node) {
-        const at = await page.evaluate(([c, n]) => window.__fleetMap!.cellAt(c!, n!), [first.id, node.n]);
-        if (at) {
-          await settle(page);
-          await page.mouse.move(at.x, at.y);
-          await settle(page);
-          await shot('map-hover.png');
-          await page.evaluate(([x, y]) => window.__fleetMap!.zoomBy(5, x, y), [at.x, at.y]);
-          await page.mouse.move(at.x + 30, at.y + 30);
-          await page.waitForTimeout(400); // at rest: names wrapped, sprites sharp
-          await shot('map-zoom.png');
-        }
+      // 1. open → painted (interleaved with the baseline, so drift hits both alike)
+      await coldLoad(browser, blankUrl); // warm the browser process itself
+      const map: LoadTiming[] = [];
+      const base: LoadTiming[] = [];
+      for (let i = 0; i < runs; i++) {
+        base.push(await coldLoad(browser, blankUrl));
+        map.push(await coldLoad(browser, mapUrl));
+        log(`  load ${i + 1}/${runs}: map painted at ${r1(map[i]!.paintedMs)} ms, blank page at ${r1(base[i]!.paintedMs)} ms`);
       }
-      // another measure, dark: the ramp colours (the measure picker is the app's; skipped if it changed)
-      try {
-        await page.mouse.move(1, 1);
-        await page.getByRole('radio', { name: /cpu/i }).check({ timeout: 2000 });
-        await page.emulateMedia({ colorScheme: 'dark' });
+      const openMs = median(map.map((t) => t.paintedMs));
+      const blankMs = median(base.map((t) => t.paintedMs));
+      out.open = {
+        paintedMs: map.map((t) => r1(t.paintedMs)),
+        presentedMs: map.map((t) => r1(t.presentedMs)),
+        wallMs: map.map((t) => r1(t.wallMs)),
+        responseEndMs: map.map((t) => r1(t.responseEndMs)),
+        domContentLoadedMs: map.map((t) => r1(t.domContentLoadedMs)),
+        baselinePaintedMs: base.map((t) => r1(t.paintedMs)),
+        medianMs: r1(openMs),
+        baselineMedianMs: r1(blankMs),
+        ratio: ratio(openMs, blankMs),
+      };
+      figures.push(
+        `FIGURE ui_open_to_paint_${label}: ${Math.round(openMs)} ms (baseline blank page ${r1(blankMs)} ms, ratio ${ratio(openMs, blankMs)}; median of ${runs} cold loads; target < 1000 ms)`,
+      );
+
+      // 2. pan/zoom frames, 3. heap: one page with the fleet open
+      const page = await openMap(browser, mapUrl);
+      await settle(page);
+      const pz = await panZoomFigures(page, frames, VIEWPORT, () => panZoom(page, frames));
+      out.panzoom = pz.figures;
+      figures.push(`FIGURE ui_panzoom_p95_${label}: ${pz.text}; target < 16 ms)`);
+
+      await page.evaluate(() => window.__fleetMap!.zoomBy(1e-3)); // back to the widest view
+      await settle(page);
+      const heap = await heapUsed(page);
+      const bctx = await browser.newContext({ viewport: VIEWPORT });
+      const bpage = await bctx.newPage();
+      await bpage.goto(blankUrl);
+      await bpage.waitForSelector('[data-painted]', { state: 'attached' });
+      const blankHeap = await heapUsed(bpage);
+      await bctx.close();
+      out.heap = {
+        usedBytes: heap.usedSize,
+        jsHeapUsedBytes: heap.jsHeapUsed,
+        baselineUsedBytes: blankHeap.usedSize,
+        ratio: ratio(heap.usedSize, blankHeap.usedSize),
+      };
+      figures.push(
+        `FIGURE ui_heap_${label}: ${r1(heap.usedSize / MB)} MB (baseline blank page ${r1(blankHeap.usedSize / MB)} MB, ratio ${ratio(heap.usedSize, blankHeap.usedSize)}; after GC; target < 300 MB)`,
+      );
+
+      // Screenshots, to look at: light, the whole fleet, dark, hovering a node, zoomed in (names on
+      // cells), the CPU measure in dark.
+      if (!values['no-screenshots']) {
+        const shots: string[] = [];
+        // back to the initial view (key 0), no focus cursor, no hover
         await page.locator('.fleet-map canvas').focus();
         await page.keyboard.press('0');
         await page.keyboard.press('Escape');
+        await page.mouse.move(1, 1);
         await settle(page);
-        await shot('map-cpu-dark.png');
-      } catch (e) {
-        log(`no CPU-measure screenshot: ${(e as Error).message.split('\n')[0]}`);
+        const shot = async (name: string) => {
+          const p = join(RESULTS, name);
+          await page.screenshot({ path: p });
+          shots.push(p);
+        };
+        await shot('map.png');
+        await page.evaluate(() => window.__fleetMap!.zoomBy(1e-3)); // the whole fleet
+        await page.waitForTimeout(300); // at rest: sprites sharpened
+        await shot('map-all.png');
+        await page.keyboard.press('0');
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await settle(page);
+        await shot('map-dark.png');
+        await page.emulateMedia({ colorScheme: 'light' });
+        // hover a node of the first cluster (cellAt scrolls it into view), then zoom in around it
+        const first = fleet.clusters[0]!;
+        const node = first.cells[Math.min(first.cells.length - 1, 5)];
+        if (node) {
+          const at = await page.evaluate(([c, n]) => window.__fleetMap!.cellAt(c!, n!), [first.id, node.n]);
+          if (at) {
+            await settle(page);
+            await page.mouse.move(at.x, at.y);
+            await settle(page);
+            await shot('map-hover.png');
+            await page.evaluate(([x, y]) => window.__fleetMap!.zoomBy(5, x, y), [at.x, at.y]);
+            await page.mouse.move(at.x + 30, at.y + 30);
+            await page.waitForTimeout(400); // at rest: names wrapped, sprites sharp
+            await shot('map-zoom.png');
+          }
+        }
+        // another measure, dark: the ramp colours (the measure picker is the app's; skipped if it changed)
+        try {
+          await page.mouse.move(1, 1);
+          await page.getByRole('radio', { name: /cpu/i }).check({ timeout: 2000 });
+          await page.emulateMedia({ colorScheme: 'dark' });
+          await page.locator('.fleet-map canvas').focus();
+          await page.keyboard.press('0');
+          await page.keyboard.press('Escape');
+          await settle(page);
+          await shot('map-cpu-dark.png');
+        } catch (e) {
+          log(`no CPU-measure screenshot: ${(e as Error).message.split('\n')[0]}`);
+        }
+        out.screenshots = shots;
       }
-      out.screenshots = shots;
-    }
-    await page.context().close();
+      await page.context().close();
+    });
   } finally {
-    await browser?.close().catch(() => {});
-    if (blank) await new Promise<void>((r) => blank!.server.close(() => r()));
+    await blank?.close();
     await shell?.stop().catch((e: Error) => log(`web shell stop: ${e.message}`));
     if (values.keep) log(`kept ${work}`);
     else rmSync(work, { recursive: true, force: true });
   }
-  out.figures = figures;
-  const file = join(RESULTS, `ui-${Date.now()}.json`);
-  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-  for (const f of figures) console.log(f);
-  log(`results: ${file}`);
+  writeResults('ui', out, figures);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: Error) => {
-    console.error(`ui bench: ${e.stack ?? e.message}`);
-    process.exit(1);
-  },
-);
+runBench('ui bench', main);

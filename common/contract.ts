@@ -693,6 +693,8 @@ export interface LogStreamDTO {
   sources: { pod: string; container: string }[];
   /** a pod's containers, for the picker: init containers, sidecars (restartable init containers) and app containers */
   containers: { pod: string; name: string; kind: 'init' | 'sidecar' | 'app' }[];
+  /** a workload's pods that are not streamed, and why (the API's message, not scheduled yet, over the limit) */
+  problems?: { pod: string; container: string; error: string }[];
 }
 
 export interface LogsEvent {

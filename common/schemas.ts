@@ -10,8 +10,10 @@ const kind = z
   .max(253)
   .regex(/^[a-z0-9.\-/]+$/);
 
-/** "as of": a time in epoch ms */
-const at = z.number().int().min(0).max(8.64e15).optional();
+/** a time in epoch ms */
+const time = z.number().int().min(0).max(8.64e15);
+/** "as of": a time */
+const at = time.optional();
 /** a file the session reads: "@this" (what it shows), "@cache" (the live cache), or an absolute path */
 const source = z.string().min(1).max(4096);
 
@@ -37,8 +39,8 @@ const selection = z
 
 /** The filter of the fleet's changes: a time window, and what to keep. */
 const changeFilter = {
-  from: z.number().int().min(0).max(8.64e15),
-  to: z.number().int().min(0).max(8.64e15),
+  from: time,
+  to: time,
   clusters: z.array(id).max(1000).optional(),
   namespaces: z.array(z.string().min(1).max(253)).max(1000).optional(),
   kinds: z.array(kind).max(200).optional(),
@@ -48,6 +50,26 @@ const changeFilter = {
     .max(4)
     .optional(),
   text: z.string().max(256).optional(),
+};
+
+/** The fleet's changes in a window: the filter and what the method adds to it, from no later than to. */
+const inWindow = <T extends z.ZodRawShape>(extra: T) =>
+  z
+    .object({ ...changeFilter, ...extra })
+    .strict()
+    .refine((p) => {
+      // (T is generic here: the window's ends are the filter's, whatever T adds)
+      const w = p as { from: number; to: number };
+      return w.from <= w.to;
+    }, 'from must not be after to');
+
+/** A page of changes, newest first (at most `limit`); `before` continues a previous page after its last change. */
+const page = {
+  limit: z.number().int().min(1).max(1000).optional(),
+  before: z
+    .object({ at: time, id: z.number().int().min(0) })
+    .strict()
+    .optional(),
 };
 
 /** A Kubernetes name (DNS subdomain, generous): what a path segment may hold. */
@@ -96,22 +118,9 @@ export const methods = {
     .strict()
     .refine((p) => (p.target === 'file') === (p.path !== undefined), 'a path with target "file", and only then'),
   // the timeline's marks in a window (at most `limit`, default 100,000), with the gaps
-  'changes.timeline': z
-    .object({ ...changeFilter, limit: z.number().int().min(1).max(200_000).optional() })
-    .strict()
-    .refine((p) => p.from <= p.to, 'from must not be after to'),
+  'changes.timeline': inWindow({ limit: z.number().int().min(1).max(200_000).optional() }),
   // a page of changes, newest first; `before` continues a previous page
-  'changes.list': z
-    .object({
-      ...changeFilter,
-      limit: z.number().int().min(1).max(1000).optional(),
-      before: z
-        .object({ at: z.number().int().min(0).max(8.64e15), id: z.number().int().min(0) })
-        .strict()
-        .optional(),
-    })
-    .strict()
-    .refine((p) => p.from <= p.to, 'from must not be after to'),
+  'changes.list': inWindow(page),
   'changes.get': z.object({ id: z.number().int().min(0) }).strict(),
   // the changes of one object (kind + uid), of a node (node: the node's own and those of what runs on it), or of a cluster
   'changes.of': z
@@ -120,13 +129,9 @@ export const methods = {
       kind: kind.optional(),
       uid: id.optional(),
       node: id.optional(),
-      from: z.number().int().min(0).max(8.64e15).optional(),
-      to: z.number().int().min(0).max(8.64e15).optional(),
-      limit: z.number().int().min(1).max(1000).optional(),
-      before: z
-        .object({ at: z.number().int().min(0).max(8.64e15), id: z.number().int().min(0) })
-        .strict()
-        .optional(),
+      from: time.optional(),
+      to: time.optional(),
+      ...page,
     })
     .strict()
     .refine((p) => (p.kind === undefined) === (p.uid === undefined), 'kind and uid go together'),
@@ -147,7 +152,7 @@ export const methods = {
     .strict(),
   // the same change in several clusters, and the problems after it in each
   'changes.fleet': z
-    .object({ from: z.number().int().min(0).max(8.64e15), to: z.number().int().min(0).max(8.64e15) })
+    .object({ from: time, to: time })
     .strict()
     .refine((p) => p.from <= p.to, 'from must not be after to'),
   // a pod's logs (pod), or a workload's pods' logs merged (workload: its kind key and name)

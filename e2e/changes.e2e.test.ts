@@ -9,15 +9,15 @@
 // [data-testid=what-changed], [data-whatchanged], [data-cause-rank], window.__timeline (markAt).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Lab } from '../lab/src/lab.ts';
-import { startWebShell, type WebShell } from '../main/server/web.ts';
-import type { ClusterTile, FleetDTO } from '../common/contract.ts';
+import type { WebShell } from '../main/server/web.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
-import { chromiumPath, ensureRenderer, launch, shot } from './browser.ts';
+import { chromiumPath, ensureRenderer, shot } from './browser.ts';
+import { clusterId, gotoRoute, labWebShell, openConsole, tearDown, tileOn } from './shell.ts';
 import { until } from '../lab/src/until.ts';
 
 const skip = chromiumPath() ? false : 'no Chromium on this machine (apt-get install -y chromium, or set FLEET_CHROMIUM)';
@@ -37,16 +37,11 @@ describe('fleet changes in Chromium against a lab cluster', { skip }, () => {
   let page: Page;
   let cluster = '';
   let deployment = { namespace: '', name: '' };
-  const dialogs: string[] = [];
-  const errors: string[] = [];
+  let dialogs: string[] = [];
+  let errors: string[] = [];
 
-  const fleet = () => page.evaluate(() => (window as unknown as { __fleetDebug: { fleet(): FleetDTO | null } }).__fleetDebug.fleet());
-  const tile = async (context: string): Promise<ClusterTile | undefined> => (await fleet())?.clusters.find((c) => c.context === context);
-  const goto = async (hash: string) => {
-    await page.evaluate((h) => {
-      window.location.hash = h;
-    }, hash);
-  };
+  const tile = (context: string) => tileOn(page, context);
+  const goto = (hash: string) => gotoRoute(page, hash);
   const painted = async () => {
     // an answer drawn (data-painted counts them; 0 is the empty first frame)
     await page.waitForSelector('[data-timeline][data-painted]:not([data-painted="0"])', { timeout: 30_000 });
@@ -57,38 +52,17 @@ describe('fleet changes in Chromium against a lab cluster', { skip }, () => {
   before(async () => {
     ensureRenderer();
     lab = await Lab.up({ dir: join(dir, 'lab'), clusters: 1, profile: 'mixed', nodes: 4, podsPerNode: 3 });
-    shell = await startWebShell({
-      db: join(dir, 'cache.db'),
-      kubeconfigs: [lab.state.merged],
-      dataDir: join(dir, 'data'),
-      port: 0,
-      reflector: { watchSeconds: 60, backoffMaxMs: 3000 },
-      log: () => {},
-    });
-    await until('lab-1 live', () => shell.worker!.statuses().find((s) => s.context === 'lab-1')?.status === 'live', 240_000, 500);
-    cluster = shell.worker!.statuses().find((s) => s.context === 'lab-1')!.id;
+    shell = await labWebShell(dir, lab, ['lab-1']);
+    cluster = clusterId(shell, 'lab-1');
     const d = shell.service.store.objects(cluster, 'apps/deployments')[0];
     assert.ok(d, 'the mixed profile has a Deployment');
     deployment = { namespace: d.namespace, name: d.name };
     // a change to find: a rollout (a new image tag)
     await lab.chaos('lab-1', 'rollout', [`${d.namespace}/${d.name}`]);
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('dialog', (x) => {
-      dialogs.push(x.message());
-      void x.dismiss();
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(shell.url);
-    await page.waitForSelector('[data-painted]', { timeout: 30_000 });
+    ({ browser, page, dialogs, errors } = await openConsole(shell.url, 30_000));
   });
 
-  after(async () => {
-    await browser?.close();
-    await shell?.stop();
-    await lab?.down({ removeFiles: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => tearDown(dir, { browser, shell, lab }));
 
   it('"c" opens the timeline: it paints the lab’s changes, lists them, and names the fleet changes', async () => {
     await page.locator('main').focus();

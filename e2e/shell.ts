@@ -1,7 +1,58 @@
-// The console's page in Chromium, on a web shell: how the e2e specs open it and read it.
+// The console's page in Chromium, on a web shell: how the e2e specs start the shell over lab clusters,
+// open the page and read it.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ClusterTile, FleetDTO } from '../common/contract.ts';
+import type { Lab } from '../lab/src/lab.ts';
+import { until } from '../lab/src/until.ts';
+import { startWebShell, type WebShell } from '../main/server/web.ts';
 import { launch, shot } from './browser.ts';
+
+/**
+ * The web shell watching a lab's clusters (its merged kubeconfig; the cache and the data in dir), once
+ * the clusters of these contexts are live (stopped again when they do not get there).
+ */
+export async function labWebShell(dir: string, lab: Lab, contexts: readonly string[], liveTimeoutMs = 240_000): Promise<WebShell> {
+  const shell = await startWebShell({
+    db: join(dir, 'cache.db'),
+    kubeconfigs: [lab.state.merged],
+    dataDir: join(dir, 'data'),
+    port: 0,
+    reflector: { watchSeconds: 60, backoffMaxMs: 3000 },
+    log: () => {},
+  });
+  try {
+    await until(
+      `${contexts.join(', ')} live`,
+      () => {
+        const s = shell.worker!.statuses();
+        return contexts.every((c) => s.find((x) => x.context === c)?.status === 'live');
+      },
+      liveTimeoutMs,
+      500,
+    );
+    return shell;
+  } catch (e) {
+    await shell.stop();
+    throw e;
+  }
+}
+
+/** After a spec against lab clusters: close Chromium, stop the web shell, take the lab down and remove dir (what of them there is). */
+export async function tearDown(dir: string, started: { browser?: Browser; shell?: WebShell; lab?: Lab }): Promise<void> {
+  await started.browser?.close();
+  await started.shell?.stop();
+  await started.lab?.down({ removeFiles: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The cache's id of the cluster of a context the shell watches. */
+export function clusterId(shell: WebShell, context: string): string {
+  const s = shell.worker!.statuses().find((x) => x.context === context);
+  if (!s) throw new Error(`the web shell watches no context ${context}`);
+  return s.id;
+}
 
 /** Chromium with the console's page open. */
 export interface ConsolePage {
@@ -9,24 +60,28 @@ export interface ConsolePage {
   page: Page;
   /** the messages of the dialogs the page raised (each one dismissed) */
   dialogs: string[];
+  /** the page's uncaught errors, from its first script on */
+  errors: string[];
 }
 
 /**
  * Launch Chromium, open the console at url (the web shell's, with its token) in a 1440×900 page and
- * wait for its first paint; every dialog is dismissed and kept.
+ * wait for its first paint; every dialog is dismissed and kept, every page error kept.
  */
 export async function openConsole(url: string, paintedTimeoutMs: number): Promise<ConsolePage> {
   const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const dialogs: string[] = [];
+    const errors: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     await page.waitForSelector('[data-painted]', { timeout: paintedTimeoutMs });
-    return { browser, page, dialogs };
+    return { browser, page, dialogs, errors };
   } catch (e) {
     await browser.close();
     throw e;

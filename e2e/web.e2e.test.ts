@@ -2,16 +2,16 @@
 // mixed) watched with all three users. Screenshots of every view go to e2e/artifacts/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { Lab } from '../lab/src/lab.ts';
-import { startWebShell, type WebShell } from '../main/server/web.ts';
+import type { WebShell } from '../main/server/web.ts';
 import { HEALTH_LEVELS } from '../common/contract.ts';
 import { chromiumPath, ensureRenderer, shot } from './browser.ts';
-import { fleetOn, gotoRoute, openConsole, paletteToNode, tileOn } from './shell.ts';
+import { clusterId, fleetOn, gotoRoute, labWebShell, openConsole, paletteToNode, tearDown, tileOn } from './shell.ts';
 import { until } from '../lab/src/until.ts';
 import { WebSocket } from 'ws';
 
@@ -28,7 +28,7 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
 
   const fleet = () => fleetOn(page);
   const tile = (context: string) => tileOn(page, context);
-  const idOf = (context: string) => shell.worker!.statuses().find((s) => s.context === context)!.id;
+  const idOf = (context: string) => clusterId(shell, context);
   const goto = (hash: string) => gotoRoute(page, hash);
 
   before(async () => {
@@ -37,32 +37,11 @@ describe('the console in Chromium against real lab clusters', { skip }, () => {
     await Lab.up({ dir: labDir, clusters: 1, profile: 'gpu' });
     await Lab.up({ dir: labDir, clusters: 1, profile: 'storage', nodes: 4 });
     lab = await Lab.up({ dir: labDir, clusters: 1, profile: 'mixed', nodes: 6, podsPerNode: 4 });
-    shell = await startWebShell({
-      db: join(dir, 'cache.db'),
-      kubeconfigs: [lab.state.merged],
-      dataDir: join(dir, 'data'),
-      port: 0,
-      reflector: { watchSeconds: 60, backoffMaxMs: 3000 },
-      log: () => {},
-    });
-    await until(
-      'lab clusters live',
-      () => {
-        const s = shell.worker!.statuses();
-        return ['lab-1', 'lab-2', 'lab-3', 'lab-3-restricted'].every((c) => s.find((x) => x.context === c)?.status === 'live');
-      },
-      240_000,
-      500,
-    );
+    shell = await labWebShell(dir, lab, ['lab-1', 'lab-2', 'lab-3', 'lab-3-restricted']);
     ({ browser, page, dialogs } = await openConsole(shell.url, 30_000));
   });
 
-  after(async () => {
-    await browser?.close();
-    await shell?.stop();
-    await lab?.down({ removeFiles: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => tearDown(dir, { browser, shell, lab }));
 
   it('the token leaves the address bar; the API refuses other origins and wrong tokens', async () => {
     assert.doesNotMatch(page.url(), /token=/);

@@ -17,7 +17,7 @@ const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ de
 const DiffView = lazy(() => import('./views/DiffView.tsx').then((m) => ({ default: m.DiffView })));
 const Timeline = lazy(() => import('./views/Timeline.tsx').then((m) => ({ default: m.Timeline })));
 
-const TAB_CRUMB = { changes: 'Changes', whatchanged: 'What changed before this' } as const;
+const TAB_CRUMB = { changes: 'Changes', whatchanged: 'What changed before this', logs: 'Logs' } as const;
 
 function contextOf(cluster: string): string {
   return useApp.getState().fleet?.clusters.find((c) => c.id === cluster)?.context ?? cluster;
@@ -73,7 +73,9 @@ export function App() {
       }
       const target = e.target as HTMLElement | null;
       const typing = target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
-      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      // a modal dialog is open (focus may have fallen to the page when its content changed): its keys are its own
+      const modal = document.querySelector('dialog[open]') !== null;
+      if (typing || modal || e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === '/') {
         e.preventDefault();
         useApp.getState().setPalette(true);
@@ -139,6 +141,17 @@ export function App() {
           {fleet && (
             <span className={`badge mode-${fleet.mode}`} title={fleet.source} data-mode={fleet.mode}>
               {fleet.mode === 'live' ? 'watching' : fleet.mode === 'cache' ? 'cache only (not syncing)' : 'snapshot (read-only)'}
+            </span>
+          )}
+          {fleet?.mode === 'live' && !fleet.actions && (
+            <span
+              className="badge readonly"
+              title="actions are off: started with --read-only or the setting"
+              data-readonly
+              tabIndex={0}
+              aria-label="read-only: actions are off (started with --read-only or the setting)"
+            >
+              read-only
             </span>
           )}
           <span className={`conn ${connected ? 'up' : 'down'}`} role="status" aria-live="polite">

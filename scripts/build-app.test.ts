@@ -91,12 +91,12 @@ function fakeElectron() {
   };
   class BrowserWindow extends EventEmitter {
     readonly options: any;
-    readonly webContents = {
+    readonly webContents = Object.assign(new EventEmitter(), {
       id: 42,
       getURL: () => 'app://fleet/index.html',
       send: (channel: string, payload: unknown) => rec.sent.push({ channel, payload }),
       reload: () => {},
-    };
+    });
     constructor(options: any) {
       super();
       this.options = options;
@@ -358,8 +358,48 @@ describe('the app bundle (build/app)', () => {
 
     // The menu is the app's.
     const labels = JSON.stringify(rec.menu);
-    for (const l of ['Add Kubeconfig File(s)…', 'Add Folder to Watch…', 'Open Snapshot…', 'Capture Snapshot…', 'Export Incident Bundle…'])
+    for (const l of [
+      'Add Kubeconfig File(s)…',
+      'Add Folder to Watch…',
+      'Open Snapshot…',
+      'Capture Snapshot…',
+      'Export Incident Bundle…',
+      'Read-only Mode',
+    ])
       assert.ok(labels.includes(l), l);
+
+    // The window's page reloading releases its log streams; a live session offers actions until
+    // View → Read-only Mode is checked, which is saved and refuses actions at once.
+    win.webContents.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false, url: 'app://fleet/index.html' });
+    const menuItem = (id: string) => {
+      const walk = (items: any[]): any => {
+        for (const i of items) {
+          if (i.id === id) return i;
+          const sub = Array.isArray(i.submenu) ? walk(i.submenu) : undefined;
+          if (sub) return sub;
+        }
+        return undefined;
+      };
+      return walk(rec.menu as any[]);
+    };
+    assert.equal(menuItem('read-only').checked, false);
+    const live = await rec.ipc.get('fleet:fleet.get')!(page, {});
+    assert.equal((live as { result: FleetDTO }).result.actions, true, 'a live session offers actions');
+    menuItem('read-only').click();
+    assert.equal(JSON.parse(readFileSync(join(DATA, 'settings.json'), 'utf8')).readOnly, true);
+    assert.equal(menuItem('read-only').checked, true, 'the menu is rebuilt with the item checked');
+    const ro = await rec.ipc.get('fleet:fleet.get')!(page, {});
+    assert.equal((ro as { result: FleetDTO }).result.actions, false, 'read-only: no actions');
+    const refused = await rec.ipc.get('fleet:actions.run')!(page, {
+      clusters: ['c1'],
+      action: 'cordon',
+      target: { kind: 'nodes', namespace: '', name: 'n1' },
+      confirm: { clusters: ['c1'], namespace: '', name: 'n1' },
+    });
+    assert.equal(!refused.ok && refused.code, 'forbidden');
+    assert.match(!refused.ok ? refused.error : '', /read-only mode/);
+    menuItem('read-only').click();
+    assert.equal(JSON.parse(readFileSync(join(DATA, 'settings.json'), 'utf8')).readOnly, false);
 
     // Quitting stops the worker and closes the cache first.
     let held = 0;

@@ -4,7 +4,7 @@ import { BRIDGE_FUNCTIONS, channelOf, type Answer, type Method } from '../../com
 import { methods } from '../../common/schemas.ts';
 import { Store } from '../store/store.ts';
 import { ViewService } from '../views/service.ts';
-import { makeHandler, METHODS, registerIpc, senderProblem, type IpcMainLike, type SenderInfo, type ServiceLike } from './ipc.ts';
+import { callerOf, makeHandler, METHODS, registerIpc, senderProblem, type IpcMainLike, type SenderInfo, type ServiceLike } from './ipc.ts';
 
 type Listener = (event: SenderInfo, ...args: unknown[]) => Promise<Answer<unknown>>;
 
@@ -189,6 +189,20 @@ describe('makeHandler', () => {
     const h = makeHandler('search', () => svc.service);
     await h(app(), [{ q: 'gpu' }]);
     assert.deepEqual(svc.calls, [{ method: 'search', params: { q: 'gpu' } }]);
+  });
+
+  it('answers for the window that asked: its streams and runs are its own (callerOf its webContents)', async () => {
+    const callers: unknown[] = [];
+    const h = makeHandler('logs.stop', () => ({
+      answer: async (_m, _p, caller) => {
+        callers.push(caller);
+        return { ok: true, result: { stopped: false } };
+      },
+    }));
+    await h(app(), [{ stream: 1 }]);
+    await h({ senderId: 9, senderFrame: { url: 'app://fleet/index.html', parent: null } }, [{ stream: 1 }]);
+    assert.deepEqual(callers, [callerOf(WINDOW_ID), callerOf(9)]);
+    assert.equal(callerOf(WINDOW_ID), 'window:7');
   });
 
   it('says so while the back end restarts (opening a snapshot)', async () => {

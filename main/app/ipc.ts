@@ -8,8 +8,13 @@ import { parseRequest } from '../../common/schemas.ts';
 import { APP_ORIGIN, originOf } from './security.ts';
 
 export interface ServiceLike {
-  /** answer a request parseRequest has validated (ViewService.answer) */
-  answer(method: Method, params: unknown): Promise<Answer<unknown>>;
+  /** answer a request parseRequest has validated (ViewService.answer), for this caller (its pushes go to it) */
+  answer(method: Method, params: unknown, caller?: string): Promise<Answer<unknown>>;
+}
+
+/** The caller a window's requests are answered for: its log streams and action runs are its own (and stop with its page). */
+export function callerOf(webContentsId: number | undefined): string {
+  return `window:${webContentsId ?? 0}`;
 }
 
 /** The parts of Electron's IpcMainInvokeEvent the checks read. */
@@ -67,7 +72,7 @@ export function makeHandler(
     const s = service();
     if (!s) return { ok: false, code: 'internal', error: `${channel}: the back end is restarting; try again in a moment` };
     try {
-      return await s.answer(req.method, req.params);
+      return await s.answer(req.method, req.params, callerOf(sender.senderId));
     } catch (e) {
       // ViewService.answer never throws; anything else that does must not cross the boundary as a throw.
       return { ok: false, code: 'internal', error: `${channel}: ${(e as Error).message}` };

@@ -23,7 +23,7 @@ import { ContractError, PUSH_CHANNEL, type Params, type Result } from '../../com
 import { APP_NAME } from '../paths.ts';
 import type { Backend, startBackend as StartBackend } from '../backend/backend.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
-import { registerIpc, type IpcMainLike, type SenderInfo } from './ipc.ts';
+import { callerOf, registerIpc, type IpcMainLike, type SenderInfo } from './ipc.ts';
 import { addSourcesReport, menuTemplate, type MenuActions } from './menu.ts';
 import { registerAppScheme, serveApp } from './protocol.ts';
 import {
@@ -35,8 +35,8 @@ import {
   webPreferences,
   windowOpenDecision,
 } from './security.ts';
-import { dataFiles, loadSettings, saveSettings, sourcesOf, withSources, withWindow, type Settings } from './settings.ts';
-import { databaseFailure, parseAppArgs, rendererMissing, type StartupMessage } from './startup.ts';
+import { dataFiles, loadSettings, saveSettings, sourcesOf, withReadOnly, withSources, withWindow, type Settings } from './settings.ts';
+import { databaseFailure, parseAppArgs, rendererMissing, USAGE, type StartupMessage } from './startup.ts';
 import { MIN_SIZE, restoreWindowState } from './window-state.ts';
 import { utilityWorkerStarter } from './worker.ts';
 import { sourcesFromPaths } from '../fleet/sources.ts';
@@ -78,7 +78,10 @@ let switching: Promise<void> | undefined;
 let startBackend: typeof StartBackend;
 let quitting = false;
 
-if (!app.requestSingleInstanceLock()) {
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  app.exit(0);
+} else if (!app.requestSingleInstanceLock()) {
   // Another window of the console is open on this data folder: it gets focused (second-instance).
   app.quit();
 } else {
@@ -157,11 +160,17 @@ function fail(m: StartupMessage): void {
   app.exit(1);
 }
 
+/** Read-only mode: --read-only for this session, else the saved setting (View → Read-only Mode). */
+function readOnly(): boolean {
+  return args.readOnly || !!settings.readOnly;
+}
+
 function launchBackend(snapshot?: string): Backend {
   return startBackend({
     db: snapshot ?? files.cache,
     snapshot: !!snapshot,
     offline: !snapshot && args.offline,
+    readOnly: readOnly(),
     sources,
     contexts: args.contexts,
     dataDir: userData,
@@ -189,10 +198,26 @@ function persist(next: Settings): void {
 }
 
 function forwardPushes(b: Backend): () => void {
-  return b.onPush((ev) => {
+  return b.onPush((ev, to) => {
     // Only to our own page: never to whatever a (refused) navigation might have left in the window.
-    if (win && !win.isDestroyed() && isAppUrl(win.webContents.getURL())) win.webContents.send(PUSH_CHANNEL, ev);
+    if (!win || win.isDestroyed() || !isAppUrl(win.webContents.getURL())) return;
+    // A log stream's lines and a run's progress: only to the window that started them.
+    if (to !== undefined && to !== callerOf(win.webContents.id)) return;
+    win.webContents.send(PUSH_CHANNEL, ev);
   });
+}
+
+/** The window's page went away (reloaded, navigated, closed, crashed): its log streams stop. */
+function releasePage(webContentsId: number): void {
+  backend?.release(callerOf(webContentsId));
+}
+
+/** View → Read-only Mode: saved, and the back end flips at once (no restart: the sync worker keeps its watches). */
+function toggleReadOnly(): void {
+  if (args.readOnly) return;
+  persist(withReadOnly(settings, !settings.readOnly));
+  backend?.setReadOnly(readOnly());
+  setMenu();
 }
 
 /** session.open from the renderer: the demo, a snapshot or bundle file, or the live fleet again. */
@@ -226,7 +251,7 @@ function switchTo(snapshot: string | undefined): Promise<void> {
     offPush?.();
     await old?.stop().catch((e: Error) => log(`stopping the previous back end: ${e.message}`));
     backend = next;
-    mode = snapshot ? 'snapshot' : 'live';
+    mode = snapshot ? 'snapshot' : args.offline ? 'cache' : 'live';
     offPush = forwardPushes(next);
     setMenu();
     if (win && !win.isDestroyed()) win.webContents.reload();
@@ -268,7 +293,14 @@ function createWindow(): BrowserWindow {
     clearTimeout(timer);
     remember();
   });
+  // Streams stop when their page goes away: a reload (or any new document in the window), a crash, the window closed.
+  const contentsId = w.webContents.id;
+  w.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) releasePage(contentsId);
+  });
+  w.webContents.on('render-process-gone', () => releasePage(contentsId));
   w.on('closed', () => {
+    releasePage(contentsId);
     if (win === w) win = undefined;
   });
   void w.loadURL(APP_URL);
@@ -372,6 +404,7 @@ const actions: MenuActions = {
   backToLive: () => void switchTo(undefined),
   captureSnapshot: () => void captureFromMenu(),
   exportBundle: () => void exportFromMenu(),
+  toggleReadOnly,
   revealDataFolder: () =>
     void shell
       .openPath(userData)
@@ -465,6 +498,18 @@ async function exportFromMenu(): Promise<void> {
 
 function setMenu(): void {
   Menu.setApplicationMenu(
-    Menu.buildFromTemplate(menuTemplate({ platform: process.platform, dev: !app.isPackaged, mode, productName: PRODUCT_NAME }, actions)),
+    Menu.buildFromTemplate(
+      menuTemplate(
+        {
+          platform: process.platform,
+          dev: !app.isPackaged,
+          mode,
+          productName: PRODUCT_NAME,
+          readOnly: readOnly(),
+          readOnlyForced: args.readOnly,
+        },
+        actions,
+      ),
+    ),
   );
 }

@@ -85,10 +85,45 @@ describe('the native menu', () => {
     assert.equal(byId(live, 'back-to-live')?.enabled, false);
   });
 
-  it('capture is offered for the live fleet and the cache, not for a snapshot', () => {
-    assert.equal(byId(menuTemplate({ ...base, mode: 'snapshot' }, actions().a), 'capture-snapshot')?.enabled, false);
-    assert.equal(byId(menuTemplate({ ...base, mode: 'live' }, actions().a), 'capture-snapshot')?.enabled, true);
-    assert.equal(byId(menuTemplate({ ...base, mode: 'snapshot' }, actions().a), 'export-bundle')?.enabled, undefined);
+  it('capture is offered for the live fleet and the cache, not for a snapshot; export in every mode', () => {
+    const enabled = (mode: MenuState['mode'], id: string) => byId(menuTemplate({ ...base, mode }, actions().a), id)?.enabled;
+    assert.deepEqual(
+      (['live', 'cache', 'snapshot'] as const).map((m) => [m, enabled(m, 'capture-snapshot'), enabled(m, 'export-bundle')]),
+      [
+        ['live', true, true],
+        ['cache', true, true],
+        ['snapshot', false, true],
+      ],
+    );
+    // The items are in File, with their accelerators, and each calls its own handler.
+    const t = menuTemplate(base, actions().a);
+    const file = t.find((m) => m.label === '&File')!;
+    assert.ok(flat([file]).some((i) => i.id === 'capture-snapshot' && i.accelerator === ACCELERATORS.captureSnapshot));
+    assert.ok(flat([file]).some((i) => i.id === 'export-bundle' && i.accelerator === ACCELERATORS.exportBundle));
+  });
+
+  it('View → Read-only Mode: a checkbox showing the mode, flipping it; locked on by --read-only', () => {
+    const { a, called } = actions();
+    const off = byId(menuTemplate(base, a), 'read-only')!;
+    assert.equal(off.label, 'Read-only Mode');
+    assert.equal(off.type, 'checkbox');
+    assert.equal(off.checked, false);
+    assert.equal(off.enabled, true);
+    (off.click as () => void)();
+    assert.deepEqual(called, ['toggleReadOnly']);
+    const view = menuTemplate(base, a).find((m) => m.label === '&View')!;
+    assert.ok(
+      flat([view]).some((i) => i.id === 'read-only'),
+      'in the View menu',
+    );
+    assert.equal(byId(menuTemplate({ ...base, readOnly: true }, a), 'read-only')?.checked, true);
+    const forced = byId(menuTemplate({ ...base, readOnly: false, readOnlyForced: true }, a), 'read-only')!;
+    assert.equal(forced.checked, true, '--read-only: on');
+    assert.equal(forced.enabled, false, '--read-only: the menu cannot turn it off');
+    // In every mode and on every platform.
+    for (const mode of ['live', 'cache', 'snapshot'] as const)
+      for (const platform of ['linux', 'darwin', 'win32'] as const)
+        assert.ok(byId(menuTemplate({ ...base, mode, platform }, a), 'read-only'), `${mode} ${platform}`);
   });
 
   it('adding sources: failures are listed with their reasons', () => {

@@ -12,6 +12,8 @@ export interface MenuActions {
   captureSnapshot(): void;
   exportBundle(): void;
   revealDataFolder(): void;
+  /** View → Read-only Mode: flip it (saved in settings.json; the back end refuses actions at once) */
+  toggleReadOnly(): void;
 }
 
 export interface MenuState {
@@ -21,6 +23,10 @@ export interface MenuState {
   /** what the window shows: sources can only be added while watching */
   mode: 'live' | 'cache' | 'snapshot';
   productName: string;
+  /** read-only mode is on (the setting, or --read-only) */
+  readOnly?: boolean;
+  /** --read-only was given: the menu cannot turn it off for this session */
+  readOnlyForced?: boolean;
 }
 
 export const ACCELERATORS = {
@@ -70,7 +76,14 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
         enabled: s.mode !== 'snapshot',
         click: () => a.captureSnapshot(),
       },
-      { id: 'export-bundle', label: 'Export Incident Bundle…', accelerator: ACCELERATORS.exportBundle, click: () => a.exportBundle() },
+      // A bundle is exported from whatever is shown: the live cache, the cache offline, or the snapshot.
+      {
+        id: 'export-bundle',
+        label: 'Export Incident Bundle…',
+        accelerator: ACCELERATORS.exportBundle,
+        enabled: true,
+        click: () => a.exportBundle(),
+      },
       { type: 'separator' },
       { id: 'reveal-data', label: revealLabel(s.platform), click: () => a.revealDataFolder() },
       ...(mac
@@ -81,6 +94,17 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
   const view: MenuItemConstructorOptions = {
     label: '&View',
     submenu: [
+      // No actions on the clusters (cordon, drain, scale, restart, delete, apply), whatever the page asks.
+      {
+        id: 'read-only',
+        label: 'Read-only Mode',
+        type: 'checkbox',
+        checked: !!s.readOnly || !!s.readOnlyForced,
+        enabled: !s.readOnlyForced,
+        toolTip: s.readOnlyForced ? 'Started with --read-only' : 'Take no actions on the clusters; views and logs still work',
+        click: () => a.toggleReadOnly(),
+      },
+      { type: 'separator' },
       ...(s.dev
         ? [
             { role: 'reload' as const },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { dataFiles, loadSettings, saveSettings, sourcesOf, withSources, withWindow } from './settings.ts';
+import { dataFiles, loadSettings, saveSettings, sourcesOf, withReadOnly, withSources, withWindow } from './settings.ts';
 import { sourcesFromPaths } from '../fleet/sources.ts';
 
 describe('settings.json', () => {
@@ -31,6 +31,20 @@ describe('settings.json', () => {
       '$KUBECONFIG is not remembered',
     );
     assert.deepEqual(readdirSync(join(dir, 'a')), ['settings.json'], 'no temporary file left');
+  });
+
+  it('read-only mode (View → Read-only Mode) is remembered; a damaged value is refused', () => {
+    const file = join(dir, 'ro', 'settings.json');
+    saveSettings(
+      file,
+      withReadOnly(withWindow({ version: 1 }, { bounds: { x: 0, y: 0, width: 900, height: 600 }, maximized: false }), true),
+    );
+    assert.equal(loadSettings(file).settings.readOnly, true);
+    assert.equal(loadSettings(file).settings.window?.bounds.width, 900, 'the rest kept');
+    saveSettings(file, withReadOnly(loadSettings(file).settings, false));
+    assert.equal(loadSettings(file).settings.readOnly, false);
+    writeFileSync(file, '{"version": 1, "readOnly": "yes"}');
+    assert.match(loadSettings(file).warning ?? '', /readOnly/);
   });
 
   it('a damaged file gives defaults and a warning, never a crash', () => {

@@ -1,5 +1,5 @@
 // settings.json in the app's data folder (app.getPath('userData')): the kubeconfig files and folders the
-// user added, and the window's bounds. Next to it: cache.db (the cache) and exec-approvals.json (exec
+// user added, the window's bounds, and read-only mode (View → Read-only Mode). Next to it: cache.db (the cache) and exec-approvals.json (exec
 // plugin trust, shared with the CLI). A damaged file never stops the app: it starts with defaults and
 // says so.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ const schema = z.object({
   version: z.literal(1),
   sources: z.object({ files: z.array(path).max(1000), folders: z.array(path).max(1000) }).optional(),
   window: z.object({ bounds: rect, maximized: z.boolean() }).optional(),
+  /** View → Read-only Mode: the console takes no actions on the clusters */
+  readOnly: z.boolean().optional(),
 });
 
 export type Settings = z.infer<typeof schema>;
@@ -67,6 +69,10 @@ export function sourcesOf(settings: Settings, env: NodeJS.ProcessEnv = process.e
 /** Only what the user added is remembered; $KUBECONFIG is read again at every start. */
 export function withSources(settings: Settings, sources: SourceConfig): Settings {
   return { ...settings, sources: { files: [...sources.files], folders: [...sources.folders] } };
+}
+
+export function withReadOnly(settings: Settings, readOnly: boolean): Settings {
+  return { ...settings, readOnly };
 }
 
 export function withWindow(settings: Settings, window: WindowState): Settings {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../store/store.ts';
-import { databaseFailure, isNativeLoadError, parseAppArgs, rendererMissing } from './startup.ts';
+import { databaseFailure, isNativeLoadError, parseAppArgs, rendererMissing, USAGE } from './startup.ts';
 
 describe('command line', () => {
   it('picks its options out of whatever Electron, Chromium and Playwright put around them', () => {
@@ -27,9 +27,19 @@ describe('command line', () => {
       kubeconfigs: ['/work/lab/merged.kubeconfig', '/abs/folder'],
       contexts: ['lab-1'],
       offline: false,
+      readOnly: false,
+      help: false,
       dataDir: '/tmp/fleet-data',
       problems: [],
     });
+  });
+
+  it('--read-only for this session, --help for the usage (which documents both)', () => {
+    assert.equal(parseAppArgs(['app', '--read-only'], '/w').readOnly, true);
+    assert.equal(parseAppArgs(['app', '--offline'], '/w').readOnly, false);
+    assert.equal(parseAppArgs(['app', '--help'], '/w').help, true);
+    assert.match(USAGE, /--read-only/);
+    assert.match(USAGE, /Read-only Mode/);
   });
 
   it('a snapshot, offline, and what is wrong', () => {
@@ -38,6 +48,8 @@ describe('command line', () => {
       contexts: [],
       snapshot: '/w/incident.db',
       offline: true,
+      readOnly: false,
+      help: false,
       problems: ['--snapshot and --offline: the snapshot is opened (it is read-only anyway)'],
     });
     assert.deepEqual(parseAppArgs(['app', '--kubeconfig', '--snapshot='], '/w').problems, [

@@ -11,19 +11,25 @@ export interface AppArgs {
   snapshot?: string;
   /** show the cache without syncing */
   offline: boolean;
+  /** read-only mode for this session (no actions), whatever the setting says */
+  readOnly: boolean;
   /** the data folder instead of the OS's app-data folder */
   dataDir?: string;
+  /** --help: print the usage and quit */
+  help: boolean;
   problems: string[];
 }
 
 const VALUED = new Set(['kubeconfig', 'context', 'snapshot', 'data-dir']);
 
-export const USAGE = `fleet-console [--kubeconfig F]... [--context C]... [--snapshot FILE | --offline] [--data-dir DIR]
+export const USAGE = `fleet-console [--kubeconfig F]... [--context C]... [--snapshot FILE | --offline] [--read-only] [--data-dir DIR]
   --kubeconfig F  a kubeconfig file or folder for this session (repeatable; default: the saved ones,
                   $KUBECONFIG or ~/.kube/config)
   --context C     only these contexts (repeatable)
   --snapshot FILE open a snapshot read-only
   --offline       show the cache without syncing
+  --read-only     take no actions on the clusters (cordon, drain, scale, restart, delete, apply...) in
+                  this session, whatever View → Read-only Mode says
   --data-dir DIR  keep the cache, settings and approvals in DIR`;
 
 /**
@@ -32,7 +38,7 @@ export const USAGE = `fleet-console [--kubeconfig F]... [--context C]... [--snap
  * paths resolve against `cwd` (the second instance's working directory when forwarded).
  */
 export function parseAppArgs(argv: readonly string[], cwd: string): AppArgs {
-  const out: AppArgs = { kubeconfigs: [], contexts: [], offline: false, problems: [] };
+  const out: AppArgs = { kubeconfigs: [], contexts: [], offline: false, readOnly: false, help: false, problems: [] };
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
@@ -41,6 +47,14 @@ export function parseAppArgs(argv: readonly string[], cwd: string): AppArgs {
     const name = m[1]!;
     if (name === 'offline') {
       out.offline = true;
+      continue;
+    }
+    if (name === 'help') {
+      out.help = true;
+      continue;
+    }
+    if (name === 'read-only') {
+      out.readOnly = true;
       continue;
     }
     if (!VALUED.has(name)) continue;

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Store } from '../store/store.ts';
-import { ViewService, type LiveSource } from '../views/service.ts';
+import { ViewService, type Caller, type LiveSource } from '../views/service.ts';
 import { startSyncWorker, type SyncWorkerHandle } from '../worker/client.ts';
 import type { StartMessage } from '../worker/protocol.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
@@ -33,6 +33,8 @@ export interface BackendOptions {
   cachePath?: string;
   /** the demo snapshot, when installed */
   demoPath?: string;
+  /** read-only mode (--read-only, the desktop app's setting): no actions, even if asked */
+  readOnly?: boolean;
   /** switch what the session shows (the shell restarts the back end and reloads the renderer) */
   open?: (p: Params<'session.open'>) => Promise<Result<'session.open'>>;
   log?: (line: string) => void;
@@ -42,8 +44,16 @@ export interface Backend {
   service: ViewService;
   store: Store;
   worker: SyncWorkerHandle | undefined;
-  /** coalesced "views changed" events, at most 4 a second */
-  onPush(fn: (e: PushEvent) => void): () => void;
+  /**
+   * Pushes: coalesced "views changed" events (at most 4 a second) and reloads for every page (`to`
+   * undefined); a log stream's lines and an action run's progress for the page that started it alone
+   * (`to`: its caller id, as it was passed to service.handle/answer). A shell delivers each accordingly.
+   */
+  onPush(fn: (e: PushEvent, to?: Caller) => void): () => void;
+  /** A page went away (its WebSocket closed, the window reloaded or closed): its log streams stop. */
+  release(caller: Caller): number;
+  /** read-only mode on or off, now: every page re-reads the fleet (FleetDTO.actions) */
+  setReadOnly(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -57,7 +67,7 @@ export function startBackend(opts: BackendOptions): Backend {
   const store = snap ? snap.store : new Store(opts.db);
   let sources = opts.sources;
   let worker: SyncWorkerHandle | undefined;
-  // The back end's own connections (logs, bundles' logs): live sessions only.
+  // The back end's own connections (logs, actions, bundles' logs): live sessions only.
   const pool = !offline ? new ConnectionPool(sources, opts.dataDir, opts.execPath) : undefined;
   let live: LiveSource | undefined;
   if (!offline) {
@@ -101,7 +111,17 @@ export function startBackend(opts: BackendOptions): Backend {
   const mode = opts.snapshot ? 'snapshot' : offline ? 'cache' : 'live';
   const logs = pool ? logFetcher(pool, opts.dataDir) : undefined;
   const cachePath = opts.cachePath ?? join(opts.dataDir, 'cache.db');
-  const service = new ViewService(store, {
+  const listeners = new Set<(e: PushEvent, to?: Caller) => void>();
+  const service: ViewService = new ViewService(store, {
+    readOnly: !!opts.readOnly,
+    // Logs and actions go through the back end's own connections (live only); their pushes to their caller.
+    ...(pool && mode === 'live' ? { connections: pool } : {}),
+    push: (e, to) => {
+      for (const l of listeners) l(e, to);
+    },
+    // An action was recorded in these clusters' change history: their views (the timeline) moved on.
+    changed: (clusters) => push(Object.fromEntries(clusters.map((c) => [c, service.views.version(c)]))),
+    log,
     mode,
     source: opts.db,
     derive: offline ? (opts.snapshot ? 'memory' : 'persist') : 'none',
@@ -119,7 +139,6 @@ export function startBackend(opts: BackendOptions): Backend {
     }),
   });
 
-  const listeners = new Set<(e: PushEvent) => void>();
   const pending: Record<string, number> = {};
   let pushTimer: NodeJS.Timeout | undefined;
   const push = (versions: Record<string, number>) => {
@@ -157,9 +176,16 @@ export function startBackend(opts: BackendOptions): Backend {
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
+    release: (caller) => service.release(caller),
+    setReadOnly(on) {
+      service.setReadOnly(on);
+      // Every cluster's tile may offer its actions or not: the pages re-read the fleet.
+      push(Object.fromEntries(service.fleet().clusters.map((c) => [c.id, service.views.version(c.id)])));
+    },
     stop: () =>
       (stopping ??= (async () => {
         if (pushTimer) clearTimeout(pushTimer);
+        service.close();
         listeners.clear();
         try {
           await worker?.stop();

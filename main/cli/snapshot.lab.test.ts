@@ -12,8 +12,8 @@ import { Lab } from '../../lab/src/lab.ts';
 import { adminClient } from '../../lab/src/cluster.ts';
 import { until } from '../../lab/src/until.ts';
 import { LAB_SECRET_VALUES } from '../../lab/src/profiles/workloads.ts';
-import { startSyncWorker } from '../worker/client.ts';
-import { sourcesFromPaths } from '../fleet/sources.ts';
+import { deployment } from '../../lab/src/profiles/builders.ts';
+import { allLive, labSyncWorker, type LabSyncWorker } from '../worker/fixtures.ts';
 import { Store, type KObj } from '../store/store.ts';
 import type { StoreDiff } from '../snapshot/diff.ts';
 import type { BundleManifest } from '../snapshot/bundle.ts';
@@ -41,7 +41,7 @@ describe('snapshots and bundles against a lab cluster', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-snaplab-'));
   const db = join(dir, 'cache.db');
   let lab: Lab;
-  let worker: ReturnType<typeof startSyncWorker> | undefined;
+  let worker: LabSyncWorker | undefined;
   let cacheId = '';
   const FAILED = 'node-002';
 
@@ -50,36 +50,17 @@ describe('snapshots and bundles against a lab cluster', () => {
     const c = adminClient(lab.cluster('lab-1'));
     try {
       // Credentials in the places bundles leak them from: env, args, annotations, last-applied, events.
-      await c.request('POST', '/apis/apps/v1/namespaces/payments/deployments', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {
-          name: 'legacy-billing',
-          namespace: 'payments',
-          annotations: {
-            'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ spec: { password: EXTRA.lastApplied } }),
-            'example.com/webhook': `https://ops:${EXTRA.webhookPassword}@hooks.example.com/notify`,
-          },
-        },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: 'legacy-billing' } },
-          template: {
-            metadata: { labels: { app: 'legacy-billing' } },
-            spec: {
-              containers: [
-                {
-                  name: 'billing',
-                  image: 'registry.lab.local/billing:7',
-                  args: ['--listen=:8080', `--password=${EXTRA.argPassword}`],
-                  env: [{ name: 'OAUTH_CLIENT_SECRET', value: EXTRA.clientSecret }],
-                  resources: { requests: { cpu: '100m', memory: '128Mi' } },
-                },
-              ],
-            },
-          },
-        },
+      const billing = deployment('payments', 'legacy-billing', 1, {
+        image: 'registry.lab.local/billing:7',
+        args: ['--listen=:8080', `--password=${EXTRA.argPassword}`],
+        env: [{ name: 'OAUTH_CLIENT_SECRET', value: EXTRA.clientSecret }],
+        requests: { cpu: '100m', memory: '128Mi' },
       });
+      billing.metadata.annotations = {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ spec: { password: EXTRA.lastApplied } }),
+        'example.com/webhook': `https://ops:${EXTRA.webhookPassword}@hooks.example.com/notify`,
+      };
+      await c.request('POST', '/apis/apps/v1/namespaces/payments/deployments', billing);
       await c.request('POST', '/api/v1/namespaces/payments/events', {
         apiVersion: 'v1',
         kind: 'Event',
@@ -96,16 +77,8 @@ describe('snapshots and bundles against a lab cluster', () => {
     } finally {
       c.close();
     }
-    worker = startSyncWorker({
-      dbPath: db,
-      dataDir: join(dir, 'data'),
-      sources: sourcesFromPaths([lab.cluster('lab-1').kubeconfigs.admin]),
-      contexts: [],
-      reflector: { watchSeconds: 60, backoffMaxMs: 3000 },
-    });
-    const live = await worker.settled(180_000, (s) => s.status === 'live');
-    assert.equal(live[0]?.status, 'live', JSON.stringify(live));
-    cacheId = live[0]!.id;
+    worker = labSyncWorker(db, dir, [lab.cluster('lab-1').kubeconfigs.admin]);
+    cacheId = (await allLive(worker, 180_000))[0]!.id;
     await until(
       'the legacy-billing pod in the cache',
       () => {

@@ -207,12 +207,13 @@ export class Connection {
   /** A raw request; the response is returned unread (for streaming LIST and WATCH bodies). */
   async open(
     path: string,
-    opts: { method?: string; timeoutMs?: number; signal?: AbortSignal; accept?: string; body?: string } = {},
+    opts: { method?: string; timeoutMs?: number; signal?: AbortSignal; accept?: string; body?: string; contentType?: string } = {},
   ): Promise<IncomingMessage> {
     const { headers, agent } = await this.auth();
     headers.Accept = opts.accept ?? 'application/json';
     if (opts.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      // a patch says which kind it is: application/merge-patch+json, application/strategic-merge-patch+json
+      headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(opts.body));
     }
     headers['User-Agent'] = 'fleet-console/0.1';

@@ -26,6 +26,14 @@ function ev(o: EventOpts): CandidateChange {
   };
 }
 
+/** An event of the Deployment web of shop (d-1: the problem pod's owner), a rollout's unless `o` says otherwise. */
+const webDeployment = (id: number, action: string, summary: string, at: number, o: Partial<CandidateChange> = {}) =>
+  ev({ id, kind: 'apps/deployments', name: 'web', uid: 'd-1', namespace: 'shop', category: 'rollout', action, summary, at, ...o });
+
+/** A ConfigMap of shop whose keys changed. */
+const configEdit = (id: number, name: string, summary: string, at: number, o: Partial<CandidateChange> = {}) =>
+  ev({ id, kind: 'configmaps', name, namespace: 'shop', category: 'config', action: 'keys', summary, at, ...o });
+
 /** The first event deriveChanges makes of a record, with an id. */
 function derived(id: number, c: Omit<ChangeInput, 'cluster' | 'manager' | 'historyIndex'> & { cluster?: string }): CandidateChange {
   const e = deriveChanges({ cluster: 'c1', manager: null, historyIndex: 0, ...c })[0];
@@ -167,17 +175,7 @@ describe('rankCauses', () => {
 
   it('orders every relation, strongest first, and leaves out what cannot be a cause', () => {
     const appConfigEdit = (id: number, at: number, cluster = 'c1') =>
-      ev({
-        id,
-        cluster,
-        at,
-        kind: 'configmaps',
-        name: 'app-config',
-        namespace: 'shop',
-        category: 'config',
-        action: 'keys',
-        summary: 'keys changed: app.yaml',
-      });
+      configEdit(id, 'app-config', 'keys changed: app.yaml', at, { cluster });
     const ns = { namespace: 'shop' };
     const candidates = [
       ev({
@@ -309,18 +307,7 @@ describe('rankCauses', () => {
         refs: { node: 'node-2' },
         at: NOW - MIN,
       }),
-      ev({
-        id: 22,
-        kind: 'apps/deployments',
-        name: 'web',
-        uid: 'd-1',
-        ...ns,
-        category: 'health',
-        action: 'unavailable',
-        severity: 'warning',
-        summary: 'Unavailable: 2/3',
-        at: NOW - MIN,
-      }),
+      webDeployment(22, 'unavailable', 'Unavailable: 2/3', NOW - MIN, { category: 'health', severity: 'warning' }),
       // never candidates: a gap, after the problem, before the window, another cluster
       ev({ id: 30, kind: '', name: '', category: 'gap', action: 'relist', severity: 'warning', summary: 'capture gap', at: NOW - MIN }),
       appConfigEdit(31, NOW + 1),
@@ -355,27 +342,8 @@ describe('rankCauses', () => {
 
   it('ranks the problem object itself first when it changed (a Deployment that rolled out)', () => {
     const p = problemOf('apps/deployments', deployment('web', 'nginx:1.26', 'd-1'), NOW, [], 'c1');
-    const self = ev({
-      id: 1,
-      kind: 'apps/deployments',
-      name: 'web',
-      uid: 'd-1',
-      namespace: 'shop',
-      category: 'rollout',
-      action: 'image',
-      summary: 'image web: a → b',
-      at: NOW - 20 * HOUR,
-    });
-    const near = ev({
-      id: 2,
-      kind: 'configmaps',
-      name: 'x',
-      namespace: 'shop',
-      category: 'config',
-      action: 'keys',
-      summary: 'keys added: y',
-      at: NOW,
-    });
+    const self = webDeployment(1, 'image', 'image web: a → b', NOW - 20 * HOUR);
+    const near = configEdit(2, 'x', 'keys added: y', NOW);
     assert.deepEqual(
       rankCauses(p, [near, self]).map((r) => [r.change.id, r.reason]),
       [
@@ -386,8 +354,7 @@ describe('rankCauses', () => {
   });
 
   it('ranks closer changes higher within a relation; ties by time, then id; honours windowMs; at most 50', () => {
-    const cm = (id: number, at: number) =>
-      ev({ id, kind: 'configmaps', name: `c${id}`, namespace: 'shop', category: 'config', action: 'keys', summary: 'keys added: a', at });
+    const cm = (id: number, at: number) => configEdit(id, `c${id}`, 'keys added: a', at);
     const ranked = rankCauses(problem(), [cm(5, NOW - 3 * HOUR), cm(4, NOW - HOUR), cm(3, NOW - HOUR), cm(2, NOW - 10 * HOUR)]);
     assert.deepEqual(
       ranked.map((r) => r.change.id),
@@ -443,27 +410,8 @@ describe('healthy after a change', () => {
   });
 
   it('a change the pod stayed healthy after ranks below every change it did not survive, whatever its relation', () => {
-    const created = ev({
-      id: 1,
-      kind: 'apps/deployments',
-      uid: 'd-1',
-      namespace: 'shop',
-      name: 'web',
-      category: 'rollout',
-      action: 'created',
-      summary: 'created',
-      at: NOW - 40 * MIN,
-    });
-    const edit = ev({
-      id: 2,
-      kind: 'configmaps',
-      namespace: 'shop',
-      name: 'app-config',
-      category: 'config',
-      action: 'keys',
-      summary: 'keys changed: app.yaml',
-      at: NOW - 3 * MIN,
-    });
+    const created = webDeployment(1, 'created', 'created', NOW - 40 * MIN);
+    const edit = configEdit(2, 'app-config', 'keys changed: app.yaml', NOW - 3 * MIN);
     // healthy from 39 minutes before until the problem: it survived the creation, not the edit (3 < 5 minutes)
     const p = { ...problem(), healthy: { from: NOW - 39 * MIN, until: NOW } };
     const ranked = rankCauses(p, [created, edit]);
@@ -484,17 +432,9 @@ describe('fleetChanges', () => {
   const T0 = NOW - 6 * HOUR;
   const IMAGE = 'registry/web:1.4';
   const rollout = (id: number, cluster: string, at: number) =>
-    ev({
-      id,
+    webDeployment(id, 'image', `image web: registry/web:1.3 → ${IMAGE}`, at, {
       cluster,
-      at,
-      kind: 'apps/deployments',
       uid: `d-${cluster}`,
-      namespace: 'shop',
-      name: 'web',
-      category: 'rollout',
-      action: 'image',
-      summary: `image web: registry/web:1.3 → ${IMAGE}`,
       refs: { images: [IMAGE], previousImages: ['registry/web:1.3'] },
       fleetKey: `image:${IMAGE}`,
     });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Store } from '../store/store.ts';
 import { startWebShell, type WebShell } from './web.ts';
+import { fakeApi, fakePod, type FakeApi } from '../kube/fixtures.ts';
+import type { FleetDTO, LogStreamDTO, PushEvent } from '../../common/contract.ts';
 
 function get(
   port: number,
@@ -144,5 +146,126 @@ describe('web shell', () => {
       process.kill(child.pid!, 'SIGTERM');
     });
     assert.equal(code, 0, err);
+  });
+});
+
+describe('web shell: pushes of a stream go to the connection that started it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-web-push-'));
+  const rendererDir = join(dir, 'renderer');
+  let api: FakeApi;
+  let shell: WebShell;
+  let ro: WebShell;
+
+  /** A WebSocket that keeps every message: answers by id, pushes in order. */
+  async function client(s: WebShell) {
+    const sock = await ws(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, `http://127.0.0.1:${s.port}`);
+    const pushes: PushEvent[] = [];
+    const answers = new Map<number, Record<string, unknown>>();
+    sock.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { id?: number; push?: PushEvent };
+      if (m.push) pushes.push(m.push);
+      else if (typeof m.id === 'number') answers.set(m.id, m as Record<string, unknown>);
+    });
+    let id = 0;
+    const call = async (method: string, params: unknown) => {
+      const n = ++id;
+      sock.send(JSON.stringify({ id: n, method, params }));
+      const end = Date.now() + 10_000;
+      while (!answers.has(n)) {
+        if (Date.now() > end) throw new Error(`no answer to ${method}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return answers.get(n)!;
+    };
+    return { sock, pushes, call };
+  }
+  const waitFor = async (what: string, f: () => boolean, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!f()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  before(async () => {
+    mkdirSync(rendererDir, { recursive: true });
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
+    api = await fakeApi(dir);
+    api.pods.set('web/p1', fakePod('web', 'p1'));
+    api.appendLog('web', 'p1', 'app', 'first');
+    const common = { kubeconfigs: [api.kubeconfig], port: 0, rendererDir, reflector: { backoffMaxMs: 500 }, log: () => {} };
+    shell = await startWebShell({ ...common, db: join(dir, 'cache.db'), dataDir: join(dir, 'data') });
+    ro = await startWebShell({ ...common, db: join(dir, 'ro.db'), dataDir: join(dir, 'data-ro'), readOnly: true });
+  });
+
+  after(async () => {
+    await shell?.stop();
+    await ro?.stop();
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lines reach the page that asked, not the others; its streams stop when its socket closes', async () => {
+    const a = await client(shell);
+    const b = await client(shell);
+    try {
+      const started = await a.call('logs.start', { cluster: api.cluster, namespace: 'web', pod: 'p1', follow: true });
+      assert.equal(started.ok, true, JSON.stringify(started));
+      const stream = (started.result as LogStreamDTO).stream;
+      const lines = (c: { pushes: PushEvent[] }) =>
+        c.pushes.flatMap((p) => (p.type === 'logs' && p.stream === stream ? p.lines.map((l) => l.text) : []));
+      await waitFor('the first line at A', () => lines(a).includes('first'));
+      api.appendLog('web', 'p1', 'app', 'second');
+      await waitFor('the second line at A', () => lines(a).includes('second'));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(lines(b), [], 'B started nothing and gets none of it');
+      assert.equal(
+        b.pushes.some((p) => p.type === 'logs'),
+        false,
+      );
+      // B cannot stop A's stream
+      const stop = await b.call('logs.stop', { stream });
+      assert.deepEqual(stop.result, { stopped: false });
+      assert.equal(api.followers(), 1);
+      a.sock.close();
+      await waitFor('the stream stopped with its page', () => api.followers() === 0);
+      assert.equal(shell.service.openStreams(), 0);
+    } finally {
+      a.sock.close();
+      b.sock.close();
+    }
+  });
+
+  it('--help documents --read-only', async () => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'web.ts'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    assert.equal(await new Promise((r) => child.once('exit', r)), 0);
+    assert.match(out, /\[--read-only\]/);
+    assert.match(out, /--read-only +take no actions on the clusters/);
+  });
+
+  it('--read-only: the fleet offers no actions and a run is refused, even if asked', async () => {
+    const c = await client(ro);
+    try {
+      const fleet = await c.call('fleet.get', {});
+      assert.equal((fleet.result as FleetDTO).mode, 'live');
+      assert.equal((fleet.result as FleetDTO).actions, false);
+      const run = await c.call('actions.run', {
+        clusters: [api.cluster],
+        action: 'cordon',
+        target: { kind: 'nodes', namespace: '', name: 'n1' },
+        confirm: { clusters: [api.cluster], namespace: '', name: 'n1' },
+      });
+      assert.equal(run.ok, false);
+      assert.equal(run.code, 'forbidden');
+      assert.match(String(run.error), /read-only mode/);
+      const other = await client(shell);
+      const live = await other.call('fleet.get', {});
+      other.sock.close();
+      assert.equal((live.result as FleetDTO).actions, true, 'without --read-only, a live session offers actions');
+    } finally {
+      c.sock.close();
+    }
   });
 });

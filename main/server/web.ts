@@ -41,6 +41,8 @@ export interface WebShellOptions {
   port?: number;
   /** serve the cache without syncing */
   offline?: boolean;
+  /** read-only mode: the console takes no actions (cordon, scale, delete...), even if asked */
+  readOnly?: boolean;
   /** open a snapshot file read-only (implies offline) */
   snapshot?: boolean;
   /** the live cache (what "back to the live fleet" opens when started on a snapshot) */
@@ -82,10 +84,19 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const dir = opts.dataDir ?? dataDir();
   const liveDb = opts.liveDb ?? (opts.snapshot ? join(dir, 'cache.db') : opts.db);
   const demoPath = opts.demoPath ?? DEMO_PATH;
-  const clients = new Set<WebSocket>();
+  // Every WebSocket is a caller of its own: the pushes of its log streams and action runs go to it
+  // alone, and its streams stop when it closes. Everything else (views changed, reload) goes to all.
+  const clients = new Map<WebSocket, string>();
+  const byCaller = new Map<string, WebSocket>();
+  let nextClient = 1;
   const broadcast = (ev: PushEvent) => {
     const msg = JSON.stringify({ push: ev } satisfies WireMessage);
-    for (const c of clients) if (c.readyState === c.OPEN) c.send(msg);
+    for (const c of clients.keys()) if (c.readyState === c.OPEN) c.send(msg);
+  };
+  const deliver = (ev: PushEvent, to?: string) => {
+    if (to === undefined) return broadcast(ev);
+    const c = byCaller.get(to);
+    if (c && c.readyState === c.OPEN) c.send(JSON.stringify({ push: ev } satisfies WireMessage));
   };
 
   /** A back end for what the session shows: the live fleet (or cache), or a snapshot file. */
@@ -100,10 +111,11 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       cachePath: liveDb,
       demoPath,
       open,
+      readOnly: !!opts.readOnly,
       ...(opts.reflector ? { reflector: opts.reflector } : {}),
       log,
     });
-    b.onPush(broadcast);
+    b.onPush(deliver);
     return b;
   };
 
@@ -225,8 +237,15 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
+      const caller = `ws:${nextClient++}`;
+      clients.set(ws, caller);
+      byCaller.set(caller, ws);
+      ws.on('close', () => {
+        clients.delete(ws);
+        byCaller.delete(caller);
+        // The page went away: its log streams stop.
+        current.release(caller);
+      });
       ws.on('message', (data) => {
         let msg: { id?: unknown; method?: unknown; params?: unknown };
         try {
@@ -236,7 +255,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
           return;
         }
         const id = typeof msg?.id === 'number' && Number.isSafeInteger(msg.id) ? msg.id : -1;
-        void current.service.handle(msg?.method, msg?.params).then((answer) => {
+        void current.service.handle(msg?.method, msg?.params, caller).then((answer) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...answer }));
         });
       });
@@ -253,7 +272,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const c of clients) c.close(1001, 'server stopping');
+      for (const c of clients.keys()) c.close(1001, 'server stopping');
       wss.close();
       await new Promise<void>((r) => http.close(() => r()));
       http.closeAllConnections();
@@ -276,7 +295,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   };
 }
 
-const USAGE = `npm run web [-- --db PATH] [--kubeconfig F]... [--context C]... [--port P] [--offline | --snapshot FILE]
+const USAGE = `npm run web [-- --db PATH] [--kubeconfig F]... [--context C]... [--port P] [--offline | --snapshot FILE] [--read-only]
 
   Serves the console on http://127.0.0.1:P (P: any free port by default) and prints the URL to open,
   with its per-launch token.
@@ -284,7 +303,10 @@ const USAGE = `npm run web [-- --db PATH] [--kubeconfig F]... [--context C]... [
   --kubeconfig F  a kubeconfig file or folder (repeatable; default $KUBECONFIG or ~/.kube/config)
   --context C     only these contexts (repeatable)
   --offline       show the cache without syncing
-  --snapshot FILE open a snapshot (or an incident bundle, verified first) read-only; "demo": the demo fleet`;
+  --data-dir DIR  the data folder (default ${dataDir()}): captures, bundles, exec approvals
+  --snapshot FILE open a snapshot (or an incident bundle, verified first) read-only; "demo": the demo fleet
+  --read-only     take no actions on the clusters (cordon, drain, scale, restart, delete, apply...): the
+                  console only reads (logs included), and refuses actions even if asked`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -295,6 +317,7 @@ export async function main(argv: string[]): Promise<number> {
       context: { type: 'string', multiple: true, default: [] },
       port: { type: 'string' },
       offline: { type: 'boolean', default: false },
+      'read-only': { type: 'boolean', default: false },
       snapshot: { type: 'string' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -317,6 +340,7 @@ export async function main(argv: string[]): Promise<number> {
     contexts: values.context,
     port,
     offline: values.offline,
+    readOnly: values['read-only'],
     snapshot: !!snapshot,
     dataDir: dir,
     ...(process.env.FLEET_RENDERER_DIR ? { rendererDir: resolve(process.env.FLEET_RENDERER_DIR) } : {}),
@@ -327,7 +351,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => r());
   });
   process.stderr.write(
-    `fleet console web shell on 127.0.0.1:${shell.port} (${values.snapshot ? 'snapshot' : values.offline ? 'cache only' : 'syncing'}); open:\n`,
+    `fleet console web shell on 127.0.0.1:${shell.port} (${values.snapshot ? 'snapshot' : values.offline ? 'cache only' : 'syncing'}${values['read-only'] ? ', read-only' : ''}); open:\n`,
   );
   console.log(shell.url);
   await signalled;

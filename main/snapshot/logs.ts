@@ -1,9 +1,9 @@
 // Pod logs for incident bundles, fetched live through the back end's connections (kube/pool.ts: the
 // same entries, credentials and exec approvals as the sync worker; an exec plugin that is not approved
-// is not run, the bundle notes it instead).
+// is not run, the bundle notes it instead), with the console's one log reader (kube/logs.ts).
 import type { SourceConfig } from '../fleet/sources.ts';
 import { ConnectionPool } from '../kube/pool.ts';
-import { readBody, statusError } from '../kube/connection.ts';
+import { readPodLog } from '../kube/logs.ts';
 import type { LogFetcher } from './bundle.ts';
 
 const MAX_LOG_BYTES = 8 << 20;
@@ -13,16 +13,8 @@ export function logFetcher(sources: SourceConfig | ConnectionPool, dataDir: stri
   const pool = sources instanceof ConnectionPool ? sources : new ConnectionPool(sources, dataDir, execPath);
   const fetch: LogFetcher = async (cluster, namespace, pod, container, tailLines) => {
     if (!pool.entry(cluster)) return undefined;
-    const conn = pool.get(cluster);
-    const path =
-      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log` +
-      `?container=${encodeURIComponent(container)}&tailLines=${tailLines}&limitBytes=${MAX_LOG_BYTES}`;
-    // (the log endpoint refuses text/plain in Accept; kubectl sends */*)
-    const res = await conn.open(path, { accept: '*/*', timeoutMs: 15_000 });
-    const text = await readBody(res, MAX_LOG_BYTES + 65536);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw statusError(status, path, text);
-    return text;
+    // The console's own log reader (kube/logs.ts): the last lines, no follow, bounded.
+    return readPodLog(pool.get(cluster), namespace, pod, { container, tailLines, limitBytes: MAX_LOG_BYTES });
   };
   return Object.assign(fetch, {
     close() {

@@ -36,6 +36,29 @@ export const CHANGE_EVENTS_DDL = `
   CREATE INDEX change_events_fleet ON change_events (fleet_key, at) WHERE fleet_key IS NOT NULL;
 `;
 
+/** Who made the changes the console itself made (actions): the user, through this console. */
+export const CONSOLE_WHO = 'you (fleet console)';
+
+/** An action of the console's, as its change event records it (category 'action'). */
+export interface ActionRecord {
+  cluster: string;
+  at: number;
+  /** the target: the cache's kind key, uid ('' when unknown), namespace ('' for cluster-scoped) and name */
+  kind: string;
+  uid: string;
+  namespace: string;
+  name: string;
+  /** cordon, uncordon, drain, scale, restart, pause, resume, delete, apply */
+  action: string;
+  /** it failed: severity warning (else info) */
+  failed: boolean;
+  /** "cordoned by you from this console" */
+  summary: string;
+  /** the same action on the same object in several clusters (a fleet-wide run) */
+  fleetKey?: string | null;
+  refs?: ChangeRefs;
+}
+
 /** A change event as stored. */
 export interface StoredChange extends DerivedChange {
   id: number;
@@ -68,19 +91,12 @@ export interface RecordedChange extends Omit<ChangeInput, 'before' | 'after' | '
   newRv: string | null;
 }
 
-type Row = {
+/** A change_events row as read: the event's columns the contract names alike, the rest in the table's words. */
+type Row = Pick<DerivedChange, 'cluster' | 'at' | 'kind' | 'uid' | 'namespace' | 'name' | 'action' | 'summary' | 'who'> & {
   id: number;
-  cluster: string;
-  at: number;
-  kind: string;
-  uid: string;
-  namespace: string;
-  name: string;
+  /** text as stored: the contract's category and severity once read (toChange) */
   category: string;
-  action: string;
   severity: string;
-  summary: string;
-  who: string;
   fleet_key: string | null;
   refs: string;
   old_rv: string | null;
@@ -172,8 +188,8 @@ export class ChangeEvents {
     };
   }
 
-  insert(c: DerivedChange, oldRv: string | null, newRv: string | null): void {
-    this.s.insert.run({
+  insert(c: DerivedChange, oldRv: string | null, newRv: string | null): number {
+    const r = this.s.insert.run({
       cluster: c.cluster,
       at: c.at,
       kind: c.kind,
@@ -190,6 +206,36 @@ export class ChangeEvents {
       oldRv,
       newRv,
     });
+    return Number(r.lastInsertRowid);
+  }
+
+  /**
+   * An action taken from this console (cordon, scale, apply...), done or failed, on its target object:
+   * written by the back end's own process as it happens (the sync worker writes the same file; SQLite's
+   * busy timeout lets the two take turns), so the timeline and the object's Changes tab show it at once.
+   * Returns the change event's id.
+   */
+  recordAction(a: ActionRecord): number {
+    return this.insert(
+      {
+        cluster: a.cluster,
+        at: a.at,
+        kind: a.kind,
+        uid: a.uid,
+        namespace: a.namespace,
+        name: a.name,
+        category: 'action',
+        action: a.action,
+        severity: a.failed ? 'warning' : 'info',
+        summary: a.summary,
+        who: CONSOLE_WHO,
+        fleetKey: a.fleetKey ?? null,
+        refs: a.refs ?? {},
+        historyIndex: null,
+      },
+      null,
+      null,
+    );
   }
 
   get(id: number): StoredChange | undefined {

@@ -11,6 +11,7 @@ import { decodeWatchLine, watchOp } from '../kube/reflector.ts';
 import { RawObject, ScanError } from '../kube/rawobject.ts';
 import { stripObject } from './encoding.ts';
 import { Store, type KObj, type WriteOp } from './store.ts';
+import { pod as fixturePod } from './fixtures.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -97,23 +98,20 @@ function same(kind: string, lines: string[], opts: { oneBatch?: boolean } = {}):
 const ev = (type: string, object: unknown, ws = '') =>
   `{${ws}"type"${ws}:${ws}${JSON.stringify(type)}${ws},${ws}"object"${ws}:${ws}${typeof object === 'string' ? object : JSON.stringify(object)}${ws}}`;
 
+/** The fixture pod in ns on n1, with what the store strips (managedFields, last-applied) and text that looks like it. */
 function pod(name: string, rv: string, extra: KObj = {}): KObj {
+  const p = fixturePod('ns', name, rv, 'n1', { created: '2026-11-22T07:00:00Z' });
   return {
-    apiVersion: 'v1',
-    kind: 'Pod',
+    ...p,
     metadata: {
-      name,
-      namespace: 'ns',
-      uid: `uid-${name}`,
-      resourceVersion: rv,
-      creationTimestamp: '2026-11-22T07:00:00Z',
+      ...p.metadata,
       labels: { app: 'x', managedFields: 'a label, kept' },
       annotations: { [LAST_APPLIED]: '{"metadata":{"managedFields":[]}}', keep: '"managedFields":[1]' },
       managedFields: [{ manager: 'kubelet', fieldsV1: { 'f:status': {} } }],
       ...extra.metadata,
     },
-    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i', args: ['{"metadata":', '\\"', 'managedFields'] }], ...extra.spec },
-    status: { phase: 'Running', ...extra.status },
+    spec: { ...p.spec, containers: [{ name: 'c', image: 'i', args: ['{"metadata":', '\\"', 'managedFields'] }], ...extra.spec },
+    status: { ...p.status, ...extra.status },
   };
 }
 
@@ -124,7 +122,7 @@ describe('watch events as JSON text', () => {
     assert.equal(type, 'ADDED');
     assert.deepEqual(
       [object.uid, object.name, object.namespace, object.resourceVersion, object.creationTimestamp],
-      ['uid-a', 'a', 'ns', '7', '2026-11-22T07:00:00Z'],
+      ['uid-ns-a', 'a', 'ns', '7', '2026-11-22T07:00:00Z'],
     );
     assert.deepEqual(JSON.parse(object.stripped().join('')), stripObject('pods', p));
   });

@@ -13,11 +13,12 @@ import { migrate } from './schema.ts';
 import { StoreReads } from './reads.ts';
 import { StoreWriter, type WriteOp } from './writes.ts';
 import { ViewRows } from './views.ts';
-import { backfillChanges, type ChangeEvents } from './changes.ts';
+import { backfillChanges, type ActionRecord, type ChangeEvents } from './changes.ts';
 
 export type { ClusterRow, KObj, ObjectInput } from '../kube/sink.ts';
 export type { ChangeRecord, ChangeType, ObjectHit, ObjectRow, RefusedKind, StoredObject } from './reads.ts';
 export type { WriteOp } from './writes.ts';
+export type { ActionRecord } from './changes.ts';
 export { PARTITION_MS } from './schema.ts';
 
 export interface StoreOptions {
@@ -95,6 +96,11 @@ export class Store extends StoreReads {
       records = backfillChanges(this.db);
     })();
     return { records, events: this.changeEvents.count() };
+  }
+
+  /** An action of the console's (done or failed) in the cluster's change history; returns its change event's id. */
+  recordAction(a: ActionRecord): number {
+    return this.changeEvents.recordAction(a);
   }
 
   /** Copy what the WAL holds into the file and empty it: the file alone is then the whole database. */

@@ -6,7 +6,9 @@ import type { ClusterStatusInfo } from '../kube/sync.ts';
 import type { ClusterTileRow, ClusterViewRow } from '../store/views.ts';
 import type { SnapshotManifest } from '../store/manifest.ts';
 import { ViewTable, deriveStored } from './derive.ts';
-import { ContractError, type FleetDTO, type Params, type Result } from '../../common/contract.ts';
+import type { Connection } from '../kube/connection.ts';
+import type { ContextEntry } from '../fleet/kubeconfig.ts';
+import { ContractError, type ActionProgressEvent, type FleetDTO, type LogsEvent, type Params, type Result } from '../../common/contract.ts';
 
 export interface LiveSource {
   /** the latest statuses from the sync worker */
@@ -34,8 +36,30 @@ export interface ServiceOptions {
   cachePath?: string;
   /** snapshots, bundles and diffs: files the session reads and writes (see SessionActions) */
   actions?: SessionActions;
+  /**
+   * The back end's own connections to the clusters (kube/pool.ts), live sessions only: what logs and
+   * actions go through. Without them the session reads no logs and takes no actions.
+   */
+  connections?: Connections;
+  /** read-only mode (--read-only, or the desktop app's setting): no actions, even if asked */
+  readOnly?: boolean;
+  /** pushes meant for one caller only (its log lines, its run's progress) */
+  push?: (e: LogsEvent | ActionProgressEvent, to: string) => void;
+  /** the console wrote to these clusters' change history (an action): their views moved on */
+  changed?: (clusters: string[]) => void;
+  log?: (line: string) => void;
   now?: () => number;
 }
+
+/** The back end's connections by cluster id (ConnectionPool): an entry, and a connection that throws a ConnectionError saying why there is none. */
+export interface Connections {
+  entry(cluster: string): ContextEntry | undefined;
+  get(cluster: string): Connection;
+}
+
+/** Who asks: a page (a WebSocket connection, the desktop window); pushes of its streams and runs go to it alone. */
+export type Caller = string;
+export const LOCAL_CALLER: Caller = 'local';
 
 /** What the shell around the service does with files: capture, compare, export, switch what is shown. */
 export interface SessionActions {
@@ -64,12 +88,24 @@ export class ViewContext {
   readonly now: () => number;
   /** bumped when the worker recomputed views: the fleet moved on */
   fleetVersion = 0;
+  /** read-only mode: may change while the session runs (the desktop app's menu) */
+  readOnly: boolean;
 
   constructor(store: Store, opts: ServiceOptions) {
     this.store = store;
     this.views = new ViewTable(store, opts.derive !== 'persist');
     this.o = opts;
     this.now = opts.now ?? Date.now;
+    this.readOnly = !!opts.readOnly;
+  }
+
+  /** Why this session takes no actions (a snapshot, the cache, read-only mode), or null when it may. */
+  actionsRefused(): string | null {
+    if (this.o.mode === 'snapshot') return 'this session shows a snapshot: actions are taken on the live fleet only';
+    if (this.o.mode === 'cache') return 'this session shows the cache without syncing (offline): actions are taken on the live fleet only';
+    if (this.readOnly) return 'the console is in read-only mode (--read-only, or the Read-only Mode setting): no actions are taken';
+    if (!this.o.connections) return 'this session has no connections to the clusters: no actions are taken';
+    return null;
   }
 
   /** an "as of" time within what the cache can show; undefined for the latest */

@@ -129,8 +129,8 @@ function computeFleet(ctx: ViewContext, at?: number): FleetDTO {
         }
       : null,
     at: at ?? null,
-    // (the actions' back end sets this: a live session not in read-only mode)
-    actions: false,
+    // Actions: a live session with connections, not in read-only mode, showing the fleet as it is.
+    actions: at === undefined && ctx.actionsRefused() === null,
     // The times "as of" can show: from the first recorded change to now (or the capture).
     history: from === null ? null : { from, to: ctx.now() },
   };

@@ -4,67 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store, type KObj } from '../store/store.ts';
+import { Store } from '../store/store.ts';
+import { T0, cluster, node, pod } from '../store/fixtures.ts';
 import { ViewService } from './service.ts';
 import { scopeMessage } from '../kube/access.ts';
 import { ViewTable } from './derive.ts';
 import { MODEL_VERSION } from '../model/derive.ts';
 import { HEALTH_LEVELS } from '../../common/contract.ts';
 
-const T0 = Date.parse('2026-11-20T10:00:00Z');
 const iso = (t: number) => new Date(t).toISOString();
-
-function node(name: string, ready: boolean, extra: KObj = {}): KObj {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      uid: `uid-${name}`,
-      resourceVersion: '1',
-      creationTimestamp: iso(T0 - 86400_000),
-      labels: { 'kubernetes.io/hostname': name, ...extra.labels },
-    },
-    spec: extra.spec ?? {},
-    status: {
-      capacity: { cpu: '8', memory: '32Gi', pods: '110', ...extra.capacity },
-      allocatable: { cpu: '8', memory: '32Gi', pods: '110', ...extra.capacity },
-      conditions: [
-        {
-          type: 'Ready',
-          status: ready ? 'True' : 'False',
-          reason: ready ? 'KubeletReady' : 'KubeletNotReady',
-          lastHeartbeatTime: iso(T0),
-          lastTransitionTime: iso(T0 - 3600_000),
-        },
-      ],
-      nodeInfo: { kubeletVersion: 'v1.37.1', osImage: 'Debian', containerRuntimeVersion: 'containerd://2.1' },
-    },
-  };
-}
-
-function pod(ns: string, name: string, nodeName: string | undefined, cpu: string, extra: KObj = {}): KObj {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      namespace: ns,
-      name,
-      uid: `uid-${ns}-${name}`,
-      resourceVersion: '1',
-      creationTimestamp: iso(T0 - 600_000),
-      labels: { app: name.split('-')[0] },
-    },
-    spec: {
-      ...(nodeName ? { nodeName } : {}),
-      containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu, memory: '1Gi', ...extra.requests } } }],
-    },
-    status: {
-      phase: nodeName ? 'Running' : 'Pending',
-      containerStatuses: nodeName ? [{ name: 'main', ready: true, restartCount: 0, state: { running: {} } }] : [],
-    },
-  };
-}
 
 describe('view service over a cache', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-views-'));
@@ -76,38 +24,30 @@ describe('view service over a cache', () => {
     store = new Store(db);
     const c = 'c1';
     store.write([
-      {
-        op: 'cluster',
-        row: {
-          id: c,
-          context: 'prod-eu',
-          file: '/k/config',
-          source: 'file',
-          server: 'https://10.0.0.1',
-          authKind: 'token',
-          status: 'live',
-          lastContact: T0,
-          serverVersion: 'v1.37.1',
-          at: T0,
-        },
-      },
-      { op: 'upsert', cluster: c, kind: 'nodes', obj: node('n1', true), at: T0 },
-      { op: 'upsert', cluster: c, kind: 'nodes', obj: node('n2', false), at: T0 },
+      cluster(c, 'prod-eu', T0),
+      { op: 'upsert', cluster: c, kind: 'nodes', obj: node('n1'), at: T0 },
+      { op: 'upsert', cluster: c, kind: 'nodes', obj: node('n2', '1', { ready: false }), at: T0 },
       {
         op: 'upsert',
         cluster: c,
         kind: 'nodes',
-        obj: node('gpu-1', true, { capacity: { 'nvidia.com/gpu': '8' }, labels: { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3' } }),
+        obj: node('gpu-1', '1', { gpus: { count: 8, product: 'NVIDIA-H100-80GB-HBM3' } }),
         at: T0,
       },
-      { op: 'upsert', cluster: c, kind: 'pods', obj: pod('web', 'web-1', 'n1', '2'), at: T0 },
-      { op: 'upsert', cluster: c, kind: 'pods', obj: pod('web', 'web-2', 'n1', '500m'), at: T0 },
-      { op: 'upsert', cluster: c, kind: 'pods', obj: pod('ml', 'train-1', 'gpu-1', '4', { requests: { 'nvidia.com/gpu': '4' } }), at: T0 },
+      { op: 'upsert', cluster: c, kind: 'pods', obj: pod('web', 'web-1', '1', 'n1', { cpu: '2' }), at: T0 },
+      { op: 'upsert', cluster: c, kind: 'pods', obj: pod('web', 'web-2', '1', 'n1'), at: T0 },
       {
         op: 'upsert',
         cluster: c,
         kind: 'pods',
-        obj: pod('ml', 'train-2', undefined, '4', { requests: { 'nvidia.com/gpu': '8' } }),
+        obj: pod('ml', 'train-1', '1', 'gpu-1', { cpu: '4', requests: { 'nvidia.com/gpu': '4' } }),
+        at: T0,
+      },
+      {
+        op: 'upsert',
+        cluster: c,
+        kind: 'pods',
+        obj: pod('ml', 'train-2', '1', undefined, { cpu: '4', requests: { 'nvidia.com/gpu': '8' } }),
         at: T0,
       },
       {
@@ -130,7 +70,7 @@ describe('view service over a cache', () => {
       { op: 'state', cluster: c, kind: 'events', state: 'partial', message: scopeMessage(['default', 'web']), at: T0 },
     ]);
     // A later change to web-1: history to diff.
-    const changed = pod('web', 'web-1', 'n1', '2');
+    const changed = pod('web', 'web-1', '1', 'n1', { cpu: '2' });
     changed.metadata.resourceVersion = '2';
     changed.metadata.labels.tier = 'front';
     store.write([{ op: 'upsert', cluster: c, kind: 'pods', obj: changed, at: T0 + 60_000 }]);

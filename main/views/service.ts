@@ -4,10 +4,14 @@
 // the age of its data, so cached data is never shown as live.
 //
 // This is the dispatch; each area answers in a module of its own (fleet.ts, cluster.ts, node.ts,
-// objects.ts, search.ts, metrics.ts) over what they share (context.ts).
+// objects.ts, search.ts, metrics.ts, changes.ts, logs.ts, actions.ts) over what they share (context.ts).
+// Logs and actions reach the clusters through the connections the back end injects (live sessions
+// only); `caller` says which page asks, so its streams' and runs' pushes go to it alone.
 import type { Store } from '../store/store.ts';
 import type { ViewTable } from './derive.ts';
-import { ViewContext, type ServiceOptions, type SessionActions } from './context.ts';
+import { LOCAL_CALLER, ViewContext, type Caller, type ServiceOptions, type SessionActions } from './context.ts';
+import { LogStreams } from './logs.ts';
+import { ClusterActions } from './actions.ts';
 import { FleetAnswers } from './fleet.ts';
 import { clusterDTO } from './cluster.ts';
 import { nodeDTO } from './node.ts';
@@ -32,19 +36,50 @@ import {
   type SearchHit,
 } from '../../common/contract.ts';
 
-export type { LiveSource, ServiceOptions, SessionActions } from './context.ts';
+export type { Caller, Connections, LiveSource, ServiceOptions, SessionActions } from './context.ts';
+export { LOCAL_CALLER } from './context.ts';
 
 export class ViewService {
   readonly store: Store;
   readonly views: ViewTable;
   private readonly ctx: ViewContext;
   private readonly fleetAnswers: FleetAnswers;
+  private readonly logs: LogStreams;
+  private readonly clusterActions: ClusterActions;
 
   constructor(store: Store, opts: ServiceOptions) {
     this.ctx = new ViewContext(store, opts);
     this.store = store;
     this.views = this.ctx.views;
     this.fleetAnswers = new FleetAnswers(this.ctx);
+    this.logs = new LogStreams(this.ctx);
+    this.clusterActions = new ClusterActions(this.ctx);
+  }
+
+  /** read-only mode: no actions (FleetDTO.actions is false, actions.run is refused) */
+  get readOnly(): boolean {
+    return this.ctx.readOnly;
+  }
+
+  /** Turn read-only mode on or off while the session runs; the fleet moves on (FleetDTO.actions). */
+  setReadOnly(on: boolean): void {
+    this.ctx.readOnly = on;
+    this.bump();
+  }
+
+  /** A page went away (its WebSocket closed, the window reloaded or closed): its log streams stop. Returns how many. */
+  release(caller: Caller): number {
+    return this.logs.release(caller);
+  }
+
+  /** Log streams open now (of one caller, or all). */
+  openStreams(caller?: Caller): number {
+    return this.logs.open(caller);
+  }
+
+  /** The session ends: every log stream stops. */
+  close(): void {
+    this.logs.close();
   }
 
   /** The worker recomputed views: remember the fleet moved on. */
@@ -56,19 +91,19 @@ export class ViewService {
    * Validate and answer one request as it came (a WebSocket message, a shell's own call). Never
    * throws: errors come back as {ok:false}. Where the request is validated already, answer() it.
    */
-  async handle(method: unknown, params: unknown): Promise<Answer<unknown>> {
+  async handle(method: unknown, params: unknown, caller: Caller = LOCAL_CALLER): Promise<Answer<unknown>> {
     const req = parseRequest(method, params);
     if (!req.ok) return { ok: false, error: req.error, code: 'invalid' };
-    return this.answer(req.method, req.params as never);
+    return this.answer(req.method, req.params as never, caller);
   }
 
   /**
    * Answer one request whose params parseRequest has validated (the desktop app's IPC handler does,
    * before the service sees them): not validated again. Never throws: errors come back as {ok:false}.
    */
-  async answer<M extends Method>(method: M, params: Params<M>): Promise<Answer<Result<M>>> {
+  async answer<M extends Method>(method: M, params: Params<M>, caller: Caller = LOCAL_CALLER): Promise<Answer<Result<M>>> {
     try {
-      return { ok: true, result: await this.call(method, params) };
+      return { ok: true, result: await this.call(method, params, caller) };
     } catch (e) {
       if (e instanceof ContractError) return { ok: false, error: e.message, code: e.code as 'not-found' };
       return { ok: false, error: `internal error in ${method}: ${(e as Error).message}`, code: 'internal' };
@@ -76,7 +111,7 @@ export class ViewService {
   }
 
   /** Answer one validated request; throws a ContractError when it cannot be answered. */
-  async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
+  async call<M extends Method>(method: M, params: Params<M>, caller: Caller = LOCAL_CALLER): Promise<Result<M>> {
     const p = params as Record<string, unknown>;
     switch (method) {
       case 'fleet.get':
@@ -123,6 +158,16 @@ export class ViewService {
         return whatChangedDTO(this.ctx, p as Params<'changes.whatChanged'>) as Result<M>;
       case 'changes.fleet':
         return fleetChangesDTO(this.ctx, p as Params<'changes.fleet'>) as Result<M>;
+      case 'logs.start':
+        return (await this.logs.start(p as Params<'logs.start'>, caller)) as Result<M>;
+      case 'logs.stop':
+        return this.logs.stop(p.stream as number, caller) as Result<M>;
+      case 'actions.check':
+        return (await this.clusterActions.check(p as Params<'actions.check'>)) as Result<M>;
+      case 'actions.preview':
+        return (await this.clusterActions.preview(p as Params<'actions.preview'>)) as Result<M>;
+      case 'actions.run':
+        return (await this.clusterActions.run(p as Params<'actions.run'>, caller)) as Result<M>;
     }
     throw new ContractError(`unknown method ${String(method)}`, 'invalid');
   }

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { Lab } from '../../lab/src/lab.ts';
 import { adminClient, CUSTOM_STATUS } from '../../lab/src/cluster.ts';
 import { customPodStatus } from '../../lab/src/profiles/index.ts';
+import { deployment } from '../../lab/src/profiles/builders.ts';
 import { until } from '../../lab/src/until.ts';
-import { startSyncWorker } from './client.ts';
-import { sourcesFromPaths } from '../fleet/sources.ts';
+import { allLive, labSyncWorker, type LabSyncWorker } from './fixtures.ts';
 import { Store } from '../store/store.ts';
 import { ViewService } from '../views/service.ts';
 import type { ChangeEventDTO, ChangeListDTO, FleetChangeDTO, TimelineDTO, WhatChangedDTO } from '../../common/contract.ts';
@@ -24,7 +24,7 @@ describe('the fleet’s changes against three lab clusters', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-changes-lab-'));
   const db = join(dir, 'cache.db');
   let lab: Lab;
-  let worker: ReturnType<typeof startSyncWorker> | undefined;
+  let worker: LabSyncWorker | undefined;
   let ids: Record<string, string> = {};
   const t0 = Date.now();
 
@@ -53,43 +53,20 @@ describe('the fleet’s changes against three lab clusters', () => {
         metadata: { name: 'checkout-config', namespace: 'team-a' },
         data: { 'app.yaml': 'retries: 3\n' },
       });
-      await admin.create({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'checkout-api', namespace: 'team-a' },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: { app: 'checkout-api' } },
-          template: {
-            metadata: { labels: { app: 'checkout-api' } },
-            spec: {
-              containers: [
-                {
-                  name: 'api',
-                  image: 'registry.lab.local/checkout:2.0',
-                  // Burstable, as the lab's kubelet status for a crash loop says
-                  resources: { requests: { cpu: '100m' } },
-                  volumeMounts: [{ name: 'cfg', mountPath: '/etc/checkout' }],
-                },
-              ],
-              volumes: [{ name: 'cfg', configMap: { name: 'checkout-config' } }],
-            },
-          },
-        },
-      });
+      await admin.create(
+        deployment('team-a', 'checkout-api', 1, {
+          image: 'registry.lab.local/checkout:2.0',
+          // Burstable, as the lab's kubelet status for a crash loop says
+          requests: { cpu: '100m' },
+          volumeMounts: [{ name: 'cfg', mountPath: '/etc/checkout' }],
+          volumes: [{ name: 'cfg', configMap: { name: 'checkout-config' } }],
+        }),
+      );
     } finally {
       admin.close();
     }
-    worker = startSyncWorker({
-      dbPath: db,
-      dataDir: join(dir, 'data'),
-      sources: sourcesFromPaths([lab.state.merged]),
-      contexts: ['lab-1', 'lab-2', 'lab-3'],
-      reflector: { watchSeconds: 60, backoffMaxMs: 3000 },
-    });
-    const live = await worker.settled(240_000, (s) => s.status === 'live');
-    for (const s of live) assert.equal(s.status, 'live', `${s.context}: ${s.message}`);
-    ids = Object.fromEntries(live.map((s) => [s.context, s.id]));
+    worker = labSyncWorker(db, dir, [lab.state.merged], ['lab-1', 'lab-2', 'lab-3']);
+    ids = Object.fromEntries((await allLive(worker, 240_000)).map((s) => [s.context, s.id]));
   });
 
   after(async () => {

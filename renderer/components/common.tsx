@@ -52,8 +52,9 @@ export function Link({
   children: ReactNode;
   className?: string;
   at?: number | null;
-  'data-testid'?: string;
   'aria-current'?: 'page';
+  /** test hooks (data-testid, data-action-change, …) */
+  [data: `data-${string}`]: string | number | boolean | undefined;
 }) {
   const shown = useApp((s) => s.at);
   return (

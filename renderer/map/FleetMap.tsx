@@ -9,6 +9,7 @@ import { fillsFor, legend, type Palette } from './colors.ts';
 import { MapEngine, themePalette } from './engine.ts';
 import { formatCount } from '../../common/format.ts';
 import { clusterCounts, safeName, statusLine, statusTime } from './text.ts';
+import '../canvas/canvas.css';
 import './map.css';
 
 export interface FleetMapProps {
@@ -155,9 +156,9 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
 
   return (
     // data-painted="<fleet version>" is set on this element by the engine after it drew that fleet.
-    <div className="fleet-map" ref={root}>
+    <div className="fleet-map canvas-view" ref={root}>
       <canvas ref={canvas} tabIndex={0} role="application" aria-roledescription="fleet map" aria-label={label} />
-      <div className="fleet-map-tooltip" ref={tooltip} role="tooltip" hidden />
+      <div className="fleet-map-tooltip canvas-tooltip" ref={tooltip} role="tooltip" hidden />
       <Legend measure={measure} pal={pal} />
       <div className="fleet-map-sr" aria-live="polite" ref={live} />
       <nav className="fleet-map-list" aria-label="Clusters on the map">

@@ -2,7 +2,6 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutFleet, type Layout } from './layout.ts';
 import {
-  KEY_PAN,
   KEY_ZOOM_IN,
   KEY_ZOOM_OUT,
   MAX_ZOOM,
@@ -14,9 +13,10 @@ import {
   revealRect,
   toScreen,
   toWorld,
-  wheelStep,
   zoomAt,
 } from './camera.ts';
+import { KEY_PAN } from '../canvas/camera.ts';
+import { testClock } from '../canvas/fixtures.ts';
 
 /** 50 clusters of 1 to 400 nodes: taller than a 1280×720 screen at zoom 1. */
 const FLEET = Array.from({ length: 50 }, (_, i) => ({ id: `c${String(i).padStart(2, '0')}`, nodes: 1 + ((i * 37) % 400) }));
@@ -26,21 +26,11 @@ const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <
 
 /** A camera over a layout on a W×H screen, with a clock the test moves and a count of moves. */
 function camera(layout: Layout = layoutFleet(FLEET, W), home = 1) {
-  let now = 1_000;
-  let moves = 0;
-  const cam = new MapCamera(
-    () => moves++,
-    () => now,
-  );
+  const t = testClock();
+  const cam = new MapCamera(t.onMove, t.clock);
   cam.setScreen(W, H);
   cam.fit(layout, home);
-  return {
-    cam,
-    layout,
-    moves: () => moves,
-    tick: (ms: number) => (now += ms),
-    now: () => now,
-  };
+  return { ...t, cam, layout };
 }
 
 test('camera math: world/screen round trip, zoom about a point, clamping, reveal', () => {
@@ -220,15 +210,4 @@ test('keys: Shift+arrows pan a fifth of the screen, arrows move the focus, + −
   const centre = c.cam.toWorld(W / 2, H / 2);
   c.cam.zoomKey(KEY_ZOOM_OUT, off);
   near(c.cam.toWorld(W / 2, H / 2).x, centre.x, 'off screen: about the centre');
-});
-
-test('wheel: horizontal scroll pans, vertical zooms (pinch as ctrl+wheel), lines and pages scaled', () => {
-  assert.deepEqual(wheelStep({ deltaX: 30, deltaY: 2, deltaMode: 0, ctrlKey: false }, H), { pan: 30 });
-  assert.deepEqual(wheelStep({ deltaX: 3, deltaY: 0, deltaMode: 1, ctrlKey: false }, H), { pan: 48 });
-  const z = wheelStep({ deltaX: 0, deltaY: 100, deltaMode: 0, ctrlKey: false }, H);
-  assert.ok('zoom' in z && Math.abs(z.zoom - Math.exp(-0.15)) < 1e-12, 'down zooms out');
-  const pinch = wheelStep({ deltaX: 30, deltaY: -10, deltaMode: 0, ctrlKey: true }, H);
-  assert.ok('zoom' in pinch && Math.abs(pinch.zoom - Math.exp(0.1)) < 1e-12, 'a pinch zooms, whatever its deltaX');
-  const page = wheelStep({ deltaX: 0, deltaY: 1, deltaMode: 2, ctrlKey: false }, H);
-  assert.ok('zoom' in page && Math.abs(page.zoom - Math.exp(-H * 0.0015)) < 1e-12, 'a page is a screen');
 });

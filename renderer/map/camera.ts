@@ -1,15 +1,15 @@
 // The fleet map's camera: which part of the world the screen shows (pan, zoom about a point, clamped
-// to the map, the home view that fits a small fleet), and what the keys and the wheel do to it. Pure:
-// no DOM, so node:test covers it; input.ts turns DOM events into these calls.
+// to the map, the home view that fits a small fleet), and what the keys do to it (the wheel: the
+// canvas views' wheelStep). Pure: no DOM, so node:test covers it; canvas/input.ts turns DOM events
+// into these calls.
 import { CELL, TILE_GAP, type Direction, type Layout, type Rect, type TileBox } from './layout.ts';
+import { KEY_PAN, ViewCamera, browserKey, clamp, viewKey, type KeyInput, type ViewKey } from '../canvas/camera.ts';
 
 /** absolute bounds; the least zoom in use is the one that shows the whole map (minZoom) */
 export const MIN_ZOOM = 0.02;
 export const MAX_ZOOM = 8;
 /** the camera is at rest this long after its last move: then sprites are made sharp */
 export const SETTLE_MS = 150;
-/** Shift+arrows pan by this share of the screen */
-export const KEY_PAN = 0.2;
 /** + and − zoom by these factors */
 export const KEY_ZOOM_IN = 1.25;
 export const KEY_ZOOM_OUT = 0.8;
@@ -36,7 +36,7 @@ export function toScreen(cam: Camera, wx: number, wy: number): { x: number; y: n
 /** The least useful zoom: the whole map on screen with a margin (never more than 1). */
 export function minZoom(layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): number {
   if (screenW <= 0 || screenH <= 0) return MIN_ZOOM;
-  return Math.max(MIN_ZOOM, Math.min(1, 0.9 * Math.min(screenW / layout.width, screenH / layout.height)));
+  return clamp(0.9 * Math.min(screenW / layout.width, screenH / layout.height), MIN_ZOOM, 1);
 }
 
 /**
@@ -44,20 +44,20 @@ export function minZoom(layout: Pick<Layout, 'width' | 'height'>, screenW: numbe
  * horizontally and top-aligned vertically; otherwise it may move until a third of the screen is empty.
  */
 export function clampCamera(cam: Camera, layout: Pick<Layout, 'width' | 'height'>, screenW: number, screenH: number): Camera {
-  const zoom = Math.min(MAX_ZOOM, Math.max(minZoom(layout, screenW, screenH), cam.zoom));
+  const zoom = clamp(cam.zoom, minZoom(layout, screenW, screenH), MAX_ZOOM);
   const vw = screenW / zoom;
   const vh = screenH / zoom;
   const axis = (pos: number, size: number, view: number, centre: boolean) => {
     if (size <= view) return centre ? -(view - size) / 2 : 0;
     const slack = view / 3;
-    return Math.min(size - view + slack, Math.max(-slack, pos));
+    return clamp(pos, -slack, size - view + slack);
   };
   return { zoom, x: axis(cam.x, layout.width, vw, true), y: axis(cam.y, layout.height, vh, false) };
 }
 
 /** Zoom by `factor` (within [min, MAX_ZOOM]) keeping the world point under screen point (sx, sy) where it is. */
 export function zoomAt(cam: Camera, factor: number, sx: number, sy: number, min = MIN_ZOOM): Camera {
-  const zoom = Math.min(MAX_ZOOM, Math.max(min, cam.zoom * factor));
+  const zoom = clamp(cam.zoom * factor, min, MAX_ZOOM);
   const w = toWorld(cam, sx, sy);
   return { zoom, x: w.x - sx / zoom, y: w.y - sy / zoom };
 }
@@ -78,26 +78,17 @@ export function revealRect(cam: Camera, r: Rect, screenW: number, screenH: numbe
 /**
  * The map's camera over a layout and a screen (CSS pixels). Every move the user makes goes through
  * set(): clamped, remembered as a move (the home view no longer follows the layout, the clock of
- * the last move starts) and reported to `onMove`. Fitting a new layout or a new screen size re-clamps
- * in place, without counting as a move.
+ * the last move starts) and reported to `onMove`. Fitting a new layout or a new screen size
+ * (setScreen, then reclamp) re-clamps in place, without counting as a move.
  */
-export class MapCamera {
+export class MapCamera extends ViewCamera {
   /** the current camera (replaced on every change, never mutated) */
   cam: Camera = { x: 0, y: 0, zoom: 1 };
-  /** the user has moved the camera since the map opened (or since reset() took it home) */
-  moved = false;
-  /** the clock's time of the last move */
-  lastMove = -Infinity;
   private home = 1;
-  private screenW = 0;
-  private screenH = 0;
   private layout: Pick<Layout, 'width' | 'height'> | null = null;
-  private readonly onMove: () => void;
-  private readonly clock: () => number;
 
-  constructor(onMove: () => void = () => {}, clock: () => number = () => performance.now()) {
-    this.onMove = onMove;
-    this.clock = clock;
+  constructor(onMove?: () => void, clock?: () => number) {
+    super(SETTLE_MS, onMove, clock);
   }
 
   get zoom(): number {
@@ -107,12 +98,6 @@ export class MapCamera {
   /** The zoom that shows this fleet best (above 1 for a small fleet: see fitLayout), and where the camera starts. */
   get homeZoom(): number {
     return this.home;
-  }
-
-  /** The screen's size changed: call reclamp() (after fit(), when the layout follows the size). */
-  setScreen(w: number, h: number): void {
-    this.screenW = w;
-    this.screenH = h;
   }
 
   /** A new layout and its home zoom: a camera still at home follows the new home; one the user moved stays where it is. */
@@ -143,8 +128,7 @@ export class MapCamera {
     if (c.x === this.cam.x && c.y === this.cam.y && c.zoom === this.cam.zoom) return false;
     this.cam = c;
     this.moved = true;
-    this.lastMove = this.clock();
-    this.onMove();
+    this.reportMove();
     return true;
   }
 
@@ -209,28 +193,17 @@ export class MapCamera {
   toScreen(wx: number, wy: number): { x: number; y: number } {
     return toScreen(this.cam, wx, wy);
   }
-
-  /** ms until the camera is at rest (0: it is), counted from `now` on its clock. */
-  restsIn(now: number): number {
-    return Math.max(0, SETTLE_MS - (now - this.lastMove));
-  }
 }
 
 /** What a key does on the map (modifier keys other than Shift: nothing, the browser's). */
 export type KeyCommand =
-  | { kind: 'pan'; dir: Direction }
-  | { kind: 'focus'; dir: Direction }
-  | { kind: 'first' }
-  | { kind: 'last' }
-  | { kind: 'zoom'; factor: number }
-  | { kind: 'reset' }
-  | { kind: 'open' }
-  | { kind: 'escape' };
+  { kind: 'pan'; dir: Direction } | { kind: 'focus'; dir: Direction } | { kind: 'first' } | { kind: 'last' } | { kind: 'open' } | ViewKey;
 
 const ARROWS: Readonly<Record<string, Direction>> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
 
-export function keyCommand(e: { key: string; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): KeyCommand | null {
-  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+/** Arrows move the focus cursor, Shift+arrows pan; Home, End: the first, the last tile; Enter or Space opens; + − 0 Esc as in every canvas view. */
+export function keyCommand(e: KeyInput): KeyCommand | null {
+  if (browserKey(e)) return null;
   const dir = Object.hasOwn(ARROWS, e.key) ? ARROWS[e.key] : undefined;
   if (dir) return e.shiftKey ? { kind: 'pan', dir } : { kind: 'focus', dir };
   switch (e.key) {
@@ -238,33 +211,9 @@ export function keyCommand(e: { key: string; shiftKey: boolean; ctrlKey: boolean
       return { kind: 'first' };
     case 'End':
       return { kind: 'last' };
-    case '+':
-    case '=':
-      return { kind: 'zoom', factor: KEY_ZOOM_IN };
-    case '-':
-    case '_':
-      return { kind: 'zoom', factor: KEY_ZOOM_OUT };
-    case '0':
-      return { kind: 'reset' };
     case 'Enter':
     case ' ':
       return { kind: 'open' };
-    case 'Escape':
-      return { kind: 'escape' };
   }
-  return null;
-}
-
-/**
- * What a wheel event does: a mostly horizontal scroll pans; anything else zooms (a trackpad pinch
- * arrives as ctrl+wheel with small deltas: the same formula serves both). Deltas in lines count 16
- * pixels, in pages a screen's height.
- */
-export function wheelStep(
-  e: { deltaX: number; deltaY: number; deltaMode: number; ctrlKey: boolean },
-  screenH: number,
-): { pan: number } | { zoom: number } {
-  const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? screenH : 1;
-  if (!e.ctrlKey && Math.abs(e.deltaX) > Math.abs(e.deltaY)) return { pan: e.deltaX * unit };
-  return { zoom: Math.exp(-e.deltaY * unit * (e.ctrlKey ? 0.01 : 0.0015)) };
+  return viewKey(e.key, KEY_ZOOM_IN, KEY_ZOOM_OUT);
 }

@@ -1,8 +1,9 @@
 // The fleet map outside React (the Excalidraw/tldraw shape): React hands it the fleet, the measure and
 // the clock; it keeps the hover and the focus cursor, and draws in requestAnimationFrame only when
-// something changed (a dirty flag, never a loop). This is the facade that wires the parts:
-//   camera.ts   where the screen looks (pan, zoom, clamping, the home view; what keys and wheel do)
-//   input.ts    pointer, wheel and keys on the canvas
+// something changed (a dirty flag, never a loop: canvas/view.ts). This is the facade that wires the parts:
+//   camera.ts   where the screen looks (pan, zoom, clamping, the home view; what keys do)
+//   canvas/     the canvas views' machinery: the frame loop and sizing (view.ts), pointer, wheel and
+//               keys on the canvas (input.ts), the cameras' move clock, keys and wheel (camera.ts)
 //   paint.ts    one frame: tiles, cells, headers, overlays
 //   sprites.ts  the per-cluster sprite cache (build, budget, eviction)
 //   textfit.ts  text measuring
@@ -15,9 +16,10 @@
 // cordon) and, from 40 CSS pixels a cell, node names. Headers and overlays are drawn every frame.
 import type { ClusterTile, FleetDTO, Measure } from '../../common/contract.ts';
 import { cellRect, fitLayout, hitTest, neighbour, visibleTiles, type Direction, type Hit, type Layout, type TileBox } from './layout.ts';
-import { MapCamera, type KeyCommand } from './camera.ts';
+import { MapCamera, keyCommand, type KeyCommand } from './camera.ts';
 import { palette, sameCells, type Palette, type Theme } from './colors.ts';
-import { MapInput, listen } from './input.ts';
+import type { CanvasInput } from '../canvas/input.ts';
+import { CanvasView, cssVars, type CanvasElements } from '../canvas/view.ts';
 import { MapPainter } from './paint.ts';
 import { SpriteCache } from './sprites.ts';
 import { TextFit } from './textfit.ts';
@@ -31,22 +33,15 @@ export interface MapCallbacks {
   paletteChanged?(p: Palette): void;
 }
 
-export interface MapElements {
-  root: HTMLElement;
-  canvas: HTMLCanvasElement;
-  tooltip: HTMLElement;
+export interface MapElements extends CanvasElements {
   /** aria-live region: what the keyboard focus cursor is on */
   live: HTMLElement;
 }
 
-const MAX_FRAMES = 5000;
-
 /** The palette of a theme, with the app's own colours (CSS custom properties) where it defines them. */
 export function themePalette(theme: Theme, el: Element | null): Palette {
   const base = palette(theme);
-  if (!el || typeof getComputedStyle !== 'function') return base;
-  const cs = getComputedStyle(el);
-  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  const v = cssVars(el);
   const ok = v('--ok', base.status.ok);
   const warn = v('--warn', base.status.warn);
   const bad = v('--bad', base.status.bad);
@@ -63,13 +58,12 @@ export function themePalette(theme: Theme, el: Element | null): Palette {
 }
 
 export class MapEngine {
-  /** ms of each draw(), for tests and benchmarks (the same array for the engine's life) */
-  readonly frames: number[] = [];
   private readonly el: MapElements;
   private readonly cb: MapCallbacks;
+  private readonly screen: CanvasView;
   private readonly painter: MapPainter;
   private readonly camera: MapCamera;
-  private readonly input: MapInput;
+  private readonly input: CanvasInput<KeyCommand>;
   private readonly tooltip: MapTooltip;
 
   private fleet: FleetDTO | null = null;
@@ -80,76 +74,49 @@ export class MapEngine {
   private layoutKey = '';
   private statusSig = '';
 
-  private cssW = 0;
-  private cssH = 0;
-  private dpr = 1;
   private pal: Palette = palette('light');
   private font = 'system-ui, sans-serif';
 
   private hover: Hit | null = null;
   private pointer: { x: number; y: number } | null = null;
   private focusId: string | null = null;
-  private hasFocus = false;
 
-  private raf = 0;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private paintedFleet: FleetDTO | null = null;
-  private readonly cleanup: (() => void)[] = [];
 
   constructor(el: MapElements, cb: MapCallbacks) {
     this.el = el;
     this.cb = cb;
-    const ctx = el.canvas.getContext('2d', { alpha: false });
-    if (!ctx) throw new Error('no 2D canvas context');
+    this.screen = new CanvasView(el.root, el.canvas, { resized: (sizeChanged) => this.resized(sizeChanged), draw: () => this.draw() });
+    const ctx = this.screen.ctx;
     this.painter = new MapPainter(ctx, new TextFit(ctx), new SpriteCache());
     this.tooltip = new MapTooltip(el.tooltip);
     this.camera = new MapCamera(() => {
       if (this.pointer && !this.input.pressed) this.hoverAt(this.pointer.x, this.pointer.y);
-      this.invalidate();
+      this.screen.invalidate();
     });
+    this.screen.watchTheme((theme, font) => this.setTheme(theme, font));
 
-    const dark = window.matchMedia('(prefers-color-scheme: dark)');
-    const onTheme = () => this.setTheme(dark.matches ? 'dark' : 'light');
-    onTheme();
-    listen(this.cleanup, dark, 'change', onTheme);
-
-    const ro = new ResizeObserver(() => this.resize());
-    ro.observe(el.root);
-    this.cleanup.push(() => ro.disconnect());
-    // devicePixelRatio changes (browser zoom, a window moved to another screen) do not resize the element.
-    let dprQuery: MediaQueryList | null = null;
-    const watchDpr = () => {
-      dprQuery?.removeEventListener('change', onDpr);
-      dprQuery = window.matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
-      dprQuery.addEventListener('change', onDpr);
-    };
-    const onDpr = () => {
-      watchDpr();
-      this.resize();
-    };
-    watchDpr();
-    this.cleanup.push(() => dprQuery?.removeEventListener('change', onDpr));
-
-    this.input = new MapInput(el.canvas, {
-      panBy: (dx, dy) => this.panBy(dx, dy),
-      zoomAt: (f, x, y) => this.camera.zoomBy(f, x, y),
-      pointer: (p) => (p ? this.hoverAt(p.x, p.y) : this.setHover(null, null)),
-      click: (p) => this.click(p.x, p.y),
-      key: (cmd) => this.key(cmd),
-      focus: (has) => {
-        this.hasFocus = has;
-        this.invalidate();
+    this.input = this.screen.input<KeyCommand>(
+      {
+        moveBy: (dx, dy) => this.panBy(dx, dy),
+        zoomAt: (f, x, y) => this.camera.zoomBy(f, x, y),
+        pointer: (p) => (p ? this.hoverAt(p.x, p.y) : this.setHover(null, null)),
+        click: (p) => this.click(p.x, p.y),
+        key: (cmd) => this.key(cmd),
       },
-      screenH: () => this.cssH,
-    });
-    this.cleanup.push(() => this.input.destroy());
+      { keyCommand },
+    );
+  }
+
+  /** ms of each draw(), for tests and benchmarks (the same array for the engine's life) */
+  get frames(): number[] {
+    return this.screen.frames;
   }
 
   destroy(): void {
     if (this.settleTimer) clearTimeout(this.settleTimer);
-    if (this.raf) cancelAnimationFrame(this.raf);
-    this.raf = 0;
-    for (const f of this.cleanup.splice(0)) f();
+    this.screen.destroy();
   }
 
   // ------------------------------------------------------------------------------ inputs
@@ -177,19 +144,19 @@ export class MapEngine {
     } else this.statusSig = this.statusSignature();
     if (this.hover && !this.byId.has(this.hover.cluster)) this.setHover(null, null);
     else if (this.hover) this.showTooltip();
-    if (!this.cssW) {
+    if (!this.screen.cssW) {
       // Mounting: the element has its size now (React commits before the browser paints); drawing
       // here puts the map in this very frame instead of after the next frame's ResizeObserver.
-      this.resize();
+      this.screen.resize();
       if (this.paintedFleet === fleet) return;
     }
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   /** The status texts of the tiles on screen (a tick that changes none of them draws nothing). */
   private statusSignature(): string {
     const l = this.layout;
-    if (!l || !this.cssW) return '';
+    if (!l || !this.screen.cssW) return '';
     let sig = '';
     for (const k of visibleTiles(l, this.camera.viewport())) {
       const c = this.byId.get(l.tiles[k]!.id);
@@ -198,49 +165,36 @@ export class MapEngine {
     return sig;
   }
 
-  private setTheme(theme: Theme): void {
+  private setTheme(theme: Theme, font: string): void {
     this.pal = themePalette(theme, this.el.root);
-    const ff = typeof getComputedStyle === 'function' ? getComputedStyle(this.el.root).fontFamily : '';
-    if (ff) this.font = ff;
+    if (font) this.font = font;
     this.cb.paletteChanged?.(this.pal);
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   get currentPalette(): Palette {
     return this.pal;
   }
 
-  private resize(): void {
-    const r = this.el.root.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(0, Math.floor(r.width));
-    const h = Math.max(0, Math.floor(r.height));
-    if (w === this.cssW && h === this.cssH && dpr === this.dpr) return;
-    const sizeChanged = w !== this.cssW || h !== this.cssH;
-    this.cssW = w;
-    this.cssH = h;
-    this.dpr = dpr;
-    this.camera.setScreen(w, h);
-    this.el.canvas.width = Math.max(1, Math.round(w * dpr));
-    this.el.canvas.height = Math.max(1, Math.round(h * dpr));
+  /** The canvas was resized (canvas/view.ts draws right after). */
+  private resized(sizeChanged: boolean): void {
+    this.camera.setScreen(this.screen.cssW, this.screen.cssH);
     // (the height too: a small fleet's enlargement depends on it)
     if (sizeChanged) this.relayout();
     this.camera.reclamp();
-    // Resizing cleared the canvas: draw now, before this frame is painted (ResizeObserver runs after
-    // layout, before paint), rather than show a blank frame.
-    this.drawNow();
   }
 
   private relayout(): void {
-    if (!this.fleet || !this.cssW) return;
-    const key = `${this.cssW}x${this.cssH}|${this.fleet.clusters.map((c) => `${c.id}:${c.cells.length}`).join('|')}`;
+    const { cssW, cssH } = this.screen;
+    if (!this.fleet || !cssW) return;
+    const key = `${cssW}x${cssH}|${this.fleet.clusters.map((c) => `${c.id}:${c.cells.length}`).join('|')}`;
     if (key === this.layoutKey && this.layout) return;
     this.layoutKey = key;
     // A small fleet is laid out narrower and shown enlarged (fitLayout).
     const fit = fitLayout(
       this.fleet.clusters.map((c) => ({ id: c.id, nodes: c.cells.length })),
-      this.cssW,
-      this.cssH,
+      cssW,
+      cssH,
     );
     this.layout = fit.layout;
     this.camera.fit(fit.layout, fit.zoom);
@@ -320,7 +274,7 @@ export class MapEngine {
         if (!this.focusId) return false;
         this.focusId = null;
         this.el.live.textContent = '';
-        this.invalidate();
+        this.screen.invalidate();
         return true;
     }
   }
@@ -344,7 +298,7 @@ export class MapEngine {
       const s = statusLine(c, this.now, statusTime(this.fleet));
       this.el.live.textContent = `${safeName(c.context)}: ${s.text}, ${clusterCounts(c)}. Enter opens it.`;
     }
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   private hoverAt(sx: number, sy: number): void {
@@ -358,12 +312,12 @@ export class MapEngine {
     const same = hit?.cluster === this.hover?.cluster && hit?.nodeIndex === this.hover?.nodeIndex;
     this.el.canvas.style.cursor = hit ? 'pointer' : '';
     if (same) {
-      if (hit && p) this.tooltip.place(p, this.cssW, this.cssH);
+      if (hit && p) this.tooltip.place(p, this.screen.cssW, this.screen.cssH);
       return;
     }
     this.hover = hit;
     this.showTooltip();
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   private showTooltip(): void {
@@ -373,31 +327,16 @@ export class MapEngine {
       this.tooltip.hide();
       return;
     }
-    this.tooltip.show(tooltipText(c, h.nodeIndex, this.now, statusTime(this.fleet)), this.pointer, this.cssW, this.cssH);
+    this.tooltip.show(tooltipText(c, h.nodeIndex, this.now, statusTime(this.fleet)), this.pointer, this.screen.cssW, this.screen.cssH);
   }
 
   // ------------------------------------------------------------------------------ drawing
 
-  private invalidate(): void {
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = 0;
-      this.draw();
-    });
-  }
-
-  private drawNow(): void {
-    if (this.raf) {
-      cancelAnimationFrame(this.raf);
-      this.raf = 0;
-    }
-    this.draw();
-  }
-
   private draw(): void {
     const fleet = this.fleet;
     const layout = this.layout;
-    if (!fleet || !layout || !this.cssW || !this.cssH) return;
+    const { cssW, cssH } = this.screen;
+    if (!fleet || !layout || !cssW || !cssH) return;
     const t0 = performance.now();
     const moving = this.camera.restsIn(t0) > 0;
     const done = this.painter.paint({
@@ -407,11 +346,11 @@ export class MapEngine {
       measure: this.measure,
       now: this.now,
       cam: this.camera.cam,
-      screenW: this.cssW,
-      screenH: this.cssH,
+      screenW: cssW,
+      screenH: cssH,
       canvasW: this.el.canvas.width,
       canvasH: this.el.canvas.height,
-      dpr: this.dpr,
+      dpr: this.screen.dpr,
       pal: this.pal,
       font: this.font,
       t0,
@@ -419,12 +358,10 @@ export class MapEngine {
       firstFrame: this.paintedFleet !== fleet,
       hover: this.hover,
       dragging: this.input.dragging,
-      focus: this.focusId && this.hasFocus ? this.tileOf(this.focusId) : undefined,
+      focus: this.focusId && this.screen.hasFocus ? this.tileOf(this.focusId) : undefined,
     });
 
-    const ms = performance.now() - t0;
-    if (this.frames.length >= MAX_FRAMES) this.frames.splice(0, MAX_FRAMES / 2);
-    this.frames.push(ms);
+    this.screen.frameDrawn(t0);
     if (this.paintedFleet !== fleet) {
       this.paintedFleet = fleet;
       this.el.root.setAttribute('data-painted', String(fleet.version));
@@ -432,12 +369,12 @@ export class MapEngine {
     }
     // Sprites still to build (the frame showed scaled ones or drew cells directly): continue next
     // frame. Sprites that only are not sharp at this zoom: once the camera has rested.
-    if (done.deferred && !moving) this.invalidate();
+    if (done.deferred && !moving) this.screen.invalidate();
     else if ((done.deferred || done.unsharp) && moving && !this.settleTimer) {
       this.settleTimer = setTimeout(
         () => {
           this.settleTimer = undefined;
-          this.invalidate();
+          this.screen.invalidate();
         },
         this.camera.restsIn(performance.now()) + 10,
       );

@@ -18,7 +18,11 @@ export interface FleetSlice {
   /** cluster id → view version (pushed) */
   versions: Record<string, number>;
   fleetVersion: number;
+  /** moves when the views should re-read now (after an action: the cache is about to change) */
+  reread: number;
   loadFleet(initial?: Promise<FleetDTO>): Promise<void>;
+  /** re-read the fleet and every view shown (an action was taken) */
+  rereadViews(): void;
   applyPush(e: PushEvent): void;
 }
 
@@ -55,6 +59,11 @@ export const useApp = create<AppState>()((set, get) => ({
   fleetError: null,
   versions: {},
   fleetVersion: 0,
+  reread: 0,
+  rereadViews() {
+    set((s) => ({ reread: s.reread + 1 }));
+    void get().loadFleet();
+  },
   async loadFleet(initial) {
     // One load at a time; a push during a load asks for one more afterwards.
     if (loading) {

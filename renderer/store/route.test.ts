@@ -100,6 +100,14 @@ test('node and object tabs: changes and "what changed before this"', () => {
   assert.equal(href({ view: 'node', cluster: 'c', node: 'n', tab: undefined }), '#/cluster/c/node/n', 'no tab: the details address');
 });
 
+test('the object Logs tab is an address of its own', () => {
+  parses([
+    ['#/cluster/c/object/pods/u-1/logs', { view: 'object', cluster: 'c', kind: 'pods', uid: 'u-1', tab: 'logs' }],
+    ['#/cluster/c/object/apps%2Fdeployments/u-2/logs', { view: 'object', cluster: 'c', kind: 'apps/deployments', uid: 'u-2', tab: 'logs' }],
+  ]);
+  assert.equal(href({ view: 'object', cluster: 'c', kind: 'pods', uid: 'u', tab: 'logs' }), '#/cluster/c/object/pods/u/logs');
+});
+
 test('the timeline: its filter, window and selection are the address', () => {
   parses([['#/changes', changesRoute()]]);
   assert.deepEqual(changesRoute(), { view: 'changes', q: NO_FILTER });

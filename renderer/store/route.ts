@@ -1,5 +1,5 @@
 // Hash routes: every view is linkable. #/fleet, #/table, #/cluster/<id>[/<tab>],
-// #/cluster/<id>/node/<name>[/changes|/whatchanged], #/cluster/<id>/object/<kind>/<uid>[/changes|/whatchanged],
+// #/cluster/<id>/node/<name>[/changes|/whatchanged], #/cluster/<id>/object/<kind>/<uid>[/changes|/whatchanged|/logs],
 // #/search/<query>, #/diff?from=<source>&to=<source>, #/changes?<filter> (the fleet's change timeline).
 //
 // A query part after the path carries what is kept across views: ?at=<epoch ms> ("as of T": every
@@ -11,9 +11,9 @@ import { CHANGE_CATEGORIES, type ChangeCategory } from '../../common/contract.ts
 export type ClusterTab = 'nodes' | 'accelerators' | 'storage' | 'workloads' | 'events' | 'charts' | 'sync' | 'changes';
 export const CLUSTER_TABS: readonly ClusterTab[] = ['nodes', 'accelerators', 'storage', 'workloads', 'events', 'charts', 'sync', 'changes'];
 
-/** The sub-views of a node or an object besides its details: its changes, and what changed before its problem. */
-export type ObjectTab = 'changes' | 'whatchanged';
-const OBJECT_TABS: readonly ObjectTab[] = ['changes', 'whatchanged'];
+/** The sub-views of a node or an object besides its details: its changes, what changed before its problem, and (pods, workloads) its logs. */
+export type ObjectTab = 'changes' | 'whatchanged' | 'logs';
+const OBJECT_TABS: readonly ObjectTab[] = ['changes', 'whatchanged', 'logs'];
 
 /** Which severities the timeline keeps: all, changes only (info), or problems (warning, critical and recoveries). */
 export type SeverityFilter = 'all' | 'changes' | 'problems';

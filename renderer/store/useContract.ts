@@ -14,7 +14,8 @@ export interface Loaded<T> {
 export function useContract<M extends Method>(method: M, params: Params<M> | null, cluster?: string): Loaded<Result<M>> {
   const key = params === null ? null : JSON.stringify([method, params]);
   // Status changes arrive as pushes too, so the cluster's version covers them; the fleet version is the fallback.
-  const version = useApp((s) => (cluster ? (s.versions[cluster] ?? 0) + ':' + s.fleetVersion : s.fleetVersion));
+  // (and `reread`: an action was just taken, the view is read again without waiting for the push)
+  const version = useApp((s) => (cluster ? (s.versions[cluster] ?? 0) + ':' + s.fleetVersion : s.fleetVersion) + ':' + s.reread);
   const [state, setState] = useState<Loaded<Result<M>>>({ data: undefined, error: null, loading: true });
   const lastKey = useRef<string | null>(null);
   useEffect(() => {

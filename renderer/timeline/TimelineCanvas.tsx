@@ -4,6 +4,7 @@ import { useLayoutEffect, useRef, type JSX } from 'react';
 import type { TimelineDTO } from '../../common/contract.ts';
 import { AXIS_H, LANE_H } from './camera.ts';
 import { TimelineEngine, type TimelineCallbacks, type TimelineTime } from './engine.ts';
+import '../canvas/canvas.css';
 
 /** For e2e tests and benchmarks. */
 export interface TimelineProbe {
@@ -122,7 +123,7 @@ export function TimelineCanvas(props: TimelineCanvasProps): JSX.Element {
   const lanes = data?.lanes.length ?? 0;
   return (
     <div
-      className="timeline-canvas"
+      className="timeline-canvas canvas-view"
       ref={root}
       data-timeline
       data-lanes={lanes}
@@ -130,7 +131,7 @@ export function TimelineCanvas(props: TimelineCanvasProps): JSX.Element {
       style={{ height: canvasHeight(lanes) }}
     >
       <canvas ref={canvas} tabIndex={0} role="application" aria-roledescription="timeline" aria-label={HELP} />
-      <div className="timeline-tooltip" ref={tooltip} role="tooltip" hidden />
+      <div className="timeline-tooltip canvas-tooltip" ref={tooltip} role="tooltip" hidden />
     </div>
   );
 }

@@ -1,7 +1,9 @@
 // The timeline's camera: which span of time the plot shows (zoom about a time, pan, clamped to the
-// times there is anything to see), and how far the lanes are scrolled. Pure: no DOM, so node:test
-// covers it; input.ts turns DOM events into these calls, engine.ts owns one.
+// times there is anything to see), how far the lanes are scrolled, and what the keys do (the wheel:
+// the canvas views' wheelStep, Shift scrolling the lanes). Pure: no DOM, so node:test covers it;
+// canvas/input.ts turns DOM events into these calls, engine.ts owns one.
 import { DAY, HOUR, SECOND } from '../store/time.ts';
+import { KEY_PAN, ViewCamera, browserKey, clamp, viewKey, type KeyInput, type ViewKey } from '../canvas/camera.ts';
 
 /** CSS pixels: the lane label column at the left, the time axis at the top, one lane's height. */
 export const LABEL_W = 168;
@@ -12,9 +14,8 @@ export const LANE_H = 22;
 export const MIN_SPAN = 10 * SECOND;
 /** The widest: 180 days (the zoom out stops earlier where the history is shorter; see maxSpan). */
 export const MAX_SPAN = 180 * DAY;
-/** + and − zoom by this factor; arrows pan by this share of the plot */
+/** + and − zoom by this factor (arrows pan by KEY_PAN of the plot) */
 export const KEY_ZOOM = 1.5;
-export const KEY_PAN = 0.2;
 /** the camera is at rest this long after its last move: then the view is reported as settled */
 export const SETTLE_MS = 200;
 
@@ -32,7 +33,7 @@ export interface Bounds {
 
 /** The widest view of these bounds: the history and a quarter more, at least a day, at most MAX_SPAN. */
 export function maxSpan(b: Bounds): number {
-  return Math.min(MAX_SPAN, Math.max(DAY, (b.max - b.min) * 1.25));
+  return clamp((b.max - b.min) * 1.25, DAY, MAX_SPAN);
 }
 
 /**
@@ -40,12 +41,12 @@ export function maxSpan(b: Bounds): number {
  * plot past either end (so the ends can be seen as ends); a view wider than the history is centred on it.
  */
 export function clampView(v: TimeView, b: Bounds): TimeView {
-  const span = Math.min(maxSpan(b), Math.max(MIN_SPAN, v.span));
+  const span = clamp(v.span, MIN_SPAN, maxSpan(b));
   const slack = span / 4;
   const lo = b.min - slack;
   const hi = b.max + slack - span;
   if (hi < lo) return { span, start: (b.min + b.max) / 2 - span / 2 };
-  return { span, start: Math.min(hi, Math.max(lo, v.start)) };
+  return { span, start: clamp(v.start, lo, hi) };
 }
 
 /** The time under plot x (CSS pixels from the plot's left edge). */
@@ -107,25 +108,16 @@ export function laneAt(y: number, top: number, lanes: number): number {
  * user makes goes through set(): clamped, remembered as a move (the home window no longer follows
  * the clock), reported to onMove. New bounds or a new screen re-clamp without counting as a move.
  */
-export class TimelineCamera {
+export class TimelineCamera extends ViewCamera {
   view: TimeView = { start: 0, span: HOUR };
-  /** lane scroll, CSS pixels */
+  /** lane scroll, CSS pixels (moved says whether the time axis moved: scrolling is not counted there) */
   top = 0;
-  /** the user moved the time axis since the view opened (or since reset() took it home) */
-  moved = false;
-  /** the clock's time of the last move */
-  lastMove = -Infinity;
   private home: TimeView = { start: 0, span: HOUR };
   private bounds: Bounds = { min: 0, max: HOUR };
-  private screenW = 0;
-  private screenH = 0;
   private lanes = 0;
-  private readonly onMove: () => void;
-  private readonly clock: () => number;
 
-  constructor(onMove: () => void = () => {}, clock: () => number = () => performance.now()) {
-    this.onMove = onMove;
-    this.clock = clock;
+  constructor(onMove?: () => void, clock?: () => number) {
+    super(SETTLE_MS, onMove, clock);
   }
 
   /** The plot's width, CSS pixels (the screen less the label column). */
@@ -137,9 +129,8 @@ export class TimelineCamera {
     return this.screenH;
   }
 
-  setScreen(w: number, h: number): void {
-    this.screenW = w;
-    this.screenH = h;
+  override setScreen(w: number, h: number): void {
+    super.setScreen(w, h);
     this.top = Math.min(this.top, maxScroll(this.lanes, h));
   }
 
@@ -171,8 +162,7 @@ export class TimelineCamera {
     if (c.start === this.view.start && c.span === this.view.span) return false;
     this.view = c;
     this.moved = true;
-    this.lastMove = this.clock();
-    this.onMove();
+    this.reportMove();
     return true;
   }
 
@@ -183,20 +173,19 @@ export class TimelineCamera {
 
   /** Zoom by `factor` about screen x (default: the plot's centre). */
   zoomBy(factor: number, sx = LABEL_W + this.plotW / 2): void {
-    const x = Math.min(this.plotW, Math.max(0, sx - LABEL_W));
+    const x = clamp(sx - LABEL_W, 0, this.plotW);
     // the span's limits first: at a limit the zoom stops rather than sliding the view sideways
-    const span = Math.min(maxSpan(this.bounds), Math.max(MIN_SPAN, this.view.span / factor));
+    const span = clamp(this.view.span / factor, MIN_SPAN, maxSpan(this.bounds));
     if (span === this.view.span) return;
     this.set(zoomAt(this.view, this.view.span / span, x, this.plotW));
   }
 
   /** Scroll the lanes by dy CSS pixels (clamped); false when they did not move. */
   scrollBy(dy: number): boolean {
-    const top = Math.min(maxScroll(this.lanes, this.screenH), Math.max(0, this.top + dy));
+    const top = clamp(this.top + dy, 0, maxScroll(this.lanes, this.screenH));
     if (top === this.top) return false;
     this.top = top;
-    this.lastMove = this.clock();
-    this.onMove();
+    this.reportMove();
     return true;
   }
 
@@ -206,8 +195,7 @@ export class TimelineCamera {
     this.moved = false;
     if (c.start === this.view.start && c.span === this.view.span) return;
     this.view = c;
-    this.lastMove = this.clock();
-    this.onMove();
+    this.reportMove();
   }
 
   /** Bring a time (and a lane) on screen, moving as little as possible: the span is kept. */
@@ -232,24 +220,14 @@ export class TimelineCamera {
   xOf(t: number): number {
     return LABEL_W + xOf(this.view, t, this.plotW);
   }
-
-  /** ms until the camera is at rest (0: it is), counted from `now` on its clock. */
-  restsIn(now: number): number {
-    return Math.max(0, SETTLE_MS - (now - this.lastMove));
-  }
 }
 
 /** What a key does on the timeline (modifier keys other than Shift: nothing, the browser's). */
-export type KeyCommand =
-  | { kind: 'pan'; share: number }
-  | { kind: 'scroll'; lanes: number }
-  | { kind: 'page'; dir: 1 | -1 }
-  | { kind: 'zoom'; factor: number }
-  | { kind: 'reset' }
-  | { kind: 'escape' };
+export type KeyCommand = { kind: 'pan'; share: number } | { kind: 'scroll'; lanes: number } | { kind: 'page'; dir: 1 | -1 } | ViewKey;
 
-export function keyCommand(e: { key: string; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): KeyCommand | null {
-  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+/** Left and Right pan (Shift: a quarter as far), Up and Down scroll a lane, Page Up and Down a screen; + − 0 Esc as in every canvas view. */
+export function keyCommand(e: KeyInput): KeyCommand | null {
+  if (browserKey(e)) return null;
   switch (e.key) {
     case 'ArrowLeft':
       return { kind: 'pan', share: -(e.shiftKey ? KEY_PAN / 4 : KEY_PAN) };
@@ -263,32 +241,6 @@ export function keyCommand(e: { key: string; shiftKey: boolean; ctrlKey: boolean
       return { kind: 'page', dir: -1 };
     case 'PageDown':
       return { kind: 'page', dir: 1 };
-    case '+':
-    case '=':
-      return { kind: 'zoom', factor: KEY_ZOOM };
-    case '-':
-    case '_':
-      return { kind: 'zoom', factor: 1 / KEY_ZOOM };
-    case '0':
-      return { kind: 'reset' };
-    case 'Escape':
-      return { kind: 'escape' };
   }
-  return null;
-}
-
-/**
- * What a wheel event does: Shift+wheel scrolls the lanes; a mostly horizontal scroll pans the time
- * axis; anything else zooms about the pointer (a trackpad pinch is ctrl+wheel with small deltas: the
- * same formula serves both). Deltas in lines count 16 pixels, in pages a screen's height.
- */
-export function wheelStep(
-  e: { deltaX: number; deltaY: number; deltaMode: number; ctrlKey: boolean; shiftKey: boolean },
-  screenH: number,
-): { pan: number } | { zoom: number } | { scroll: number } {
-  const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? screenH : 1;
-  // (some platforms turn Shift+wheel into a horizontal delta)
-  if (e.shiftKey && !e.ctrlKey) return { scroll: (Math.abs(e.deltaY) >= Math.abs(e.deltaX) ? e.deltaY : e.deltaX) * unit };
-  if (!e.ctrlKey && Math.abs(e.deltaX) > Math.abs(e.deltaY)) return { pan: e.deltaX * unit };
-  return { zoom: Math.exp(-e.deltaY * unit * (e.ctrlKey ? 0.01 : 0.0015)) };
+  return viewKey(e.key, KEY_ZOOM, 1 / KEY_ZOOM);
 }

@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { GapDTO, TimelineDTO } from '../../common/contract.ts';
+import { rng } from '../../common/rng.ts';
 import { binLane, buildMarks, countIn, gapAt, hitMark, indexOf, laneOf, laneRange, lowerBound } from './data.ts';
 import { AXIS_H, LANE_H, laneAt, visibleLanes } from './camera.ts';
 import { DENSITY_PX, LEVELS, TimelinePainter, defaultPalette, levelOf, type DensitySurface, type TimelineFrame } from './paint.ts';
@@ -9,18 +10,6 @@ import { DAY, HOUR } from '../store/time.ts';
 
 const T0 = Date.UTC(2025, 10, 15);
 const WEEK = 7 * DAY;
-
-/** A seeded PRNG (mulberry32): the same marks on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n marks over `lanes` lanes and a week, in time order (as the back end sends them). */
 function synth(n: number, lanes: number, seed = 1, gaps: GapDTO[] = []): TimelineDTO {
@@ -259,20 +248,17 @@ function memorySurface(): DensitySurface & { commits: number[] } {
   return s;
 }
 
-test('density bars as an image: one drawImage per dense lane, whatever the marks', () => {
+/** A frame of the whole week of 100k marks over 30 lanes (seed 9), on a 1280-pixel screen with every lane. */
+function weekFrame(over: Partial<TimelineFrame> = {}): TimelineFrame {
   const dto = synth(100_000, 30, 9);
-  const d = buildMarks(dto);
-  const { ctx, calls } = countingContext();
-  const surface = memorySurface();
-  const p = new TimelinePainter(ctx, new TextFit(ctx), () => null, surface);
-  const frame: TimelineFrame = {
-    data: d,
+  return {
+    data: buildMarks(dto),
     labels: dto.lanes.map((l) => l.context),
     view: { start: T0, span: WEEK },
     top: 0,
     screenW: 1280,
     screenH: 30 + 30 * LANE_H,
-    dpr: 2,
+    dpr: 1,
     pal: defaultPalette('light'),
     font: 'sans-serif',
     fetched: null,
@@ -282,7 +268,16 @@ test('density bars as an image: one drawImage per dense lane, whatever the marks
     selected: -1,
     hoverLane: -1,
     focused: false,
+    ...over,
   };
+}
+
+test('density bars as an image: one drawImage per dense lane, whatever the marks', () => {
+  const frame = weekFrame({ dpr: 2 });
+  const d = frame.data;
+  const { ctx, calls } = countingContext();
+  const surface = memorySurface();
+  const p = new TimelinePainter(ctx, new TextFit(ctx), () => null, surface);
   p.paint(frame);
   const cols = (1280 - 168) * 2;
   assert.equal(surface.width, cols, 'a column per device pixel');
@@ -309,29 +304,10 @@ test('density bars as an image: one drawImage per dense lane, whatever the marks
 });
 
 test('painting 100k marks: density bars where marks crowd, a bounded number of rectangles, four colours', () => {
-  const dto = synth(100_000, 30, 9);
-  const d = buildMarks(dto);
+  const frame = weekFrame({ fetched: { from: T0, to: T0 + WEEK }, selected: 5, hoverLane: 3 });
   const { ctx, calls } = countingContext();
   // no image to write bars into: they are rectangles (runs of equal columns)
   const p = new TimelinePainter(ctx, new TextFit(ctx), () => null);
-  const frame: TimelineFrame = {
-    data: d,
-    labels: dto.lanes.map((l) => l.context),
-    view: { start: T0, span: WEEK },
-    top: 0,
-    screenW: 1280,
-    screenH: 30 + 30 * LANE_H,
-    dpr: 1,
-    pal: defaultPalette('light'),
-    font: 'sans-serif',
-    fetched: { from: T0, to: T0 + WEEK },
-    shown: T0 + WEEK,
-    shownLabel: 'now',
-    hover: -1,
-    selected: 5,
-    hoverLane: 3,
-    focused: false,
-  };
   p.paint(frame);
   const plotW = 1280 - 168;
   assert.equal(p.stats.glyphs, 0, 'a week of 3,300 marks a lane: bars, not squares');

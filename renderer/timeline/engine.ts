@@ -1,11 +1,12 @@
 // The fleet timeline outside React (as renderer/map): React hands it the marks, the time shown and the
 // selection; it keeps the camera, the hover and the tooltip, and draws in requestAnimationFrame only
-// when something changed (a dirty flag, never a loop). The facade wires the parts:
-//   camera.ts  the time axis (zoom about a time, pan, clamping, the home window) and the lane scroll
+// when something changed (a dirty flag, never a loop: canvas/view.ts). The facade wires the parts:
+//   camera.ts  the time axis (zoom about a time, pan, clamping, the home window), the lane scroll, keys
 //   ticks.ts   the axis's steps and labels (local time)
 //   data.ts    the marks in typed arrays per lane, hit testing, binning
 //   paint.ts   one frame
-//   input.ts   pointer, wheel and keys on the canvas
+//   canvas/    the canvas views' machinery, the map's too: the frame loop and sizing (view.ts),
+//              pointer, wheel and keys on the canvas (input.ts)
 // The tooltip box and text fitting are the map's (map/tooltip.ts, map/textfit.ts).
 import {
   CHANGE_CATEGORIES,
@@ -15,11 +16,22 @@ import {
   type GapDTO,
   type TimelineDTO,
 } from '../../common/contract.ts';
-import { AXIS_H, LABEL_W, LANE_H, TimelineCamera, laneAt, lanesHeight, type Bounds, type KeyCommand, type TimeView } from './camera.ts';
+import {
+  AXIS_H,
+  LABEL_W,
+  LANE_H,
+  TimelineCamera,
+  keyCommand,
+  laneAt,
+  lanesHeight,
+  type Bounds,
+  type KeyCommand,
+  type TimeView,
+} from './camera.ts';
 import { EMPTY_MARKS, buildMarks, countIn, gapAt, hitMark, indexOf, laneOf, type MarkData } from './data.ts';
 import { MARK_HALF, TimelinePainter, defaultPalette, hatchPattern, type DensitySurface, type TimelinePalette } from './paint.ts';
-import { TimelineInput } from './input.ts';
-import { listen } from '../map/input.ts';
+import type { CanvasInput } from '../canvas/input.ts';
+import { CanvasView, cssVars, type CanvasElements, type Theme } from '../canvas/view.ts';
 import { TextFit } from '../map/textfit.ts';
 import { MapTooltip, type TooltipText } from '../map/tooltip.ts';
 import { safeName } from '../map/text.ts';
@@ -49,11 +61,7 @@ export interface TimelineCallbacks {
   describeGap(g: GapDTO): TooltipText;
 }
 
-export interface TimelineElements {
-  root: HTMLElement;
-  canvas: HTMLCanvasElement;
-  tooltip: HTMLElement;
-}
+export type TimelineElements = CanvasElements;
 
 /** What the time line is drawn against: the time shown and what may be looked at. */
 export interface TimelineTime {
@@ -65,14 +73,10 @@ export interface TimelineTime {
   home: TimeView;
 }
 
-const MAX_FRAMES = 5000;
-
 /** The app's colours (CSS custom properties), with fallbacks. */
-export function timelinePalette(theme: 'light' | 'dark', el: Element | null): TimelinePalette {
+export function timelinePalette(theme: Theme, el: Element | null): TimelinePalette {
   const base = defaultPalette(theme);
-  if (!el || typeof getComputedStyle !== 'function') return base;
-  const cs = getComputedStyle(el);
-  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  const v = cssVars(el);
   return {
     theme,
     background: v('--bg', base.background),
@@ -126,14 +130,12 @@ export function canvasSurface(): DensitySurface | null {
 }
 
 export class TimelineEngine {
-  /** ms of each draw(), for tests and benchmarks (the same array for the engine's life) */
-  readonly frames: number[] = [];
   private readonly el: TimelineElements;
   private readonly cb: TimelineCallbacks;
-  private readonly ctx: CanvasRenderingContext2D;
+  private readonly screen: CanvasView;
   private readonly painter: TimelinePainter;
   private readonly camera: TimelineCamera;
-  private readonly input: TimelineInput;
+  private readonly input: CanvasInput<KeyCommand>;
   private readonly tooltip: MapTooltip;
 
   private data: MarkData = EMPTY_MARKS;
@@ -148,70 +150,56 @@ export class TimelineEngine {
   private hoverGap: { lane: number; gap: number } | null = null;
   private hoverNear = 0;
   private pointer: { x: number; y: number } | null = null;
-  private hasFocus = false;
 
-  private cssW = 0;
-  private cssH = 0;
-  private dpr = 1;
   private pal: TimelinePalette = defaultPalette('light');
   private font = 'system-ui, sans-serif';
-  private raf = 0;
   private dataSeq = 0;
   private paintedSeq = -1;
-  private readonly cleanup: (() => void)[] = [];
 
   constructor(el: TimelineElements, cb: TimelineCallbacks) {
     this.el = el;
     this.cb = cb;
-    const ctx = el.canvas.getContext('2d', { alpha: false });
-    if (!ctx) throw new Error('no 2D canvas context');
-    this.ctx = ctx;
+    this.screen = new CanvasView(el.root, el.canvas, {
+      resized: () => this.camera.setScreen(this.screen.cssW, this.screen.cssH),
+      draw: () => this.draw(),
+    });
+    const ctx = this.screen.ctx;
     this.painter = new TimelinePainter(ctx, new TextFit(ctx), (pal, dpr) => hatchPattern(ctx, pal, dpr), canvasSurface());
     this.tooltip = new MapTooltip(el.tooltip);
     this.camera = new TimelineCamera(() => {
       if (this.pointer && !this.input.pressed) this.hoverAt(this.pointer.x, this.pointer.y);
       this.notifyView();
-      this.invalidate();
+      this.screen.invalidate();
+    });
+    this.screen.watchTheme((theme, font) => {
+      this.pal = timelinePalette(theme, el.root);
+      if (font) this.font = font;
+      this.screen.invalidate();
     });
 
-    const dark = window.matchMedia('(prefers-color-scheme: dark)');
-    const onTheme = () => {
-      this.pal = timelinePalette(dark.matches ? 'dark' : 'light', el.root);
-      const ff = typeof getComputedStyle === 'function' ? getComputedStyle(el.root).fontFamily : '';
-      if (ff) this.font = ff;
-      this.invalidate();
-    };
-    onTheme();
-    listen(this.cleanup, dark, 'change', onTheme);
-
-    const ro = new ResizeObserver(() => this.resize());
-    ro.observe(el.root);
-    this.cleanup.push(() => ro.disconnect());
-
-    this.input = new TimelineInput(el.canvas, {
-      dragBy: (dx, dy) => {
-        this.camera.panBy(dx);
-        this.camera.scrollBy(dy);
+    this.input = this.screen.input<KeyCommand>(
+      {
+        // a drag: the content follows the pointer (dragging right shows earlier times), and scrolls the lanes
+        moveBy: (dx, dy) => {
+          if (dx) this.camera.panBy(dx);
+          if (dy) this.camera.scrollBy(dy);
+        },
+        zoomAt: (f, x) => this.camera.zoomBy(f, x),
+        pointer: (p) => (p ? this.hoverAt(p.x, p.y) : this.clearHover()),
+        click: (p) => this.click(p.x, p.y),
+        key: (cmd) => this.key(cmd),
       },
-      panBy: (dx) => this.camera.panBy(dx),
-      scrollBy: (dy) => this.camera.scrollBy(dy),
-      zoomAt: (f, x) => this.camera.zoomBy(f, x),
-      pointer: (p) => (p ? this.hoverAt(p.x, p.y) : this.clearHover()),
-      click: (p) => this.click(p.x, p.y),
-      key: (cmd) => this.key(cmd),
-      focus: (has) => {
-        this.hasFocus = has;
-        this.invalidate();
-      },
-      screenH: () => this.cssH,
-    });
-    this.cleanup.push(() => this.input.destroy());
+      { keyCommand, shiftScrolls: true, ownKeys: true },
+    );
+  }
+
+  /** ms of each draw(), for tests and benchmarks (the same array for the engine's life) */
+  get frames(): number[] {
+    return this.screen.frames;
   }
 
   destroy(): void {
-    if (this.raf) cancelAnimationFrame(this.raf);
-    this.raf = 0;
-    for (const f of this.cleanup.splice(0)) f();
+    this.screen.destroy();
   }
 
   // ------------------------------------------------------------------------------ inputs
@@ -229,8 +217,8 @@ export class TimelineEngine {
     this.hoverGap = null;
     if (this.pointer) this.hoverAt(this.pointer.x, this.pointer.y);
     else this.tooltip.hide();
-    if (!this.cssW) this.resize();
-    this.invalidate();
+    if (!this.screen.cssW) this.screen.resize();
+    this.screen.invalidate();
   }
 
   /** The time shown, the bounds and the home window; a camera at home follows them (the clock ticks). */
@@ -239,14 +227,14 @@ export class TimelineEngine {
     this.time = t;
     this.camera.fit(t.bounds, t.home);
     if (before.start !== this.camera.view.start || before.span !== this.camera.view.span) this.notifyView();
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   /** Show a window (from the address, a link). */
   setView(from: number, to: number): void {
     if (this.camera.show({ start: from, span: Math.max(1, to - from) })) {
       this.notifyView();
-      this.invalidate();
+      this.screen.invalidate();
     }
   }
 
@@ -255,7 +243,7 @@ export class TimelineEngine {
     this.selectedId = id;
     this.selected = id === null ? -1 : indexOf(this.data, id);
     if (reveal && this.selected >= 0) this.camera.reveal(this.data.at[this.selected]!, laneOf(this.data, this.selected));
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   /** Details for the tooltip arrived (changes.get): say them if the pointer is still there. */
@@ -296,7 +284,7 @@ export class TimelineEngine {
     if (k < 0) return null;
     const lane = laneOf(this.data, k);
     this.camera.reveal(this.data.at[k]!, lane);
-    this.drawNow();
+    this.screen.drawNow();
     const r = this.el.canvas.getBoundingClientRect();
     return { x: r.left + this.camera.xOf(this.data.at[k]!), y: r.top + AXIS_H + lane * LANE_H - this.camera.top + LANE_H / 2 };
   }
@@ -306,22 +294,6 @@ export class TimelineEngine {
     this.el.root.setAttribute('data-window-from', String(v.from));
     this.el.root.setAttribute('data-window-to', String(v.to));
     this.cb.viewChanged?.(v.from, v.to, this.camera.moved);
-  }
-
-  private resize(): void {
-    const r = this.el.root.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(0, Math.floor(r.width));
-    const h = Math.max(0, Math.floor(r.height));
-    if (w === this.cssW && h === this.cssH && dpr === this.dpr) return;
-    this.cssW = w;
-    this.cssH = h;
-    this.dpr = dpr;
-    this.camera.setScreen(w, h);
-    this.el.canvas.width = Math.max(1, Math.round(w * dpr));
-    this.el.canvas.height = Math.max(1, Math.round(h * dpr));
-    // Resizing cleared the canvas: draw now rather than show a blank frame.
-    this.drawNow();
   }
 
   // ------------------------------------------------------------------------------ pointer, keys
@@ -360,7 +332,7 @@ export class TimelineEngine {
     }
     this.selectedId = this.data.id[k]!;
     this.selected = k;
-    this.invalidate();
+    this.screen.invalidate();
     this.cb.select(this.selectedId, this.markInfo(k, near));
   }
 
@@ -373,7 +345,7 @@ export class TimelineEngine {
         this.camera.scrollBy(cmd.lanes * LANE_H);
         return true;
       case 'page':
-        this.camera.scrollBy(cmd.dir * Math.max(LANE_H, lanesHeight(this.cssH) - LANE_H));
+        this.camera.scrollBy(cmd.dir * Math.max(LANE_H, lanesHeight(this.screen.cssH) - LANE_H));
         return true;
       case 'zoom':
         this.camera.zoomBy(cmd.factor);
@@ -399,7 +371,7 @@ export class TimelineEngine {
     const changed = k !== this.hover || lane !== this.hoverLane || gap?.lane !== this.hoverGap?.lane || gap?.gap !== this.hoverGap?.gap;
     this.el.canvas.style.cursor = k >= 0 ? 'pointer' : '';
     if (!changed) {
-      this.tooltip.place(this.pointer, this.cssW, this.cssH);
+      this.tooltip.place(this.pointer, this.screen.cssW, this.screen.cssH);
       return;
     }
     this.hover = k;
@@ -408,7 +380,7 @@ export class TimelineEngine {
     this.hoverNear = near;
     this.cb.hover?.(k >= 0 ? this.markInfo(k, near) : null);
     this.showTooltip();
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   private clearHover(): void {
@@ -419,51 +391,37 @@ export class TimelineEngine {
     this.hoverGap = null;
     this.cb.hover?.(null);
     this.tooltip.hide();
-    this.invalidate();
+    this.screen.invalidate();
   }
 
   private showTooltip(): void {
     const p = this.pointer;
     if (!p) return this.tooltip.hide();
-    if (this.hover >= 0) return this.tooltip.show(this.cb.describe(this.markInfo(this.hover, this.hoverNear)), p, this.cssW, this.cssH);
+    if (this.hover >= 0)
+      return this.tooltip.show(this.cb.describe(this.markInfo(this.hover, this.hoverNear)), p, this.screen.cssW, this.screen.cssH);
     const g = this.hoverGap && this.data.gapInfo[this.hoverGap.lane]?.[this.hoverGap.gap];
-    if (g) return this.tooltip.show(this.cb.describeGap(g), p, this.cssW, this.cssH);
+    if (g) return this.tooltip.show(this.cb.describeGap(g), p, this.screen.cssW, this.screen.cssH);
     if (this.hoverLane >= 0 && p.x < LABEL_W) {
       const l = this.lanes[this.hoverLane];
-      if (l) return this.tooltip.show({ title: safeName(l.context), sub: 'cluster', lines: [] }, p, this.cssW, this.cssH);
+      if (l) return this.tooltip.show({ title: safeName(l.context), sub: 'cluster', lines: [] }, p, this.screen.cssW, this.screen.cssH);
     }
     this.tooltip.hide();
   }
 
   // ------------------------------------------------------------------------------ drawing
 
-  private invalidate(): void {
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = 0;
-      this.draw();
-    });
-  }
-
-  private drawNow(): void {
-    if (this.raf) {
-      cancelAnimationFrame(this.raf);
-      this.raf = 0;
-    }
-    this.draw();
-  }
-
   private draw(): void {
-    if (!this.cssW || !this.cssH || !this.time) return;
+    const { cssW, cssH } = this.screen;
+    if (!cssW || !cssH || !this.time) return;
     const t0 = performance.now();
     this.painter.paint({
       data: this.data,
       labels: this.labels,
       view: this.camera.view,
       top: this.camera.top,
-      screenW: this.cssW,
-      screenH: this.cssH,
-      dpr: this.dpr,
+      screenW: cssW,
+      screenH: cssH,
+      dpr: this.screen.dpr,
       pal: this.pal,
       font: this.font,
       fetched: this.fetched,
@@ -472,11 +430,9 @@ export class TimelineEngine {
       hover: this.hover,
       selected: this.selected,
       hoverLane: this.hoverLane,
-      focused: this.hasFocus,
+      focused: this.screen.hasFocus,
     });
-    const ms = performance.now() - t0;
-    if (this.frames.length >= MAX_FRAMES) this.frames.splice(0, MAX_FRAMES / 2);
-    this.frames.push(ms);
+    this.screen.frameDrawn(t0);
     if (this.paintedSeq !== this.dataSeq) {
       this.paintedSeq = this.dataSeq;
       // for tests: the marks of this answer are on screen

@@ -2,19 +2,18 @@
 // objects added (+), removed (−) and changed (~) with their field-level changes. Every name and value is
 // text (invisible characters shown as escapes), long values are cut with a way to see them whole.
 import { useEffect, useId, useState } from 'react';
-import type { DiffEntry, SnapshotDiffDTO, SnapshotDiffRef } from '../../common/contract.ts';
+import type { SnapshotDiffDTO, SnapshotDiffRef } from '../../common/contract.ts';
 import { formatCount } from '../../common/format.ts';
 import { getApi } from '../api/index.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
-import { clip, clusterCounts, countsText, sourceLabel, valueText, visible } from '../store/snapshot.ts';
+import { clusterCounts, countsText, sourceLabel, visible } from '../store/snapshot.ts';
 import { ErrorNote, Figure, Loading } from '../components/common.tsx';
 import { TextField } from '../components/forms.tsx';
+import { DiffTable } from '../components/DiffTable.tsx';
 
 /** Objects listed per kind and side before "show all". */
 const LIST_FIRST = 100;
-/** Characters of a value shown before "show all". */
-const VALUE_FIRST = 160;
 
 export function DiffView({ from, to }: { from: string; to: string }) {
   const mode = useApp((s) => s.fleet?.mode);
@@ -198,7 +197,7 @@ function KindDiff({ k }: { k: SnapshotDiffDTO['clusters'][number]['kinds'][numbe
             <span className="muted small">
               {r.fields.length} field{r.fields.length === 1 ? '' : 's'}
             </span>
-            {r.fields.length > 0 && <Fields fields={r.fields} />}
+            {r.fields.length > 0 && <DiffTable entries={r.fields} name="diff-fields" compact />}
           </li>
         )}
       </Capped>
@@ -220,51 +219,6 @@ function Capped<T>({ items, what, children }: { items: T[]; what: string; childr
         <button type="button" className="linkish" onClick={() => setAll(true)}>
           Show all {formatCount(items.length)} {what} (another {formatCount(items.length - shown.length)})
         </button>
-      )}
-    </>
-  );
-}
-
-function Fields({ fields }: { fields: DiffEntry[] }) {
-  return (
-    <table className="grid diff compact" data-table="diff-fields">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Before</th>
-          <th scope="col">→ After</th>
-        </tr>
-      </thead>
-      <tbody>
-        {fields.map((e, i) => (
-          <tr key={i} className={`diff-${e.op}`} data-op={e.op}>
-            <td className="wrap">
-              <code>{visible(e.path)}</code>
-            </td>
-            <td className="wrap">{e.op === 'added' ? <span className="muted">(none)</span> : <Value v={e.before} />}</td>
-            <td className="wrap">{e.op === 'removed' ? <span className="muted">(none)</span> : <Value v={e.after} />}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-/** A value as inert text, cut at VALUE_FIRST characters with a toggle. */
-function Value({ v }: { v: unknown }) {
-  const [whole, setWhole] = useState(false);
-  const text = valueText(v);
-  const c = clip(text, VALUE_FIRST);
-  return (
-    <>
-      <code className="value">{whole ? text : c.text}</code>
-      {c.clipped && (
-        <>
-          {' '}
-          <button type="button" className="linkish small" aria-expanded={whole} onClick={() => setWhole((x) => !x)}>
-            {whole ? 'show less' : `show all (${formatCount(text.length)} characters)`}
-          </button>
-        </>
       )}
     </>
   );

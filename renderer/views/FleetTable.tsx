@@ -1,4 +1,7 @@
-// One row per cluster, sortable by every column; numbers right-aligned in human units.
+// One row per cluster, sortable by every column; numbers right-aligned in human units. A filter narrows
+// the rows; when the session may act, rows have checkboxes (and "select all matching the filter") and
+// the selection runs an action on the same object in each selected cluster.
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ClusterTile } from '../../common/contract.ts';
 import { formatBytes, formatCpu, formatCount, formatPercent } from '../../common/format.ts';
@@ -7,6 +10,9 @@ import { go } from '../store/route.ts';
 import { Age, AsOfNote, Link, Loading, SortHeader, StatusBadge, sortRows, useSort } from '../components/common.tsx';
 import { Onboarding } from './Onboarding.tsx';
 import { partialText, statusTime } from '../map/text.ts';
+import { actionsEnabled } from './operate/actions.ts';
+import { FleetSelectionBar } from './operate/FleetSelect.tsx';
+import { allState, clusterMatches, toggleAll, toggled } from './operate/select.ts';
 
 type Key = 'context' | 'status' | 'version' | 'nodes' | 'cpu' | 'memory' | 'gpu' | 'pending' | 'warnings' | 'storage' | 'age';
 
@@ -38,19 +44,64 @@ function keyOf(k: Key, c: ClusterTile, now: number): unknown {
 }
 
 export function FleetTable() {
-  const { fleet, now } = useApp(useShallow((s) => ({ fleet: s.fleet, now: s.now })));
+  const { fleet, now, at } = useApp(useShallow((s) => ({ fleet: s.fleet, now: s.now, at: s.at })));
   const { sort, toggle } = useSort<Key>('context');
+  const [filter, setFilter] = useState('');
+  const [selected, setSelected] = useState<string[]>([]);
   if (!fleet) return <Loading what="the fleet" />;
   if (!fleet.clusters.length) return <Onboarding />;
-  const rows = sortRows(fleet.clusters, (c) => keyOf(sort.key, c, now), sort.dir);
+  const selectable = actionsEnabled(fleet, at);
+  const rows = sortRows(
+    fleet.clusters.filter((c) => clusterMatches(c, filter)),
+    (c) => keyOf(sort.key, c, now),
+    sort.dir,
+  );
+  const order = fleet.clusters.map((c) => c.id);
+  const matching = rows.map((c) => c.id);
+  const chosen = selected.filter((id) => order.includes(id));
+  const all = allState(chosen, matching);
   const h = (k: Key, label: string, numeric = true) => <SortHeader k={k} label={label} sort={sort} toggle={toggle} numeric={numeric} />;
   return (
     <div className="scroll" data-view="fleet-table">
-      <h1 className="title">Clusters</h1>
+      <div className="toolbar">
+        <h1 className="title">Clusters</h1>
+        <input
+          type="search"
+          className="fleet-filter"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          placeholder="Filter: name, status, version, server"
+          aria-label="Filter the clusters"
+          spellCheck={false}
+          data-fleet-filter
+        />
+        {filter && (
+          <span className="muted small" data-fleet-matching={rows.length}>
+            {rows.length} of {fleet.clusters.length}
+          </span>
+        )}
+      </div>
       <AsOfNote at={fleet.at} what="the clusters" />
+      {selectable && <FleetSelectionBar selected={chosen} onClear={() => setSelected([])} />}
       <table className="grid">
         <thead>
           <tr>
+            {selectable && (
+              <th scope="col" className="select-col">
+                <input
+                  type="checkbox"
+                  checked={all === 'all'}
+                  ref={(el) => {
+                    if (el) el.indeterminate = all === 'some';
+                  }}
+                  disabled={!matching.length}
+                  onChange={() => setSelected(toggleAll(chosen, matching, order))}
+                  aria-label={filter ? 'Select all clusters matching the filter' : 'Select all clusters'}
+                  title={filter ? 'select all matching the filter' : 'select all'}
+                  data-fleet-select-all
+                />
+              </th>
+            )}
             {h('context', 'Cluster', false)}
             {h('status', 'Status', false)}
             {h('version', 'Version', false)}
@@ -66,7 +117,23 @@ export function FleetTable() {
         </thead>
         <tbody>
           {rows.map((c) => (
-            <tr key={c.id} data-cluster={c.context} onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}>
+            <tr
+              key={c.id}
+              data-cluster={c.context}
+              data-selected={selectable ? chosen.includes(c.id) : undefined}
+              onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}
+            >
+              {selectable && (
+                <td className="select-col">
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(c.id)}
+                    onChange={(e) => setSelected(toggled(chosen, c.id, e.target.checked, order))}
+                    aria-label={`Select ${c.context}`}
+                    data-fleet-select={c.context}
+                  />
+                </td>
+              )}
               <th scope="row">
                 <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link>
               </th>
@@ -116,6 +183,7 @@ export function FleetTable() {
           ))}
         </tbody>
       </table>
+      {!rows.length && <p className="muted">No cluster matches the filter.</p>}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // One node: health, conditions, taints, cordon, versions, capacity per resource (with GPUs), its pods
 // with their requests, events, CSINode drivers and its change history; tabs for its changes (its own
-// and those of what runs on it) and, when it is critical, what changed before that.
+// and those of what runs on it) and, when it is critical, what changed before that. Its actions
+// (cordon or uncordon, drain) sit in its toolbar; Edit YAML is on its object view.
 import type { NodeDTO } from '../../common/contract.ts';
 import { formatBytes, formatResource } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
@@ -12,6 +13,7 @@ import { HistoryList, SubTabs } from './ObjectView.tsx';
 import type { ObjectTab } from '../store/route.ts';
 import { ChangesTab } from './changes/ChangesTab.tsx';
 import { WhatChanged, WhatChangedButton } from './changes/WhatChanged.tsx';
+import { ActionBar } from './operate/ActionBar.tsx';
 
 export function NodeView({ cluster, node, tab }: { cluster: string; node: string; tab?: ObjectTab }) {
   // Ages ("since 30s") count from the time shown: as of T, a snapshot's capture, else now.
@@ -23,8 +25,10 @@ export function NodeView({ cluster, node, tab }: { cluster: string; node: string
   return <NodeBody d={data} now={now} at={at} tab={tab} />;
 }
 
-function NodeBody({ d, now, at, tab }: { d: NodeDTO; now: number; at: number | null; tab: ObjectTab | undefined }) {
+function NodeBody({ d, now, at, tab: asked }: { d: NodeDTO; now: number; at: number | null; tab: ObjectTab | undefined }) {
   const r = d.row;
+  // (a node has no logs tab: its address shows the details)
+  const tab = asked === 'logs' ? undefined : asked;
   // a red node is a problem to explain
   const problem = d.health.level === 'critical';
   const base = { view: 'node', cluster: d.cluster, node: r.name } as const;
@@ -34,6 +38,7 @@ function NodeBody({ d, now, at, tab }: { d: NodeDTO; now: number; at: number | n
       data-view="node"
       data-node={r.name}
       data-level={d.health.level}
+      data-cordoned={r.cordoned}
       data-asof={at ?? undefined}
       data-tab={tab ?? 'details'}
     >
@@ -49,6 +54,12 @@ function NodeBody({ d, now, at, tab }: { d: NodeDTO; now: number; at: number | n
         {problem && tab !== 'whatchanged' && (
           <WhatChangedButton to={{ ...base, tab: 'whatchanged' }} problem={d.health.reasons.join('; ')} />
         )}
+        <ActionBar
+          cluster={{ id: d.cluster, context: d.clusterContext }}
+          target={{ kind: 'nodes', namespace: '', name: r.name }}
+          body={{ spec: { unschedulable: r.cordoned } }}
+          exclude={['apply']}
+        />
         <Link to={{ view: 'object', cluster: d.cluster, kind: 'nodes', uid: d.ref.uid }}>YAML and history diffs</Link>
       </div>
       <AsOfNote at={at} what="this node" />

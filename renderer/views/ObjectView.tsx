@@ -1,6 +1,7 @@
 // Any object: status, containers, requests, events, read-only YAML, and its change history with
-// object-aware diffs between any two recorded versions; tabs for its changes (changes.of) and, when it
-// shows a problem, what changed before it.
+// object-aware diffs between any two recorded versions; tabs for its changes (changes.of), its logs
+// (pods and workloads) and, when it shows a problem, what changed before it. Its actions (Edit YAML,
+// and what its kind offers) and, for a workload, "Run on other clusters…" sit in its toolbar.
 import { useEffect, useMemo, useState } from 'react';
 import type { ChangeDTO, ObjectDTO } from '../../common/contract.ts';
 import { formatResource } from '../../common/format.ts';
@@ -9,24 +10,31 @@ import { useApp } from '../store/index.ts';
 import { useContract } from '../store/useContract.ts';
 import { Age, AsOfNote, ErrorNote, Link, Loading, Panel } from '../components/common.tsx';
 import { Table } from '../components/Table.tsx';
+import { DiffTable } from '../components/DiffTable.tsx';
 import { EventsTable } from './EventsTable.tsx';
 import type { ObjectTab, Route } from '../store/route.ts';
 import { ChangesTab } from './changes/ChangesTab.tsx';
 import { WhatChanged, WhatChangedButton } from './changes/WhatChanged.tsx';
 import { objectProblem } from './changes/problem.ts';
+import { ActionBar, RunOnOthers } from './operate/ActionBar.tsx';
+import { LogsTab } from './operate/LogsTab.tsx';
+import { hasLogs } from './operate/logtext.ts';
 
-/** Details, Changes, and What changed (only where it applies or is asked for). */
+/** Details, Logs (pods and workloads), Changes, and What changed (only where it applies or is asked for). */
 export function SubTabs({
   base,
   tab,
   problem,
+  logs = false,
 }: {
   base: Route & { view: 'node' | 'object' };
   tab: ObjectTab | undefined;
   problem: boolean;
+  logs?: boolean;
 }) {
   const tabs: { tab: ObjectTab | undefined; label: string }[] = [
     { tab: undefined, label: 'Details' },
+    ...(logs ? [{ tab: 'logs' as const, label: 'Logs' }] : []),
     { tab: 'changes', label: 'Changes' },
     ...(problem || tab === 'whatchanged' ? [{ tab: 'whatchanged' as const, label: 'What changed before this' }] : []),
   ];
@@ -67,6 +75,10 @@ function ObjectBody({ d, now, at, tab }: { d: ObjectDTO; now: number; at: number
   const kindName = String((d.body as { kind?: string }).kind ?? d.ref.kind);
   const problem = objectProblem(d);
   const base = { view: 'object', cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid } as const;
+  const logs = hasLogs(d.ref.kind);
+  const shown = tab === 'logs' && !logs ? undefined : tab;
+  const cluster = { id: d.ref.cluster, context: d.clusterContext };
+  const target = { kind: d.ref.kind, namespace: d.ref.namespace, name: d.ref.name };
   return (
     <div
       className="scroll"
@@ -74,7 +86,7 @@ function ObjectBody({ d, now, at, tab }: { d: ObjectDTO; now: number; at: number
       data-kind={d.ref.kind}
       data-name={d.ref.name}
       data-asof={at ?? undefined}
-      data-tab={tab ?? 'details'}
+      data-tab={shown ?? 'details'}
       data-problem={problem ?? undefined}
     >
       <div className="toolbar">
@@ -95,15 +107,19 @@ function ObjectBody({ d, now, at, tab }: { d: ObjectDTO; now: number; at: number
             {tab !== 'whatchanged' && <WhatChangedButton to={{ ...base, tab: 'whatchanged' }} problem={problem} />}
           </>
         )}
+        <div className="spacer" />
+        <ActionBar cluster={cluster} target={target} body={d.body} deleted={d.deleted} />
+        {!d.deleted && <RunOnOthers cluster={cluster} target={target} />}
       </div>
       <AsOfNote at={at} what="this object" />
       {d.status.message && <p className="notice warn">{d.status.message}</p>}
-      <SubTabs base={base} tab={tab} problem={problem !== null} />
+      <SubTabs base={base} tab={shown} problem={problem !== null} logs={logs} />
+      {shown === 'logs' && <LogsTab d={d} />}
       {tab === 'changes' && (
         <ChangesTab of={{ cluster: d.ref.cluster, kind: d.ref.kind, uid: d.ref.uid }} title="Changes of this object" showObject={false} />
       )}
       {tab === 'whatchanged' && <WhatChanged cluster={d.ref.cluster} kind={d.ref.kind} uid={d.ref.uid} />}
-      {tab === undefined && <ObjectDetails d={d} now={now} />}
+      {shown === undefined && <ObjectDetails d={d} now={now} />}
     </div>
   );
 }
@@ -194,26 +210,7 @@ function HistoryDiff({ d, now }: { d: ObjectDTO; now: number }) {
         <VersionPick label="To" none={d.deleted ? '(deleted)' : 'current'} value={to} onChange={setTo} history={d.history} />
       </div>
       {diff.error && <ErrorNote error={diff.error} />}
-      {diff.data &&
-        (diff.data.entries.length ? (
-          <Table name="diff" className="grid diff" cols={['Field', 'Before', 'After']}>
-            {diff.data.entries.map((e, i) => (
-              <tr key={i} className={`diff-${e.op}`} data-op={e.op}>
-                <td>
-                  <code>{e.path}</code>
-                </td>
-                <td className="wrap">
-                  <code>{e.op === 'added' ? '' : show(e.before)}</code>
-                </td>
-                <td className="wrap">
-                  <code>{e.op === 'removed' ? '' : show(e.after)}</code>
-                </td>
-              </tr>
-            ))}
-          </Table>
-        ) : (
-          <p className="muted">No differences.</p>
-        ))}
+      {diff.data && <DiffTable entries={diff.data.entries} />}
       <HistoryList
         history={d.history}
         now={now}
@@ -245,9 +242,3 @@ const quantities = (q: Record<string, string>) =>
   Object.entries(q)
     .map(([k, v]) => `${k}: ${v}`)
     .join(', ') || '–';
-
-function show(v: unknown): string {
-  if (v === undefined) return '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > 2000 ? `${s.slice(0, 2000)}… (${s.length} characters)` : s;
-}

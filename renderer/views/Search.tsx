@@ -1,5 +1,6 @@
 // Search across every cluster: nodes, pods, workloads, PVCs by name (substring) or by label (k=v).
-// The palette (Ctrl/Cmd+K) jumps to a hit; the search view lists them all.
+// The palette (Ctrl/Cmd+K) jumps to a hit; the search view lists them all and, when the session may
+// act, lets hits be selected: the same object in several clusters takes a fleet-wide action.
 import { useEffect, useRef, useState } from 'react';
 import type { SearchHit } from '../../common/contract.ts';
 import { getApi } from '../api/index.ts';
@@ -8,6 +9,9 @@ import { go, type Route } from '../store/route.ts';
 import { useContract } from '../store/useContract.ts';
 import { ErrorNote, Link, Loading } from '../components/common.tsx';
 import { Table } from '../components/Table.tsx';
+import { actionsEnabled } from './operate/actions.ts';
+import { HitSelectionBar } from './operate/FleetSelect.tsx';
+import { groupHits, hitKey, targetKey } from './operate/select.ts';
 
 export function routeOf(h: SearchHit): Route {
   if (h.kind === 'nodes') return { view: 'node', cluster: h.cluster, node: h.name };
@@ -121,18 +125,75 @@ export function CommandPalette() {
 
 export function SearchView({ q }: { q: string }) {
   const { data, error } = useContract('search', q.trim() ? { q, limit: 500 } : null);
+  const selectable = useApp((s) => actionsEnabled(s.fleet, s.at));
+  const [selected, setSelected] = useState<string[]>([]);
+  useEffect(() => setSelected([]), [q]);
   if (!q.trim()) return <p className="muted">Type a name or a label (k=v) in the search (Ctrl K).</p>;
   if (error) return <ErrorNote error={error} />;
   if (!data) return <Loading what="results" />;
+  const chosen = data.filter((h) => selected.includes(hitKey(h)));
+  const cols = ['Kind', 'Name', 'Namespace', 'Cluster', 'Node', 'Match'];
+  // the same object in more than one cluster: one click selects it everywhere
+  const spread = new Map(groupHits(data).map((g) => [g.key, g]));
   return (
     <div className="scroll" data-view="search">
       <h1 className="title">
         {data.length} result(s) for “{q}”
       </h1>
-      <Table cols={['Kind', 'Name', 'Namespace', 'Cluster', 'Node', 'Match']}>
+      {selectable && <HitSelectionBar hits={chosen} onSelect={(hs) => setSelected(hs.map(hitKey))} />}
+      <Table
+        head={
+          <>
+            {selectable && (
+              <th scope="col" className="select-col">
+                <input
+                  type="checkbox"
+                  checked={data.length > 0 && chosen.length === data.length}
+                  disabled={!data.length}
+                  onChange={(e) => setSelected(e.target.checked ? data.map(hitKey) : [])}
+                  aria-label="Select all results"
+                  data-search-select-all
+                />
+              </th>
+            )}
+            {cols.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </>
+        }
+      >
         {data.map((h) => (
-          <tr key={`${h.cluster}|${h.kind}|${h.uid}`}>
-            <td>{kindLabel(h.kind)}</td>
+          <tr key={`${h.cluster}|${h.kind}|${h.uid}`} data-hit-cluster={h.clusterContext} data-hit-kind={h.kind} data-hit-name={h.name}>
+            {selectable && (
+              <td className="select-col">
+                <input
+                  type="checkbox"
+                  checked={selected.includes(hitKey(h))}
+                  onChange={(e) => setSelected((s) => (e.target.checked ? [...s, hitKey(h)] : s.filter((k) => k !== hitKey(h))))}
+                  aria-label={`Select ${h.name} in ${h.clusterContext}`}
+                  data-search-select={hitKey(h)}
+                />
+              </td>
+            )}
+            <td>
+              {kindLabel(h.kind)}
+              {selectable && (spread.get(targetKey(h))?.hits.length ?? 0) > 1 && (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    className="linkish small"
+                    title="select this object in every cluster it was found in"
+                    onClick={() => setSelected(spread.get(targetKey(h))!.hits.map(hitKey))}
+                    data-select-everywhere
+                  >
+                    in {spread.get(targetKey(h))!.hits.length} clusters
+                  </button>
+                </>
+              )}
+            </td>
             <td>
               <Link to={routeOf(h)}>{h.name}</Link>
             </td>

@@ -30,10 +30,10 @@ import {
   filterKey,
   filterParams,
   gapText,
-  kindKey,
   objectLabel,
   shownTime,
-  words,
+  typedKinds,
+  typedNamespaces,
 } from './changes/text.ts';
 
 /** The most marks one answer may carry (the contract's default). */
@@ -365,7 +365,7 @@ function Filters({ q, anyFilter }: { q: ChangesQuery; anyFilter: boolean }) {
         filter="ns"
         value={q.namespaces.join(', ')}
         placeholder="any"
-        onCommit={(v) => patchQuery({ namespaces: words(v).filter((x) => x.length <= 253) })}
+        onCommit={(v) => patchQuery({ namespaces: typedNamespaces(v) })}
       />
       <TypedField
         label="Kind"
@@ -375,11 +375,9 @@ function Filters({ q, anyFilter }: { q: ChangesQuery; anyFilter: boolean }) {
         list="timeline-kinds"
         error={kindError}
         onCommit={(v) => {
-          const typed = words(v);
-          const keys = typed.map(kindKey);
-          const bad = typed.filter((_, i) => keys[i] === null);
-          setKindError(bad.length ? `not a kind: ${bad.join(', ')}` : null);
-          patchQuery({ kinds: [...new Set(keys.filter((k): k is string => k !== null))] });
+          const { kinds, unknown } = typedKinds(v);
+          setKindError(unknown.length ? `not a kind: ${unknown.join(', ')}` : null);
+          patchQuery({ kinds });
         }}
       />
       <datalist id="timeline-kinds">
@@ -432,36 +430,27 @@ function Filters({ q, anyFilter }: { q: ChangesQuery; anyFilter: boolean }) {
   );
 }
 
+/** The legend's entries: a swatch or glyph (its class) and what it means. */
+const LEGEND: readonly (readonly [mark: string, meaning: string])[] = [
+  ['sw sev-info', 'change'],
+  ['sw sev-ok', 'recovered'],
+  ['sw sev-warning', 'warning'],
+  ['sw sev-critical', 'critical'],
+  ['glyph glyph-square', 'workloads'],
+  ['glyph glyph-tall', 'config, secrets, RBAC, CRDs'],
+  ['glyph glyph-flat', 'nodes, accelerators, storage'],
+  ['glyph glyph-plus', 'health'],
+  ['sw gap', 'capture gap: changes may be missing'],
+];
+
 function Legend() {
   return (
     <p className="timeline-legend muted small" aria-hidden="true">
-      <span>
-        <span className="sw sev-info" /> change
-      </span>
-      <span>
-        <span className="sw sev-ok" /> recovered
-      </span>
-      <span>
-        <span className="sw sev-warning" /> warning
-      </span>
-      <span>
-        <span className="sw sev-critical" /> critical
-      </span>
-      <span>
-        <span className="glyph glyph-square" /> workloads
-      </span>
-      <span>
-        <span className="glyph glyph-tall" /> config, secrets, RBAC, CRDs
-      </span>
-      <span>
-        <span className="glyph glyph-flat" /> nodes, accelerators, storage
-      </span>
-      <span>
-        <span className="glyph glyph-plus" /> health
-      </span>
-      <span>
-        <span className="sw gap" /> capture gap: changes may be missing
-      </span>
+      {LEGEND.map(([mark, meaning]) => (
+        <span key={mark}>
+          <span className={mark} /> {meaning}
+        </span>
+      ))}
       <span>bars: more changes than room (taller: more)</span>
     </p>
   );

@@ -16,6 +16,8 @@ export const STATUS_LABEL = 'lab.fleet/status';
 
 export interface PodOpts {
   image?: string;
+  /** the main container's arguments */
+  args?: string[];
   requests?: Record<string, string>;
   limits?: Record<string, string>;
   nodeSelector?: Record<string, string>;
@@ -47,6 +49,7 @@ export function podSpec(app: string, o: PodOpts): KObj {
     resources,
     ports: [{ containerPort: 8080, name: 'http' }],
   };
+  if (o.args) main.args = o.args;
   if (o.env) main.env = o.env;
   if (o.volumeMounts) main.volumeMounts = o.volumeMounts;
   const spec: KObj = { containers: [main], terminationGracePeriodSeconds: 5 };

@@ -11,7 +11,7 @@ import { HOUR, formatDateTime } from '../../store/time.ts';
 import { safeName } from '../../map/text.ts';
 import { Age, ErrorNote, Link, Loading } from '../../components/common.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
-import { DiffTable } from './DiffTable.tsx';
+import { DiffTable } from '../../components/DiffTable.tsx';
 import { objectLabel, routeOfChange } from './text.ts';
 
 export function SeverityBadge({ severity }: { severity: ChangeEventDTO['severity'] }) {
@@ -96,7 +96,7 @@ export function ChangeDetail({ id, onClose, inTimeline = false }: { id: number; 
           </div>
           <h3>Diff</h3>
           {data.diff ? (
-            <DiffTable diff={data.diff} />
+            <DiffTable entries={data.diff.entries} empty="No differences in the recorded state." />
           ) : (
             <p className="muted">Not a change of an object’s recorded state: there is no diff to show.</p>
           )}

@@ -1,6 +1,8 @@
 // A list of changes with the capture gaps between them, newest first: the timeline's list, the
 // Changes tabs. A row opens its change (a button in it, for the keyboard; the whole row for the
-// pointer); a gap is a row of its own that says changes may be missing there.
+// pointer); a gap is a row of its own that says changes may be missing there. The row and its cells
+// are also the causes' ("what changed before this", WhatChanged.tsx).
+import type { ReactNode } from 'react';
 import type { ChangeEventDTO, GapDTO } from '../../../common/contract.ts';
 import { formatClock, formatDateTime } from '../../store/time.ts';
 import { safeName } from '../../map/text.ts';
@@ -47,52 +49,104 @@ export function ChangeTable({
             </td>
           </tr>
         ) : (
-          <tr
-            key={r.change.id}
-            data-change-id={r.change.id}
-            data-severity={r.change.severity}
-            data-category={r.change.category}
-            aria-selected={selected === r.change.id}
-            className={selected === r.change.id ? 'selected clickable' : 'clickable'}
-            onClick={() => onOpen(r.change)}
-          >
-            <td className="nowrap">
-              <time dateTime={new Date(r.change.at).toISOString()} title={formatDateTime(r.change.at)}>
-                {formatClock(r.change.at, now)}
-              </time>
-            </td>
-            <td>
-              <SeverityBadge severity={r.change.severity} />
-            </td>
+          <ChangeRow key={r.change.id} c={r.change} selected={selected === r.change.id} onOpen={onOpen}>
+            <TimeCell c={r.change} now={now} />
+            <SeverityCell c={r.change} />
             <td>{r.change.category}</td>
-            {showCluster && (
-              <td>
-                <bdi className="ellipsis">{safeName(r.change.clusterContext, 80)}</bdi>
-              </td>
-            )}
+            {showCluster && <ClusterCell c={r.change} />}
             {showObject && (
               <td className="words">
                 <bdi>{objectLabel(r.change)}</bdi>
               </td>
             )}
             <td className="words">
-              <button
-                type="button"
-                className="linkish row-open"
-                onClick={(e) => {
-                  e.stopPropagation();
-                  onOpen(r.change);
-                }}
-              >
-                <bdi>{safeName(r.change.summary, 300)}</bdi>
-              </button>
+              <OpenButton c={r.change} onOpen={onOpen} />
             </td>
-            <td>
-              <bdi className="ellipsis">{safeName(r.change.who || 'unknown', 80)}</bdi>
-            </td>
-          </tr>
+            <WhoCell c={r.change} />
+          </ChangeRow>
         ),
       )}
     </Table>
+  );
+}
+
+/** A change's row: the whole row opens it (for the pointer); data-change-id, -severity and -category say which. */
+export function ChangeRow({
+  c,
+  selected,
+  onOpen,
+  rank,
+  children,
+}: {
+  c: ChangeEventDTO;
+  selected: boolean;
+  onOpen(c: ChangeEventDTO): void;
+  /** a cause's rank (data-cause-rank) */
+  rank?: number;
+  children: ReactNode;
+}) {
+  return (
+    <tr
+      data-change-id={c.id}
+      data-severity={c.severity}
+      data-category={c.category}
+      data-cause-rank={rank}
+      aria-selected={selected}
+      className={selected ? 'selected clickable' : 'clickable'}
+      onClick={() => onOpen(c)}
+    >
+      {children}
+    </tr>
+  );
+}
+
+/** The change's summary as the button that opens it (for the keyboard). */
+export function OpenButton({ c, onOpen }: { c: ChangeEventDTO; onOpen(c: ChangeEventDTO): void }) {
+  return (
+    <button
+      type="button"
+      className="linkish row-open"
+      onClick={(e) => {
+        e.stopPropagation();
+        onOpen(c);
+      }}
+    >
+      <bdi>{safeName(c.summary, 300)}</bdi>
+    </button>
+  );
+}
+
+/** When: the clock time (on the day shown; else the date too), the whole time as the title. */
+export function TimeCell({ c, now }: { c: ChangeEventDTO; now: number }) {
+  return (
+    <td className="nowrap">
+      <time dateTime={new Date(c.at).toISOString()} title={formatDateTime(c.at)}>
+        {formatClock(c.at, now)}
+      </time>
+    </td>
+  );
+}
+
+export function SeverityCell({ c }: { c: ChangeEventDTO }) {
+  return (
+    <td>
+      <SeverityBadge severity={c.severity} />
+    </td>
+  );
+}
+
+export function ClusterCell({ c }: { c: ChangeEventDTO }) {
+  return (
+    <td>
+      <bdi className="ellipsis">{safeName(c.clusterContext, 80)}</bdi>
+    </td>
+  );
+}
+
+export function WhoCell({ c }: { c: ChangeEventDTO }) {
+  return (
+    <td>
+      <bdi className="ellipsis">{safeName(c.who || 'unknown', 80)}</bdi>
+    </td>
   );
 }

@@ -3,14 +3,16 @@
 // missing: never "nothing else changed"). Each cause opens like a timeline mark. As of T, the problem
 // is the one shown at T.
 import { useState } from 'react';
+import type { ChangeEventDTO } from '../../../common/contract.ts';
 import { useApp } from '../../store/index.ts';
 import { changesRoute, type Route } from '../../store/route.ts';
 import { useContract } from '../../store/useContract.ts';
-import { formatClock, formatDateTime } from '../../store/time.ts';
+import { formatDateTime } from '../../store/time.ts';
 import { safeName } from '../../map/text.ts';
 import { ErrorNote, Link, Loading, Panel } from '../../components/common.tsx';
 import { Table } from '../../components/Table.tsx';
-import { ChangeDialog, SeverityBadge } from './ChangeDetail.tsx';
+import { ChangeDialog } from './ChangeDetail.tsx';
+import { ChangeRow, ClusterCell, OpenButton, SeverityCell, TimeCell, WhoCell } from './ChangeTable.tsx';
 import { gapText, gapTitle, objectLabel } from './text.ts';
 
 export function WhatChanged({ cluster, kind, uid }: { cluster: string; kind: string; uid: string }) {
@@ -18,6 +20,7 @@ export function WhatChanged({ cluster, kind, uid }: { cluster: string; kind: str
   const shown = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
   const { data, error } = useContract('changes.whatChanged', at === null ? { cluster, kind, uid } : { cluster, kind, uid, at }, cluster);
   const [open, setOpen] = useState<number | null>(null);
+  const openChange = (c: ChangeEventDTO) => setOpen(c.id);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <Loading what="what changed before this" />;
   const p = data.problem;
@@ -56,47 +59,22 @@ export function WhatChanged({ cluster, kind, uid }: { cluster: string; kind: str
         ) : (
           <Table name="causes" className="grid changes" cols={[{ num: 'Rank' }, 'Why', 'Change', 'Severity', 'Who', 'Time', 'Cluster']}>
             {data.causes.map((r) => (
-              <tr
-                key={r.change.id}
-                data-cause-rank={r.rank}
-                data-change-id={r.change.id}
-                className={open === r.change.id ? 'selected clickable' : 'clickable'}
-                onClick={() => setOpen(r.change.id)}
-              >
+              <ChangeRow key={r.change.id} c={r.change} rank={r.rank} selected={open === r.change.id} onOpen={openChange}>
                 <td className="num">{r.rank}</td>
                 <td className="wrap">
                   <bdi>{safeName(r.reason, 300)}</bdi>
                 </td>
                 <td className="wrap">
-                  <button
-                    type="button"
-                    className="linkish row-open"
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      setOpen(r.change.id);
-                    }}
-                  >
-                    <bdi>{safeName(r.change.summary, 300)}</bdi>
-                  </button>{' '}
+                  <OpenButton c={r.change} onOpen={openChange} />{' '}
                   <span className="muted small">
                     <bdi>{objectLabel(r.change)}</bdi>
                   </span>
                 </td>
-                <td>
-                  <SeverityBadge severity={r.change.severity} />
-                </td>
-                <td>
-                  <bdi className="ellipsis">{safeName(r.change.who || 'unknown', 80)}</bdi>
-                </td>
-                <td className="nowrap">
-                  <time dateTime={new Date(r.change.at).toISOString()} title={formatDateTime(r.change.at)}>
-                    {formatClock(r.change.at, shown)}
-                  </time>
-                </td>
-                <td>
-                  <bdi className="ellipsis">{safeName(r.change.clusterContext, 80)}</bdi>
-                </td>
-              </tr>
+                <SeverityCell c={r.change} />
+                <WhoCell c={r.change} />
+                <TimeCell c={r.change} now={shown} />
+                <ClusterCell c={r.change} />
+              </ChangeRow>
             ))}
           </Table>
         )}

@@ -16,6 +16,8 @@ import {
   rowsByTime,
   severitiesOf,
   shownTime,
+  typedKinds,
+  typedNamespaces,
   words,
 } from './text.ts';
 
@@ -103,6 +105,9 @@ test('kinds as typed become the cache’s keys', () => {
   assert.equal(kindKey('pods; drop'), null);
   assert.equal(kindKey(''), null);
   assert.deepEqual(words(' a, b  c,,a '), ['a', 'b', 'c']);
+  assert.deepEqual(typedKinds('deploy, pod Deployment pods;x'), { kinds: ['apps/deployments', 'pods'], unknown: ['pods;x'] });
+  assert.deepEqual(typedKinds(''), { kinds: [], unknown: [] });
+  assert.deepEqual(typedNamespaces(`shop, ${'n'.repeat(254)} web shop`), ['shop', 'web'], 'unique, none too long');
 });
 
 test('the time shown and the default window', () => {

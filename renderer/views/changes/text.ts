@@ -115,6 +115,18 @@ export function words(s: string): string[] {
   return [...new Set(s.split(/[\s,]+/).filter((x) => x !== ''))];
 }
 
+/** The kind filter as typed ("deploy, pod"): the cache's keys of the kinds it names, and the words that name none. */
+export function typedKinds(typed: string): { kinds: string[]; unknown: string[] } {
+  const ws = words(typed);
+  const keys = ws.map(kindKey);
+  return { kinds: [...new Set(keys.filter((k): k is string => k !== null))], unknown: ws.filter((_, i) => keys[i] === null) };
+}
+
+/** The namespace filter as typed: its names (none longer than a namespace may be). */
+export function typedNamespaces(typed: string): string[] {
+  return words(typed).filter((x) => x.length <= 253);
+}
+
 /** The time the views count from and say: "as of" T, the snapshot's capture, or now. */
 export function shownTime(
   at: number | null,

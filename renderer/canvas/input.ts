@@ -1,21 +1,39 @@
-// The fleet map's input: pointer (hover, click, drag to pan), wheel and keys on its canvas, turned into
-// calls on the engine (what they do to the camera is camera.ts's: wheelStep, keyCommand).
-import { keyCommand, wheelStep, type KeyCommand } from './camera.ts';
+// A canvas view's input: pointer (hover, click, drag), wheel and keys on its canvas, turned into calls
+// on the view's engine. What a key and the wheel mean is the view's camera's (keyCommand) and
+// camera.ts's (wheelStep); a drag and a wheel's pan or scroll are one move (moveBy).
+import { wheelStep } from './camera.ts';
+
+export interface Point {
+  x: number;
+  y: number;
+}
 
 /** What the input drives. Points are CSS pixels in the canvas. */
-export interface InputTarget {
-  panBy(dx: number, dy: number): void;
+export interface CanvasInputTarget<K> {
+  /**
+   * Move the view by (dx, dy) CSS pixels: a drag (the content follows the pointer, so the view moves
+   * the other way) or a wheel's pan (dx) or scroll (dy).
+   */
+  moveBy(dx: number, dy: number): void;
   /** zoom by `factor` about a point of the canvas */
   zoomAt(factor: number, x: number, y: number): void;
-  /** the pointer is at this point (hover), or off the map / dragging it (null) */
-  pointer(p: { x: number; y: number } | null): void;
-  click(p: { x: number; y: number }): void;
+  /** the pointer is at this point (hover), or off the canvas / dragging (null) */
+  pointer(p: Point | null): void;
+  click(p: Point): void;
   /** true when the key did something (its default is then prevented) */
-  key(cmd: KeyCommand): boolean;
+  key(cmd: K): boolean;
   /** the canvas gained or lost the keyboard focus */
   focus(has: boolean): void;
   /** the canvas's height in CSS pixels (a wheel "page") */
   screenH(): number;
+}
+
+export interface CanvasInputOptions<K> {
+  keyCommand(e: KeyboardEvent): K | null;
+  /** Shift+wheel scrolls (the timeline's lanes) */
+  shiftScrolls?: boolean;
+  /** a key the view used is not seen by the app's own keys (Esc = back) */
+  ownKeys?: boolean;
 }
 
 /** Listen, and remember how to stop listening. */
@@ -30,19 +48,21 @@ export function listen(
   cleanup.push(() => t.removeEventListener(type, fn, opts));
 }
 
-/** A drag moves the map once the pointer has gone this far (CSS pixels) with the button down; less is a click. */
+/** A drag starts once the pointer has gone this far (CSS pixels) with the button down; less is a click. */
 const DRAG_SLOP = 4;
 
-export class MapInput {
+export class CanvasInput<K> {
   private readonly canvas: HTMLCanvasElement;
-  private readonly target: InputTarget;
+  private readonly target: CanvasInputTarget<K>;
+  private readonly opts: CanvasInputOptions<K>;
   private readonly cleanup: (() => void)[] = [];
   private drag: { id: number; x: number; y: number; moved: boolean } | null = null;
 
-  constructor(canvas: HTMLCanvasElement, target: InputTarget) {
+  constructor(canvas: HTMLCanvasElement, target: CanvasInputTarget<K>, opts: CanvasInputOptions<K>) {
     this.canvas = canvas;
     this.target = target;
-    const on = (type: string, fn: (e: Event) => void, opts?: AddEventListenerOptions) => listen(this.cleanup, canvas, type, fn, opts);
+    this.opts = opts;
+    const on = (type: string, fn: (e: Event) => void, o?: AddEventListenerOptions) => listen(this.cleanup, canvas, type, fn, o);
     on('pointerdown', (e) => this.onPointerDown(e as PointerEvent));
     on('pointermove', (e) => this.onPointerMove(e as PointerEvent));
     on('pointerup', (e) => this.onPointerUp(e as PointerEvent));
@@ -54,12 +74,12 @@ export class MapInput {
     on('blur', () => target.focus(false));
   }
 
-  /** a button is down on the map (a click or a drag in the making) */
+  /** a button is down on the canvas (a click or a drag in the making) */
   get pressed(): boolean {
     return this.drag !== null;
   }
 
-  /** the map is being dragged */
+  /** the view is being dragged */
   get dragging(): boolean {
     return this.drag?.moved ?? false;
   }
@@ -69,7 +89,7 @@ export class MapInput {
   }
 
   /** CSS pixels in the canvas of a client point. */
-  local(clientX: number, clientY: number): { x: number; y: number } {
+  local(clientX: number, clientY: number): Point {
     const r = this.canvas.getBoundingClientRect();
     return { x: clientX - r.left, y: clientY - r.top };
   }
@@ -95,7 +115,7 @@ export class MapInput {
         this.canvas.style.cursor = 'grabbing';
         this.target.pointer(null);
       }
-      this.target.panBy(d.x - p.x, d.y - p.y);
+      this.target.moveBy(d.x - p.x, d.y - p.y);
       d.x = p.x;
       d.y = p.y;
       return;
@@ -115,8 +135,9 @@ export class MapInput {
 
   private onWheel(e: WheelEvent): void {
     e.preventDefault();
-    const step = wheelStep(e, this.target.screenH());
-    if ('pan' in step) this.target.panBy(step.pan, 0);
+    const step = wheelStep(e, this.target.screenH(), this.opts.shiftScrolls);
+    if ('pan' in step) this.target.moveBy(step.pan, 0);
+    else if ('scroll' in step) this.target.moveBy(0, step.scroll);
     else {
       const p = this.local(e.clientX, e.clientY);
       this.target.zoomAt(step.zoom, p.x, p.y);
@@ -124,7 +145,10 @@ export class MapInput {
   }
 
   private onKey(e: KeyboardEvent): void {
-    const cmd = keyCommand(e);
-    if (cmd && this.target.key(cmd)) e.preventDefault();
+    const cmd = this.opts.keyCommand(e);
+    if (cmd && this.target.key(cmd)) {
+      e.preventDefault();
+      if (this.opts.ownKeys) e.stopPropagation();
+    }
   }
 }
