@@ -1,6 +1,7 @@
 // The console's page in Chromium, on a web shell: how the e2e specs start the shell over lab clusters,
 // open the page and read it.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ClusterTile, FleetDTO } from '../common/contract.ts';
@@ -39,12 +40,53 @@ export async function labWebShell(dir: string, lab: Lab, contexts: readonly stri
   }
 }
 
-/** After a spec against lab clusters: close Chromium, stop the web shell, take the lab down and remove dir (what of them there is). */
-export async function tearDown(dir: string, started: { browser?: Browser; shell?: WebShell; lab?: Lab }): Promise<void> {
-  await started.browser?.close();
-  await started.shell?.stop();
-  await started.lab?.down({ removeFiles: true });
-  rmSync(dir, { recursive: true, force: true });
+/**
+ * What a spec against lab clusters starts, for its tests to read: its folder (`dir`: the lab, the cache,
+ * the data), then as its before() fills them in the lab, the web shell watching it (labWebShell) and
+ * Chromium with the console's page (openConsole: `Object.assign(suite, await openConsole(...))`).
+ */
+export class ConsoleSuite implements ConsolePage {
+  readonly dir: string;
+  lab!: Lab;
+  shell!: WebShell;
+  browser!: Browser;
+  page!: Page;
+  dialogs: string[] = [];
+  errors: string[] = [];
+
+  /** dir: a new folder in the system's temporary folder, its name starting with prefix */
+  constructor(prefix: string) {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  /** For after(): close Chromium, stop the web shell, take the lab down and remove dir (what of them there is). */
+  async tearDown(): Promise<void> {
+    const { browser, shell, lab }: Partial<ConsoleSuite> = this;
+    await browser?.close();
+    await shell?.stop();
+    await lab?.down({ removeFiles: true });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The fleet as the page holds it. */
+  fleet(): Promise<FleetDTO | null> {
+    return fleetOn(this.page);
+  }
+
+  /** The tile of the cluster of this context in the page's fleet. */
+  tile(context: string): Promise<ClusterTile | undefined> {
+    return tileOn(this.page, context);
+  }
+
+  /** The cache's id of the cluster of a context the shell watches. */
+  idOf(context: string): string {
+    return clusterId(this.shell, context);
+  }
+
+  /** Go to a route of the console (the location's hash). */
+  goto(hash: string): Promise<void> {
+    return gotoRoute(this.page, hash);
+  }
 }
 
 /** The cache's id of the cluster of a context the shell watches. */

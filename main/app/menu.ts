@@ -43,6 +43,11 @@ export function revealLabel(platform: NodeJS.Platform): string {
   return 'Open Data Folder';
 }
 
+/** A menu command: its id (what the tests find it by), label, action, shortcut and whether it may be used now. */
+function command(id: string, label: string, click: () => void, accelerator: string, enabled: boolean): MenuItemConstructorOptions {
+  return { id, label, accelerator, enabled, click };
+}
+
 export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorOptions[] {
   const mac = s.platform === 'darwin';
   const watching = s.mode === 'live';
@@ -50,40 +55,18 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
     label: '&File',
     submenu: [
       {
-        id: 'add-kubeconfigs',
-        label: 'Add Kubeconfig File(s)…',
-        accelerator: ACCELERATORS.addKubeconfigs,
-        enabled: watching,
+        ...command('add-kubeconfigs', 'Add Kubeconfig File(s)…', () => a.addKubeconfigs(), ACCELERATORS.addKubeconfigs, watching),
         toolTip: watching ? undefined : 'Open the live fleet first (File → Back to Live Fleet)',
-        click: () => a.addKubeconfigs(),
       },
-      {
-        id: 'add-folder',
-        label: 'Add Folder to Watch…',
-        accelerator: ACCELERATORS.addFolder,
-        enabled: watching,
-        click: () => a.addFolder(),
-      },
+      command('add-folder', 'Add Folder to Watch…', () => a.addFolder(), ACCELERATORS.addFolder, watching),
       { type: 'separator' },
       { id: 'open-snapshot', label: 'Open Snapshot…', accelerator: ACCELERATORS.openSnapshot, click: () => a.openSnapshot() },
       { id: 'back-to-live', label: 'Back to Live Fleet', enabled: !watching, click: () => a.backToLive() },
       { type: 'separator' },
       // A snapshot is captured from the cache; a snapshot being shown is one already.
-      {
-        id: 'capture-snapshot',
-        label: 'Capture Snapshot…',
-        accelerator: ACCELERATORS.captureSnapshot,
-        enabled: s.mode !== 'snapshot',
-        click: () => a.captureSnapshot(),
-      },
+      command('capture-snapshot', 'Capture Snapshot…', () => a.captureSnapshot(), ACCELERATORS.captureSnapshot, s.mode !== 'snapshot'),
       // A bundle is exported from whatever is shown: the live cache, the cache offline, or the snapshot.
-      {
-        id: 'export-bundle',
-        label: 'Export Incident Bundle…',
-        accelerator: ACCELERATORS.exportBundle,
-        enabled: true,
-        click: () => a.exportBundle(),
-      },
+      command('export-bundle', 'Export Incident Bundle…', () => a.exportBundle(), ACCELERATORS.exportBundle, true),
       { type: 'separator' },
       { id: 'reveal-data', label: revealLabel(s.platform), click: () => a.revealDataFolder() },
       ...(mac

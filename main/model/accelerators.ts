@@ -49,6 +49,9 @@ export interface AcceleratorResourceSpec {
 }
 
 /** The known accelerator resources, as data: adding a vendor is adding a row. */
+/** AMD's node labeller publishes each label twice: under amd.com/ and, for older readers, beta.amd.com/. */
+const withBeta = (label: string): string[] => [label, `beta.${label}`];
+
 export const KNOWN_ACCELERATORS: readonly AcceleratorResourceSpec[] = [
   {
     resource: 'nvidia.com/gpu',
@@ -79,11 +82,8 @@ export const KNOWN_ACCELERATORS: readonly AcceleratorResourceSpec[] = [
     resource: 'amd.com/gpu',
     vendor: 'AMD',
     kind: 'gpu',
-    modelLabels: ['amd.com/gpu.product-name', 'beta.amd.com/gpu.product-name'],
-    memoryLabels: [
-      { label: 'amd.com/gpu.vram', unit: 'GiB-suffix' },
-      { label: 'beta.amd.com/gpu.vram', unit: 'GiB-suffix' },
-    ],
+    modelLabels: withBeta('amd.com/gpu.product-name'),
+    memoryLabels: withBeta('amd.com/gpu.vram').map((label) => ({ label, unit: 'GiB-suffix' as const })),
     physical: true,
   },
   { resource: 'gpu.intel.com/i915', vendor: 'Intel', kind: 'gpu', physical: true },

@@ -10,7 +10,7 @@ import { nodeHealth, type HealthLevel, type NodeHealth } from './health.ts';
 import { storageHealth, type StorageHealth, type StorageHealthInput } from './storage.ts';
 import type { Event, Node, ObjectLists, Pod } from './types.ts';
 import { arr, isCordoned, nameOf, num } from './util.ts';
-import type { ResourceRow } from '../../common/contract.ts';
+import type { ClusterTile, ResourceRow } from '../../common/contract.ts';
 
 export interface ClusterInput extends StorageHealthInput, ObjectLists<'nodes' | 'pods' | 'events' | 'resourceSlices' | 'resourceClaims'> {
   /** kube-apiserver gitVersion, for kubelet version skew */
@@ -32,14 +32,11 @@ export interface NodeSummary {
 }
 
 export interface ClusterSummary {
-  nodes: {
-    total: number;
-    ready: number;
+  /** the fleet tile's node counts (total, ready, cordoned, byLevel), and: */
+  nodes: ClusterTile['nodes'] & {
     /** Ready False or Unknown (or missing) */
     notReady: number;
-    cordoned: number;
     stale: number;
-    byLevel: Record<HealthLevel, number>;
   };
   /** totals over nodes per resource (cpu, memory, pods and every extended resource) */
   resources: Record<string, NodeResource>;

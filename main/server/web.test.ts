@@ -3,14 +3,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Store } from '../store/store.ts';
 import { startWebShell, type WebShell } from './web.ts';
 import { fakeApi, fakePod, type FakeApi } from '../kube/fixtures.ts';
+import { confirmedRun, scratch } from '../views/fixtures.ts';
 import type { FleetDTO, LogStreamDTO, PushEvent } from '../../common/contract.ts';
 
 function get(
@@ -46,8 +46,7 @@ function ask(s: WebSocket, msg: unknown): Promise<Record<string, unknown>> {
 }
 
 describe('web shell', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-web-'));
-  const db = join(dir, 'cache.db');
+  const { dir, db, close } = scratch('fleet-web-');
   const rendererDir = join(dir, 'renderer');
   let shell: WebShell;
 
@@ -67,10 +66,7 @@ describe('web shell', () => {
     shell = await startWebShell({ db, offline: true, port: 0, rendererDir, log: () => {} });
   });
 
-  after(async () => {
-    await shell.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close(shell));
 
   it('listens on 127.0.0.1 only and prints a URL with its token', () => {
     assert.match(shell.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
@@ -150,7 +146,7 @@ describe('web shell', () => {
 });
 
 describe('web shell: pushes of a stream go to the connection that started it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-web-push-'));
+  const { dir, db, close } = scratch('fleet-web-push-');
   const rendererDir = join(dir, 'renderer');
   let api: FakeApi;
   let shell: WebShell;
@@ -194,16 +190,11 @@ describe('web shell: pushes of a stream go to the connection that started it', (
     api.pods.set('web/p1', fakePod('web', 'p1'));
     api.appendLog('web', 'p1', 'app', 'first');
     const common = { kubeconfigs: [api.kubeconfig], port: 0, rendererDir, reflector: { backoffMaxMs: 500 }, log: () => {} };
-    shell = await startWebShell({ ...common, db: join(dir, 'cache.db'), dataDir: join(dir, 'data') });
+    shell = await startWebShell({ ...common, db, dataDir: join(dir, 'data') });
     ro = await startWebShell({ ...common, db: join(dir, 'ro.db'), dataDir: join(dir, 'data-ro'), readOnly: true });
   });
 
-  after(async () => {
-    await shell?.stop();
-    await ro?.stop();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close(shell, ro, api));
 
   it('lines reach the page that asked, not the others; its streams stop when its socket closes', async () => {
     const a = await client(shell);
@@ -251,12 +242,7 @@ describe('web shell: pushes of a stream go to the connection that started it', (
       const fleet = await c.call('fleet.get', {});
       assert.equal((fleet.result as FleetDTO).mode, 'live');
       assert.equal((fleet.result as FleetDTO).actions, false);
-      const run = await c.call('actions.run', {
-        clusters: [api.cluster],
-        action: 'cordon',
-        target: { kind: 'nodes', namespace: '', name: 'n1' },
-        confirm: { clusters: [api.cluster], namespace: '', name: 'n1' },
-      });
+      const run = await c.call('actions.run', confirmedRun([api.cluster], 'cordon', { kind: 'nodes', namespace: '', name: 'n1' }));
       assert.equal(run.ok, false);
       assert.equal(run.code, 'forbidden');
       assert.match(String(run.error), /read-only mode/);

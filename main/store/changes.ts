@@ -39,24 +39,18 @@ export const CHANGE_EVENTS_DDL = `
 /** Who made the changes the console itself made (actions): the user, through this console. */
 export const CONSOLE_WHO = 'you (fleet console)';
 
-/** An action of the console's, as its change event records it (category 'action'). */
-export interface ActionRecord {
-  cluster: string;
-  at: number;
-  /** the target: the cache's kind key, uid ('' when unknown), namespace ('' for cluster-scoped) and name */
-  kind: string;
-  uid: string;
-  namespace: string;
-  name: string;
-  /** cordon, uncordon, drain, scale, restart, pause, resume, delete, apply */
-  action: string;
+/**
+ * An action of the console's, as its change event records it (category 'action'): the target (the
+ * cache's kind key, uid '' when unknown, namespace '' for cluster-scoped, name), the action (cordon,
+ * uncordon, drain, scale, restart, pause, resume, delete, apply), a summary ("cordoned by you from this
+ * console") and, for a fleet-wide run, the fleet key the same action on the same object shares.
+ */
+export interface ActionRecord
+  extends
+    Pick<DerivedChange, 'cluster' | 'at' | 'kind' | 'uid' | 'namespace' | 'name' | 'action' | 'summary'>,
+    Partial<Pick<DerivedChange, 'fleetKey' | 'refs'>> {
   /** it failed: severity warning (else info) */
   failed: boolean;
-  /** "cordoned by you from this console" */
-  summary: string;
-  /** the same action on the same object in several clusters (a fleet-wide run) */
-  fleetKey?: string | null;
-  refs?: ChangeRefs;
 }
 
 /** A change event as stored. */

@@ -222,6 +222,16 @@ export class BodyEncoder {
 }
 
 /**
+ * Kinds whose changes never name who made them (a pod's only change events are its health, which is
+ * its status; Events are a log): their managedFields are not read at all, which keeps them, most of
+ * what is ingested, on the scanner's fast path.
+ */
+const NAMELESS = new Set(['pods', 'events']);
+
+/** Who last wrote an object as text (read from its managedFields only where a change event may name it). */
+const whoWrote = (kind: string, raw: RawObject): string | null => (NAMELESS.has(kind) ? null : raw.manager);
+
+/**
  * What the store writes of an object: key, index columns, and the stripped text (managedFields and
  * last-applied cut, never Secret/ConfigMap data). undefined: not an object the cache can key (no uid).
  */
@@ -236,9 +246,18 @@ export function prepareObject(kind: string, input: ObjectInput, out: BodyEncoder
     const uid = column(input.uid);
     if (!uid) return undefined;
     const { namespace, name, resourceVersion, creationTimestamp } = input;
-    return prepared(uid, namespace, name, resourceVersion, creationTimestamp, indexColumns(kind, input), input.manager, out.raw(input));
+    return prepared(
+      uid,
+      namespace,
+      name,
+      resourceVersion,
+      creationTimestamp,
+      indexColumns(kind, input),
+      whoWrote(kind, input),
+      out.raw(input),
+    );
   }
-  const manager = fieldManager(input.metadata?.managedFields);
+  const manager = NAMELESS.has(kind) ? null : fieldManager(input.metadata?.managedFields);
   const obj = stripObject(kind, input);
   const m = (obj.metadata ?? {}) as KObj;
   const uid = column(m.uid);

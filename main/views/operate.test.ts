@@ -4,14 +4,12 @@
 // writes with the console's field manager, and every action recorded in the cluster's change history.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Store, type KObj } from '../store/store.ts';
 import { cluster } from '../store/fixtures.ts';
 import { fakeApi, fakePod, fakeStatus, type FakeApi } from '../kube/fixtures.ts';
 import type { ConnectionPool } from '../kube/pool.ts';
 import { ViewService } from './service.ts';
+import { confirmedRun, scratch } from './fixtures.ts';
 import { MAX_STREAMS_PER_CALLER } from './logs.ts';
 import type {
   ActionCheckDTO,
@@ -40,8 +38,7 @@ const owned = (o: KObj, kind: string, name: string, uid: string): KObj => ({
 });
 
 describe('logs and actions through the service', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-operate-'));
-  const db = join(dir, 'cache.db');
+  const { dir, db, close } = scratch('fleet-operate-');
   let api: FakeApi;
   let pool: ConnectionPool;
   let store: Store;
@@ -120,13 +117,7 @@ describe('logs and actions through the service', () => {
     });
   });
 
-  after(async () => {
-    svc.close();
-    pool.close();
-    store.close();
-    await api.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close(svc, pool, store, api));
 
   describe('only a live session reads logs and takes actions', () => {
     it('a cache or snapshot session: logs.start and actions.run are forbidden, saying why; no actions on the fleet', async () => {
@@ -135,16 +126,7 @@ describe('logs and actions through the service', () => {
         const l = await other.handle('logs.start', { cluster: C, namespace: 'web', pod: 'frontend-abc-1' }, 'A');
         assert.equal(!l.ok && l.code, 'forbidden');
         assert.match(!l.ok ? l.error : '', mode === 'snapshot' ? /shows a snapshot/ : /cache without syncing/);
-        const r = await other.handle(
-          'actions.run',
-          {
-            clusters: [C],
-            action: 'cordon',
-            target: { kind: 'nodes', namespace: '', name: 'node-1' },
-            confirm: { clusters: [C], namespace: '', name: 'node-1' },
-          },
-          'A',
-        );
+        const r = await other.handle('actions.run', confirmedRun([C], 'cordon', { kind: 'nodes', namespace: '', name: 'node-1' }), 'A');
         assert.equal(!r.ok && r.code, 'forbidden');
         const c = (await other.handle('actions.check', {
           clusters: [C],
@@ -165,12 +147,7 @@ describe('logs and actions through the service', () => {
       svc.setReadOnly(true);
       try {
         assert.equal((await ask<FleetDTO>('fleet.get', {})).actions, false);
-        const r = await refusal('actions.run', {
-          clusters: [C],
-          action: 'cordon',
-          target: { kind: 'nodes', namespace: '', name: 'node-1' },
-          confirm: { clusters: [C], namespace: '', name: 'node-1' },
-        });
+        const r = await refusal('actions.run', confirmedRun([C], 'cordon', { kind: 'nodes', namespace: '', name: 'node-1' }));
         assert.equal(r.code, 'forbidden');
         assert.match(r.error, /read-only mode/);
         assert.equal(
@@ -364,12 +341,7 @@ describe('logs and actions through the service', () => {
     });
 
     it('actions.run: the write with the console’s field manager, the result per cluster, the change recorded (done or failed)', async () => {
-      const run = await ask<ActionRunDTO>('actions.run', {
-        clusters: [C],
-        action: 'cordon',
-        target: { kind: 'nodes', namespace: '', name: 'node-1' },
-        confirm: { clusters: [C], namespace: '', name: 'node-1' },
-      });
+      const run = await ask<ActionRunDTO>('actions.run', confirmedRun([C], 'cordon', { kind: 'nodes', namespace: '', name: 'node-1' }));
       assert.equal(run.results[0]!.ok, true, run.results[0]!.message);
       assert.equal(run.results[0]!.message, 'cordoned node node-1');
       const patch = api.requests.find((r) => r.method === 'PATCH' && r.path === '/api/v1/nodes/node-1')!;
@@ -387,13 +359,10 @@ describe('logs and actions through the service', () => {
         'its progress to its caller',
       );
 
-      const failed = await ask<ActionRunDTO>('actions.run', {
-        clusters: [C],
-        action: 'scale',
-        target: { kind: 'apps/deployments', namespace: 'web', name: 'frontend' },
-        params: { replicas: 5 },
-        confirm: { clusters: [C], namespace: 'web', name: 'frontend' },
-      });
+      const failed = await ask<ActionRunDTO>(
+        'actions.run',
+        confirmedRun([C], 'scale', { kind: 'apps/deployments', namespace: 'web', name: 'frontend' }, { replicas: 5 }),
+      );
       const r = failed.results[0]!;
       assert.equal(r.ok, false);
       assert.equal(
@@ -423,12 +392,10 @@ describe('logs and actions through the service', () => {
         ),
         /the confirmation must name the same clusters, namespace and object/,
       );
-      const run = await ask<ActionRunDTO>('actions.run', {
-        clusters: ['elsewhere'],
-        action: 'cordon',
-        target: { kind: 'nodes', namespace: '', name: 'node-1' },
-        confirm: { clusters: ['elsewhere'], namespace: '', name: 'node-1' },
-      });
+      const run = await ask<ActionRunDTO>(
+        'actions.run',
+        confirmedRun(['elsewhere'], 'cordon', { kind: 'nodes', namespace: '', name: 'node-1' }),
+      );
       assert.deepEqual([run.results[0]!.ok, run.results[0]!.message], [false, "no cluster elsewhere in this session's kubeconfigs"]);
     });
 
@@ -536,13 +503,10 @@ describe('logs and actions through the service', () => {
         { namespace: 'default', name: 'debug', blockedBy: 'no controller (not deleted)' },
       ]);
       const t0 = Date.now();
-      const run = await ask<ActionRunDTO>('actions.run', {
-        clusters: [C],
-        action: 'drain',
-        target: { kind: 'nodes', namespace: '', name: 'node-1' },
-        params: { timeoutSeconds: 1 },
-        confirm: { clusters: [C], namespace: '', name: 'node-1' },
-      });
+      const run = await ask<ActionRunDTO>(
+        'actions.run',
+        confirmedRun([C], 'drain', { kind: 'nodes', namespace: '', name: 'node-1' }, { timeoutSeconds: 1 }),
+      );
       const r = run.results[0]!;
       assert.ok(Date.now() - t0 >= 1000, 'retried until the timeout');
       assert.equal(r.ok, false);

@@ -2,8 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +23,7 @@ import { FleetSync, type ClusterStatusInfo } from '../kube/sync.ts';
 import { CATALOGUE } from '../kube/resources.ts';
 import { parseScope } from '../kube/access.ts';
 import { summarize } from '../views/summary.ts';
+import { scratch } from '../views/fixtures.ts';
 import { parseQuantity } from '../model/quantity.ts';
 
 const run = promisify(execFile);
@@ -86,8 +86,7 @@ async function assertStoreEqualsList(lab: Lab, store: Store, labCluster: string,
 }
 
 describe('fleet core against three lab clusters', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-core-'));
-  const dbPath = join(dir, 'cache.db');
+  const { dir, db: dbPath, close } = scratch('fleet-core-');
   let lab: Lab;
   /** where the sync engine writes, as in the app: the store thread */
   let writer: ThreadedStore;
@@ -111,13 +110,7 @@ describe('fleet core against three lab clusters', () => {
     await fleet.setEntries(discover({ useDefault: false, files: [lab.state.merged], folders: [] }).entries);
   });
 
-  after(async () => {
-    await fleet?.stop();
-    await writer?.close();
-    store?.close();
-    await lab?.down({ removeFiles: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close(fleet, writer, store, () => lab?.down({ removeFiles: true })));
 
   it('syncs three clusters with all three users at once; exec waits for approval without running', async () => {
     const final = await fleet.settled(180_000);

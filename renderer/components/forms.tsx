@@ -1,6 +1,6 @@
 // Form pieces: the selection form the capture and bundle dialogs share (cluster checkboxes, the
-// history window, the written file), and a labelled text field.
-import { Fragment, useId, useMemo, useState, type ReactNode } from 'react';
+// history window, the written file), a labelled text field and a count field.
+import { Fragment, useId, useMemo, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { ClusterTile } from '../../common/contract.ts';
 import { formatBytes } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
@@ -221,4 +221,16 @@ export function TextField({
       )}
     </>
   );
+}
+
+/** A whole number from 0 to 100000 (replicas, log lines), kept as the text typed; the rest goes to the input. */
+export function CountInput({
+  value,
+  onChange,
+  ...rest
+}: Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'min' | 'max' | 'step' | 'value' | 'onChange'> & {
+  value: string;
+  onChange(text: string): void;
+}) {
+  return <input {...rest} type="number" min={0} max={100000} step={1} value={value} onChange={(e) => onChange(e.target.value)} />;
 }

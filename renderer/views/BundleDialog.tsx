@@ -7,7 +7,7 @@ import { formatCount } from '../../common/format.ts';
 import { getApi } from '../api/index.ts';
 import { sameSelection, selectionOf } from '../store/snapshot.ts';
 import { Dialog } from '../components/Dialog.tsx';
-import { SelectionForm, TextField, useRequest, useSelection } from '../components/forms.tsx';
+import { CountInput, SelectionForm, TextField, useRequest, useSelection } from '../components/forms.tsx';
 import { Table } from '../components/Table.tsx';
 
 /** Findings shown in the table (the back end sends "the first" ones). */
@@ -98,14 +98,10 @@ export function BundleDialog({ onClose }: { onClose(): void }) {
             ))}
             <label htmlFor={`${id}-logs`}>Log lines per container</label>
             <div>
-              <input
+              <CountInput
                 id={`${id}-logs`}
-                type="number"
-                min={0}
-                max={100000}
-                step={1}
                 value={logs}
-                onChange={(e) => setLogs(e.target.value)}
+                onChange={setLogs}
                 className="narrow"
                 aria-describedby={`${id}-logs-hint`}
                 data-testid="bundle-logs"

@@ -22,6 +22,7 @@ import { safeName } from '../../map/text.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorNote, Link } from '../../components/common.tsx';
 import { Table } from '../../components/Table.tsx';
+import { CountInput } from '../../components/forms.tsx';
 import {
   confirmFacts,
   confirmLabel,
@@ -289,13 +290,9 @@ export function ActionPanel({ req, onClose, onRan }: { req: ActionRequest; onClo
       {action === 'scale' && (
         <label className="field">
           Replicas{' '}
-          <input
-            type="number"
-            min={0}
-            max={100000}
-            step={1}
+          <CountInput
             value={replicasText}
-            onChange={(e) => setReplicasText(e.target.value)}
+            onChange={setReplicasText}
             disabled={phase !== 'ready'}
             aria-invalid={replicasText !== '' && replicas === null}
             data-action-param="replicas"

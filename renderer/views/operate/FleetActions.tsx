@@ -11,10 +11,12 @@ import './operate.css';
 
 /** A Kubernetes name as typed: what the contract accepts (schemas.ts objectName). */
 const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.:]*$/;
+const isName = (s: string) => NAME.test(s) && s.length <= 253;
 
 /** Pick the object (kind, namespace, name) and the action; then the confirmation across the clusters. */
 export function FleetActionDialog({ clusters, onClose }: { clusters: ClusterRef[]; onClose(): void }) {
   const id = useId();
+  const namesId = `${id}-names`;
   const [kind, setKind] = useState(FLEET_KINDS[0]!.kind);
   const [namespace, setNamespace] = useState('');
   const [name, setName] = useState('');
@@ -23,8 +25,8 @@ export function FleetActionDialog({ clusters, onClose }: { clusters: ClusterRef[
   const chosenAction = actions.includes(action) ? action : actions[0]!;
   const [target, setTarget] = useState<ActionTarget | null>(null);
   const suggestions = useNameSuggestions(kind, name);
-  const nsOk = NAME.test(namespace) && namespace.length <= 253;
-  const nameOk = NAME.test(name) && name.length <= 253;
+  const nsOk = isName(namespace);
+  const nameOk = isName(name);
 
   if (target)
     return (
@@ -64,28 +66,9 @@ export function FleetActionDialog({ clusters, onClose }: { clusters: ClusterRef[
               </option>
             ))}
           </select>
-          <label htmlFor={`${id}-ns`}>Namespace</label>
-          <input
-            id={`${id}-ns`}
-            value={namespace}
-            onChange={(e) => setNamespace(e.target.value.trim())}
-            placeholder="web"
-            spellCheck={false}
-            aria-invalid={namespace !== '' && !nsOk}
-            data-field="namespace"
-          />
-          <label htmlFor={`${id}-name`}>Name</label>
-          <input
-            id={`${id}-name`}
-            value={name}
-            onChange={(e) => setName(e.target.value.trim())}
-            placeholder="frontend"
-            spellCheck={false}
-            list={`${id}-names`}
-            aria-invalid={name !== '' && !nameOk}
-            data-field="name"
-          />
-          <datalist id={`${id}-names`}>
+          <NameField id={`${id}-ns`} field="namespace" label="Namespace" value={namespace} onChange={setNamespace} placeholder="web" />
+          <NameField id={`${id}-name`} field="name" label="Name" value={name} onChange={setName} placeholder="frontend" list={namesId} />
+          <datalist id={namesId}>
             {suggestions
               .filter((h) => !namespace || h.namespace === namespace)
               .map((h) => (
@@ -113,6 +96,33 @@ export function FleetActionDialog({ clusters, onClose }: { clusters: ClusterRef[
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** A label and a name's field (data-field=<field>): trimmed as typed, invalid once typed and not a name. */
+function NameField(p: {
+  id: string;
+  field: string;
+  label: string;
+  value: string;
+  onChange(v: string): void;
+  placeholder: string;
+  list?: string;
+}) {
+  return (
+    <>
+      <label htmlFor={p.id}>{p.label}</label>
+      <input
+        id={p.id}
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value.trim())}
+        placeholder={p.placeholder}
+        spellCheck={false}
+        list={p.list}
+        aria-invalid={p.value !== '' && !isName(p.value)}
+        data-field={p.field}
+      />
+    </>
   );
 }
 

@@ -26,9 +26,7 @@ import {
   segments,
   stepMatch,
   streamParams,
-  type Since,
   type StreamOptions,
-  type Tail,
 } from './logtext.ts';
 import { startLogStream } from './streams.ts';
 import { atBottom, charsPerLine, fixedWindow, offsetWindow, rowOffsets, scrollToShow, wrappedLines } from './virtual.ts';
@@ -205,41 +203,20 @@ function LogsPanel({ d }: { d: ObjectDTO }) {
             })}
           </select>
         </label>
-        <label title="keep the stream open: new lines appear as they are written">
-          <input type="checkbox" checked={opts.follow} onChange={(e) => set('follow', e.target.checked)} data-log-option="follow" /> Follow
-        </label>
-        <label title="the logs of the container's previous instance (before its last restart)">
-          <input type="checkbox" checked={opts.previous} onChange={(e) => set('previous', e.target.checked)} data-log-option="previous" />{' '}
-          Previous instance
-        </label>
-        <label>
-          Since{' '}
-          <select value={opts.since} onChange={(e) => set('since', e.target.value as Since)} data-log-option="since">
-            {SINCE.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tail{' '}
-          <select value={opts.tail} onChange={(e) => set('tail', e.target.value as Tail)} data-log-option="tail">
-            {TAIL.map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        {STREAM_CHECKS.map(([k, text, title]) => (
+          <OptionCheck key={k} name={k} checked={opts[k]} onChange={(v) => set(k, v)} title={title}>
+            {text}
+          </OptionCheck>
+        ))}
+        <OptionSelect name="since" label="Since" value={opts.since} choices={SINCE} onChange={(v) => set('since', v)} />
+        <OptionSelect name="tail" label="Tail" value={opts.tail} choices={TAIL} onChange={(v) => set('tail', v)} />
         <span className="log-sep" aria-hidden="true" />
-        <label>
-          <input type="checkbox" checked={timestamps} onChange={(e) => setTimestamps(e.target.checked)} data-log-option="timestamps" />{' '}
+        <OptionCheck name="timestamps" checked={timestamps} onChange={setTimestamps}>
           Timestamps
-        </label>
-        <label>
-          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} data-log-option="wrap" /> Wrap
-        </label>
+        </OptionCheck>
+        <OptionCheck name="wrap" checked={wrap} onChange={setWrap}>
+          Wrap
+        </OptionCheck>
         <div className="spacer" />
         <button type="button" onClick={download} disabled={!count} data-log-download title="the lines shown, as a .log file">
           Download
@@ -279,15 +256,9 @@ function LogsPanel({ d }: { d: ObjectDTO }) {
         <button type="button" onClick={() => step(1)} disabled={!found.matches.length} data-log-match-next aria-label="Next match">
           ↓
         </button>
-        <label>
-          <input
-            type="checkbox"
-            checked={onlyMatching}
-            onChange={(e) => setOnlyMatching(e.target.checked)}
-            data-log-option="only-matching"
-          />{' '}
+        <OptionCheck name="only-matching" checked={onlyMatching} onChange={setOnlyMatching}>
           Only matching lines
-        </label>
+        </OptionCheck>
         <div className="spacer" />
         <StreamStatus state={state} info={info} follow={opts.follow} lines={entries.length} workload={workload} />
       </div>
@@ -342,6 +313,43 @@ function LogsPanel({ d }: { d: ObjectDTO }) {
       />
       {copy !== null && <CopyDialog text={copy} onClose={() => setCopy(null)} />}
     </section>
+  );
+}
+
+/** The stream's on/off options: its key (and data-log-option), the label's text, its tooltip. */
+const STREAM_CHECKS: [k: 'follow' | 'previous', text: string, title: string][] = [
+  ['follow', 'Follow', 'keep the stream open: new lines appear as they are written'],
+  ['previous', 'Previous instance', "the logs of the container's previous instance (before its last restart)"],
+];
+
+/** A stream or display option as a checkbox and its label (data-log-option=<name>). */
+function OptionCheck(p: { name: string; checked: boolean; onChange(on: boolean): void; title?: string; children: ReactNode }) {
+  return (
+    <label title={p.title}>
+      <input type="checkbox" checked={p.checked} onChange={(e) => p.onChange(e.target.checked)} data-log-option={p.name} /> {p.children}
+    </label>
+  );
+}
+
+/** A stream option with a few fixed choices (since, tail) as a labelled select (data-log-option=<name>). */
+function OptionSelect<K extends string>(p: {
+  name: string;
+  label: string;
+  value: K;
+  choices: readonly { key: K; label: string }[];
+  onChange(key: K): void;
+}) {
+  return (
+    <label>
+      {p.label}{' '}
+      <select value={p.value} onChange={(e) => p.onChange(e.target.value as K)} data-log-option={p.name}>
+        {p.choices.map((c) => (
+          <option key={c.key} value={c.key}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -467,6 +475,7 @@ function LogLines(p: {
     if (!e) continue;
     const ranges = re ? matchRanges(e.text, re) : [];
     const curIdx = cur && cur.line === i ? ranges.findIndex((x) => x[0] === cur.start) : -1;
+    const colour = buffer.colourOf(e.pod);
     lines.push(
       <div
         key={i}
@@ -478,7 +487,7 @@ function LogLines(p: {
       >
         {p.showTime && <span className="log-time">{lineTime(e.at)}</span>}
         {p.showPod && (
-          <span className={`log-pod pod-c${buffer.colourOf(e.pod)}`} title={`${e.pod}/${e.container}`}>
+          <span className={`log-pod pod-c${colour}`} style={{ color: `var(--pod-${colour})` }} title={`${e.pod}/${e.container}`}>
             {e.pod}
           </span>
         )}

@@ -17,30 +17,29 @@ import {
   streamParams,
 } from './logtext.ts';
 
-test('inertText strips ANSI colours, cursor moves, titles and hyperlinks', () => {
-  assert.equal(inertText('\u001b[31merror\u001b[0m: boom'), 'error: boom');
-  assert.equal(inertText('\u001b[1;38;5;196mbold red\u001b[m'), 'bold red');
-  assert.equal(inertText('a\u001b[2K\u001b[1Gb'), 'ab');
-  // OSC 0 title (BEL), OSC 8 hyperlink (ST)
-  assert.equal(inertText('\u001b]0;pwned\u0007x'), 'x');
-  assert.equal(inertText('\u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\'), 'click');
-  // 8-bit CSI, charset selection, DCS
-  assert.equal(inertText('\u009b31mred'), 'red');
-  assert.equal(inertText('\u001b(Bplain'), 'plain');
-  assert.equal(inertText('\u001bP1$r0m\u001b\\ok'), 'ok');
-  // an unterminated sequence at the end goes too
-  assert.equal(inertText('tail\u001b['), 'tail');
-});
+/** What inertText shows of a log line: what the row tests, the line, what is shown. */
+const INERT: [what: string, text: string, shown: string][] = [
+  // ANSI colours, cursor moves, titles and hyperlinks are stripped
+  ['strips an SGR colour', '\u001b[31merror\u001b[0m: boom', 'error: boom'],
+  ['strips a 256-colour SGR and a bare reset', '\u001b[1;38;5;196mbold red\u001b[m', 'bold red'],
+  ['strips cursor moves', 'a\u001b[2K\u001b[1Gb', 'ab'],
+  ['strips an OSC 0 title (BEL)', '\u001b]0;pwned\u0007x', 'x'],
+  ['strips an OSC 8 hyperlink (ST)', '\u001b]8;;https://evil.example\u001b\\click\u001b]8;;\u001b\\', 'click'],
+  ['strips an 8-bit CSI', '\u009b31mred', 'red'],
+  ['strips a charset selection', '\u001b(Bplain', 'plain'],
+  ['strips a DCS', '\u001bP1$r0m\u001b\\ok', 'ok'],
+  ['strips an unterminated sequence at the end', 'tail\u001b[', 'tail'],
+  // controls and bidi overrides are made visible; tabs, emoji joiners and markup stay text
+  ['shows a bidi override', 'a\u202eevil\u202cb', 'a\uFFFDevil\uFFFDb'],
+  ['shows a bidi isolate', 'x\u2066y\u2069z', 'x\uFFFDy\uFFFDz'],
+  ['shows a zero-width space', 'zero\u200bwidth', 'zero\uFFFDwidth'],
+  ['shows BEL, NUL and CR', 'bell\u0007 nul\u0000 cr\r', 'bell\uFFFD nul\uFFFD cr\uFFFD'],
+  ['keeps tabs', '\tat Foo.bar()', '\tat Foo.bar()'],
+  ['keeps emoji joiners', '👩\u200d💻', '👩\u200d💻'],
+  ['keeps markup as text', '<script>alert(1)</script>', '<script>alert(1)</script>'],
+];
 
-test('inertText makes controls and bidi overrides visible, keeps tabs, emoji joiners and markup as text', () => {
-  assert.equal(inertText('a\u202eevil\u202cb'), 'a\uFFFDevil\uFFFDb');
-  assert.equal(inertText('x\u2066y\u2069z'), 'x\uFFFDy\uFFFDz');
-  assert.equal(inertText('zero\u200bwidth'), 'zero\uFFFDwidth');
-  assert.equal(inertText('bell\u0007 nul\u0000 cr\r'), 'bell\uFFFD nul\uFFFD cr\uFFFD');
-  assert.equal(inertText('\tat Foo.bar()'), '\tat Foo.bar()');
-  assert.equal(inertText('👩\u200d💻'), '👩\u200d💻');
-  assert.equal(inertText('<script>alert(1)</script>'), '<script>alert(1)</script>');
-});
+for (const [what, text, shown] of INERT) test(`inertText ${what}`, () => assert.equal(inertText(text), shown));
 
 test('inertText cuts very long lines and says how much', () => {
   const t = inertText('x'.repeat(30), 10);
