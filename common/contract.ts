@@ -759,6 +759,17 @@ export interface ActionPreviewDTO {
   warnings: string[];
 }
 
+/**
+ * views.focus: the clusters a page shows now (its cluster, node or object view; [] for the fleet). In a
+ * large fleet only these clusters watch every kind; the others keep the map's and the tables' kinds
+ * live and list the rest every few minutes (shown as of that list). Replaces the page's earlier focus;
+ * a page that goes away drops its focus.
+ */
+export interface ViewsFocusDTO {
+  /** clusters in focus now, over every page */
+  clusters: number;
+}
+
 export interface ActionParams {
   /** scale */
   replicas?: number;
@@ -828,6 +839,7 @@ export interface Results {
   'changes.fleet': FleetChangeDTO[];
   'logs.start': LogStreamDTO;
   'logs.stop': { stopped: boolean };
+  'views.focus': ViewsFocusDTO;
   'actions.check': ActionCheckDTO[];
   'actions.preview': ActionPreviewDTO;
   'actions.run': ActionRunDTO;
@@ -890,6 +902,7 @@ export const BRIDGE_FUNCTIONS = {
   'changes.fleet': 'changesFleet',
   'logs.start': 'logsStart',
   'logs.stop': 'logsStop',
+  'views.focus': 'viewsFocus',
   'actions.check': 'actionsCheck',
   'actions.preview': 'actionsPreview',
   'actions.run': 'actionsRun',

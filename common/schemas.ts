@@ -177,6 +177,7 @@ export const methods = {
     .strict()
     .refine((p) => (p.pod === undefined) !== (p.workload === undefined), 'a pod or a workload, one of them'),
   'logs.stop': z.object({ stream: z.number().int().min(0) }).strict(),
+  'views.focus': z.object({ clusters: z.array(id).max(1000) }).strict(),
   // may these clusters' credentials do this? (SelfSubjectAccessReview per cluster)
   'actions.check': z.object({ clusters: z.array(id).min(1).max(1000), action, target }).strict(),
   // what it would do: an edit's server-side dry run and diff, a drain's evictions

@@ -58,6 +58,7 @@ const VALID: Record<Method, unknown> = {
   'changes.fleet': { from: 0, to: 3_600_000 },
   'logs.start': { cluster: 'c1', namespace: 'web', pod: 'frontend-1', container: 'nginx', follow: true, tailLines: 100 },
   'logs.stop': { stream: 3 },
+  'views.focus': { clusters: ['c1'] },
   'actions.check': { clusters: ['c1', 'c2'], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.preview': {
     cluster: 'c1',
@@ -98,6 +99,7 @@ const INVALID: Record<Method, unknown> = {
   'changes.fleet': { from: 'last week', to: 1 },
   'logs.start': { cluster: 'c1', namespace: 'web', pod: 'a', workload: { kind: 'apps/deployments', name: 'b' } },
   'logs.stop': { stream: 'all' },
+  'views.focus': { clusters: 'c1' },
   'actions.check': { clusters: [], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.preview': { cluster: 'c1', action: 'explode', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.run': {

@@ -25,6 +25,8 @@ export interface BackendOptions {
   dataDir: string;
   execPath?: string;
   reflector?: StartMessage['reflector'];
+  /** StartMessage.allLiveUpTo (tests and benchmarks: tiered watching in a small fleet) */
+  allLiveUpTo?: number;
   /** how to start the sync worker (default: worker_threads) */
   startWorker?: (start: Omit<StartMessage, 'type'>) => SyncWorkerHandle;
   /** called when the kubeconfig sources change (the desktop app persists them) */
@@ -78,6 +80,7 @@ export function startBackend(opts: BackendOptions): Backend {
       contexts: opts.contexts ?? [],
       ...(opts.execPath ? { execPath: opts.execPath } : {}),
       ...(opts.reflector ? { reflector: opts.reflector } : {}),
+      ...(opts.allLiveUpTo !== undefined ? { allLiveUpTo: opts.allLiveUpTo } : {}),
     });
     const w = worker;
     live = {
@@ -119,6 +122,8 @@ export function startBackend(opts: BackendOptions): Backend {
     push: (e, to) => {
       for (const l of listeners) l(e, to);
     },
+    // The pages' clusters: the sync watches every kind of theirs (in a large fleet, only of theirs).
+    focus: (clusters) => worker?.focus(clusters),
     // An action was recorded in these clusters' change history: their views (the timeline) moved on.
     changed: (clusters) => push(Object.fromEntries(clusters.map((c) => [c, service.views.version(c)]))),
     log,
@@ -179,8 +184,9 @@ export function startBackend(opts: BackendOptions): Backend {
     release: (caller) => service.release(caller),
     setReadOnly(on) {
       service.setReadOnly(on);
-      // Every cluster's tile may offer its actions or not: the pages re-read the fleet.
-      push(Object.fromEntries(service.fleet().clusters.map((c) => [c.id, service.views.version(c.id)])));
+      // Every cluster's tile may offer its actions or not: a push moves the fleet's version on, and
+      // every page re-reads what it shows (no cluster's own version changed).
+      push({});
     },
     stop: () =>
       (stopping ??= (async () => {

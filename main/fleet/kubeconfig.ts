@@ -98,6 +98,14 @@ export function entryId(source: SourceKind, file: string, context: string): stri
   return createHash('sha256').update(resolve(file)).update('\0').update(context).digest('hex').slice(0, 16);
 }
 
+/**
+ * What a connection to an entry is made of (server, TLS, credentials, the files it re-reads, its
+ * error): equal fingerprints, the same connection will do; different, make a new one.
+ */
+export function entryFingerprint(e: ContextEntry): string {
+  return JSON.stringify([e.identity, e.cluster, e.error, e.user?.tokenFile, e.user?.certFile, e.user?.keyFile]);
+}
+
 /** Read and parse one kubeconfig file; throws KubeconfigError with a message a user can act on. */
 export function readKubeconfig(file: string): Raw {
   let size: number;

@@ -12,13 +12,13 @@
 //   delete           DELETE the object (any kind of the catalogue)
 //   apply            PUT the edited object (update), after a server-side dry run (dryRun=All)
 import type { ActionName, ActionTarget } from '../../common/contract.ts';
+import { RESTARTED_AT_ANNOTATION } from '../model/changes.ts';
 import { drainPlan, budgetsOf, type DrainPlan } from '../model/drain.ts';
 import { ConnectionError, readBody, type Connection } from './connection.ts';
 import { apiError, LogError } from './logs.ts';
 import { CATALOGUE, type ResourceKind } from './resources.ts';
 
 export const FIELD_MANAGER = 'fleet-console';
-export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 type Obj = Record<string, any>;
 
@@ -228,7 +228,7 @@ export function restartStamp(now: number): string {
 }
 
 export function restart(conn: Connection, kind: ResourceKind, namespace: string, name: string, now: number): Promise<Obj> {
-  const patch = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartStamp(now) } } } } };
+  const patch = { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartStamp(now) } } } } };
   return apiRequest(conn, 'PATCH', withManager(objectPath(kind, namespace, name)), patch, { contentType: MERGE });
 }
 
@@ -236,7 +236,7 @@ export function setPaused(conn: Connection, kind: ResourceKind, namespace: strin
   return apiRequest(conn, 'PATCH', withManager(objectPath(kind, namespace, name)), { spec: { paused } }, { contentType: MERGE });
 }
 
-/** DELETE (DeleteOptions carry no field manager); gracePeriodSeconds as kubectl delete --grace-period. */
+/** DELETE (DeleteOptions carry no field manager); gracePeriodSeconds as kubectl delete --grace-period, in the DeleteOptions as kubectl sends it. */
 export function deleteObject(
   conn: Connection,
   kind: ResourceKind,
@@ -244,8 +244,7 @@ export function deleteObject(
   name: string,
   gracePeriodSeconds?: number,
 ): Promise<Obj> {
-  const q = gracePeriodSeconds === undefined ? '' : `?gracePeriodSeconds=${gracePeriodSeconds}`;
-  return apiRequest(conn, 'DELETE', `${objectPath(kind, namespace, name)}${q}`, {
+  return apiRequest(conn, 'DELETE', objectPath(kind, namespace, name), {
     apiVersion: 'v1',
     kind: 'DeleteOptions',
     propagationPolicy: 'Background',
@@ -332,7 +331,9 @@ export async function planDrain(conn: Connection, node: string): Promise<DrainPl
  * kubectl drain --ignore-daemonsets: cordon, evict every pod but DaemonSet-managed and mirror pods
  * (pods without a controller are reported blocked, never deleted), retry the evictions a
  * PodDisruptionBudget refuses every few seconds until the timeout, then wait for the evicted pods
- * to be gone. On timeout, what blocked: the pod and the budget that refused it.
+ * to be gone (one list of the node's pods a second). On timeout, what blocked: the pod and the
+ * budget that refused it. Like kubectl drain, a drain that fails or stops after the cordon leaves
+ * the node cordoned, and says so. `signal`: stop (the session ends): no more evictions or waiting.
  */
 export async function drain(
   conn: Connection,
@@ -343,13 +344,22 @@ export async function drain(
     onProgress?: (p: DrainProgress) => void;
     retryMs?: number;
     now?: () => number;
+    signal?: AbortSignal;
   },
 ): Promise<DrainOutcome> {
   const now = opts.now ?? Date.now;
+  const signal = opts.signal;
   const deadline = now() + opts.timeoutSeconds * 1000;
   const retryMs = opts.retryMs ?? 2000;
+  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
   await setUnschedulable(conn, node, true);
-  const plan = await planDrain(conn, node);
+  let plan: Awaited<ReturnType<typeof planDrain>>;
+  try {
+    plan = await planDrain(conn, node);
+  } catch (e) {
+    const message = `cordoned ${node}, then could not plan its drain: ${(e as Error).message}; ${node} is left cordoned (uncordon it to undo)`;
+    return { ok: false, message, evicted: [], blocked: [], ignored: [] };
+  }
   const blocked: DrainOutcome['blocked'] = plan.unmanaged.map((p) => ({
     ...p,
     reason: 'no controller: it would not be recreated, so it is not deleted (kubectl drain needs --force for it)',
@@ -365,11 +375,15 @@ export async function drain(
     const pod = plan.pods.find((x) => x.metadata?.namespace === p.namespace && x.metadata?.name === p.name);
     return pod ? budgetsOf(pod, plan.budgets)[0]?.metadata?.name : undefined;
   };
-  while (waiting.length) {
+  while (waiting.length && !signal?.aborted) {
     const still: typeof waiting = [];
     // A few at a time: each eviction is one request.
     for (let i = 0; i < waiting.length; i += 5) {
       const part = waiting.slice(i, i + 5);
+      if (signal?.aborted) {
+        still.push(...part);
+        continue;
+      }
       const answers = await Promise.all(part.map((p) => evict(conn, p.namespace, p.name, opts.gracePeriodSeconds).catch((e: Error) => e)));
       answers.forEach((a, j) => {
         const p = part[j]!;
@@ -385,33 +399,33 @@ export async function drain(
       });
     }
     waiting = still;
-    if (!waiting.length) break;
-    if (now() >= deadline) break;
+    if (!waiting.length || now() >= deadline || signal?.aborted) break;
     progress(`waiting: ${waiting.length} pod${waiting.length === 1 ? '' : 's'} refused by a PodDisruptionBudget, retrying`);
-    await sleep(Math.min(retryMs, Math.max(0, deadline - now())));
+    await sleep(Math.min(retryMs, Math.max(0, deadline - now())), signal);
   }
-  for (const p of waiting) blocked.push({ namespace: p.namespace, name: p.name, reason: p.refusal });
-  // Evicted pods are deleted gracefully: wait until they are gone (or replaced by a pod of the same name).
-  const uids = new Map(plan.evict.map((p) => [`${p.namespace}/${p.name}`, p.uid]));
-  let terminating = evicted.filter((p) => uids.get(`${p.namespace}/${p.name}`));
+  for (const p of waiting)
+    blocked.push({ namespace: p.namespace, name: p.name, reason: p.refusal || 'not evicted: the drain was stopped first' });
+  // Evicted pods are deleted gracefully: wait until they are gone from the node (a pod of the same
+  // name recreated there is another pod: another uid). One list of the node's pods per look.
+  const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`;
+  const uids = new Map(plan.evict.map((p) => [key(p), p.uid]));
+  let terminating = evicted.filter((p) => uids.get(key(p)));
   // At least one look, even when the retries took the whole time.
-  for (let first = true; terminating.length && (first || now() < deadline); first = false) {
-    if (!first) await sleep(Math.min(1000, Math.max(0, deadline - now())));
-    const next: typeof terminating = [];
-    for (const p of terminating) {
-      try {
-        const path = `/api/v1/namespaces/${encodeURIComponent(p.namespace)}/pods/${encodeURIComponent(p.name)}`;
-        const cur = await apiRequest(conn, 'GET', path);
-        if (cur.metadata?.uid === uids.get(`${p.namespace}/${p.name}`)) next.push(p);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.status === 404)) next.push(p);
-      }
+  for (let first = true; terminating.length && !signal?.aborted && (first || now() < deadline); first = false) {
+    if (!first) await sleep(Math.min(1000, Math.max(0, deadline - now())), signal);
+    if (signal?.aborted) break;
+    let onNode: Set<string>;
+    try {
+      onNode = new Set((await podsOnNode(conn, node)).map((p) => String(p.metadata?.uid ?? '')));
+    } catch {
+      continue; // not known to be gone: look again
     }
-    terminating = next;
+    terminating = terminating.filter((p) => onNode.has(uids.get(key(p))!));
   }
-  const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
   let message: string;
-  if (blocked.length) {
+  if (signal?.aborted) {
+    message = `drain of ${node} stopped before it finished (the session ended): evicted ${n(evicted.length, 'pod')}, ${n(blocked.length, 'pod')} not evicted; ${node} is left cordoned`;
+  } else if (blocked.length) {
     const budgets = [...new Set(blocked.map((b) => /^PodDisruptionBudget (\S+):/.exec(b.reason)?.[1]).filter(Boolean))];
     message =
       `drain of ${node} ${waiting.length ? `timed out after ${opts.timeoutSeconds} s` : 'is incomplete'}: evicted ${n(evicted.length, 'pod')}, ` +
@@ -420,5 +434,5 @@ export async function drain(
     message = `drain of ${node} timed out after ${opts.timeoutSeconds} s: evicted ${n(evicted.length, 'pod')}, ${terminating.length} still terminating`;
   } else
     message = `drained ${node}: evicted ${n(evicted.length, 'pod')}${plan.ignored.length ? `, left ${plan.ignored.length} DaemonSet-managed or mirror` : ''}`;
-  return { ok: !blocked.length && !terminating.length, message, evicted, blocked, ignored: plan.ignored };
+  return { ok: !signal?.aborted && !blocked.length && !terminating.length, message, evicted, blocked, ignored: plan.ignored };
 }

@@ -156,6 +156,17 @@ export class ExecCredentialCache {
   }
 }
 
+/** What the desktop app passes for exec plugins' PATH: the login shell's, resolved where they run (resolveExecPath). */
+export const LOGIN_SHELL_PATH = 'login-shell';
+
+/**
+ * The PATH exec plugins run with, from what a shell passed: LOGIN_SHELL_PATH is the login shell's
+ * (loginShellPath), anything else is a PATH as it is, undefined the process's own.
+ */
+export function resolveExecPath(execPath: string | undefined): Promise<string | undefined> {
+  return execPath === LOGIN_SHELL_PATH ? loginShellPath() : Promise.resolve(execPath);
+}
+
 /**
  * PATH as the user's login shell sets it. A desktop app started from the Dock or a launcher does not
  * inherit the terminal's PATH, so `aws`, `gke-gcloud-auth-plugin` or `kubelogin` would not be found.

@@ -135,7 +135,7 @@ describe('a pod’s log through the API', () => {
   });
 
   it('reads the last lines (what bundles take), with */* as the Accept header', async () => {
-    const text = await readPodLog(pool.get(api.cluster), 'web', 'p1', { container: 'app', tailLines: 2 });
+    const text = await readPodLog(await pool.get(api.cluster), 'web', 'p1', { container: 'app', tailLines: 2 });
     assert.equal(text, '2026-11-01T08:00:03.5Z line 3\n2026-11-01T08:00:04.5Z line 4\n');
     const req = api.requests.at(-1)!;
     assert.equal(req.headers.accept, '*/*');
@@ -145,14 +145,14 @@ describe('a pod’s log through the API', () => {
 
   it('timestamps: each line’s time in `at`, the text without it', async () => {
     const got: RawLogLine[] = [];
-    const s = await openPodLog(pool.get(api.cluster), 'web', 'p1', { timestamps: true }, (l) => got.push(...l));
+    const s = await openPodLog(await pool.get(api.cluster), 'web', 'p1', { timestamps: true }, (l) => got.push(...l));
     assert.deepEqual(await s.ended, {});
     assert.equal(got.length, 5);
     assert.deepEqual(got[0], { at: Date.UTC(2026, 10, 1, 8, 0, 0, 500), text: 'line 0' });
   });
 
   it('an error is the API’s exact message, with its status', async () => {
-    const conn = pool.get(api.cluster);
+    const conn = await pool.get(api.cluster);
     await assert.rejects(
       openPodLog(conn, 'web', 'p1', { container: 'app', previous: true }, () => {}),
       (e: unknown) =>
@@ -172,7 +172,7 @@ describe('a pod’s log through the API', () => {
     const got: string[] = [];
     const ac = new AbortController();
     const s = await openPodLog(
-      pool.get(api.cluster),
+      await pool.get(api.cluster),
       'web',
       'p1',
       { follow: true, tailLines: 1 },
@@ -191,7 +191,7 @@ describe('a pod’s log through the API', () => {
     assert.deepEqual(await s.ended, {}, 'stopped: no error');
     await until('the server sees the request closed', () => api.followers() === 0);
     // and stop() does the same
-    const s2 = await openPodLog(pool.get(api.cluster), 'web', 'p1', { follow: true }, () => {});
+    const s2 = await openPodLog(await pool.get(api.cluster), 'web', 'p1', { follow: true }, () => {});
     await until('following', () => api.followers() === 1);
     s2.stop();
     assert.deepEqual(await s2.ended, {});

@@ -27,6 +27,8 @@ export interface RawLogLine {
 
 /** A line longer than this is cut (a binary blob or a runaway JSON line must not fill memory). */
 export const MAX_LINE_CHARS = 64 * 1024;
+/** A log read to its end (no follow: a stream's, a bundle's) is read at most this far (the API's limitBytes). */
+export const MAX_LOG_BYTES = 8 << 20;
 
 /** The log endpoint's path and query, as kubectl asks for it. */
 export function podLogPath(namespace: string, pod: string, o: PodLogOptions = {}): string {

@@ -18,6 +18,11 @@ export type ReflectorState =
   | 'watching'
   /** watched in the namespaces the credentials may read, the cluster-wide list being refused (a kind's state, see ClusterSync) */
   | 'partial'
+  /**
+   * listed, and listed again every pollMs, but not watched (a kind the map and the tables do not need,
+   * of a cluster no view shows): its data is as of its last list (sync_state.listed_at), never "live"
+   */
+  | 'polled'
   | 'backoff'
   | 'forbidden'
   | 'unavailable'
@@ -51,7 +56,16 @@ export interface ReflectorOptions {
    * reflector writes no sync state of its own: its ClusterSync writes the kind's, for all namespaces.
    */
   namespace?: string;
+  /** 'poll': list every pollMs instead of watching (setMode switches, keeping what was listed) */
+  mode?: ReflectorMode;
+  /** how often a polled kind is listed again (jittered ±20 %) */
+  pollMs?: number;
 }
+
+export type ReflectorMode = 'watch' | 'poll';
+
+/** A polled kind is listed again every 10 minutes unless a view needs it live. */
+export const POLL_MS = 10 * 60_000;
 
 class GoneError extends Error {}
 
@@ -118,7 +132,10 @@ export class Reflector {
   private readonly conn: StreamOpener;
   private readonly cluster: string;
   private readonly ev: ReflectorEvents;
-  private readonly o: Required<Omit<ReflectorOptions, 'namespace'>>;
+  private readonly o: Required<Omit<ReflectorOptions, 'namespace' | 'mode'>>;
+  private modeNow: ReflectorMode;
+  /** aborted when the mode changes: ends a watch or a poll's wait, not a list in flight */
+  private wake = new AbortController();
   /** the namespace this reflector is limited to, if any */
   readonly namespace: string | undefined;
   /** kind key, or "kind@namespace" for a namespace's reflector (what state events name) */
@@ -141,7 +158,9 @@ export class Reflector {
       refusedRetryMs: opts.refusedRetryMs ?? 10 * 60_000,
       authRetryMs: opts.authRetryMs ?? 60_000,
       random: opts.random ?? Math.random,
+      pollMs: opts.pollMs ?? POLL_MS,
     };
+    this.modeNow = opts.mode ?? 'watch';
     this.namespace = opts.namespace;
     this.id = opts.namespace === undefined ? kind.key : `${kind.key}@${opts.namespace}`;
     this.path = opts.namespace === undefined ? kind.path : namespacedPath(kind, opts.namespace);
@@ -177,14 +196,35 @@ export class Reflector {
     return p;
   }
 
+  get mode(): ReflectorMode {
+    return this.modeNow;
+  }
+
+  /**
+   * Watch, or list every pollMs. To 'watch': the watch starts from the last list's resourceVersion (a
+   * 410 relists). To 'poll': the watch ends; what it delivered is complete as of now, listed again later.
+   */
+  setMode(mode: ReflectorMode): void {
+    if (mode === this.modeNow) return;
+    this.modeNow = mode;
+    this.wake.abort();
+  }
+
   /** Run until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const backoff = new Backoff({ minMs: this.o.backoffMinMs, maxMs: this.o.backoffMaxMs }, this.o.random);
     while (!signal.aborted) {
+      if (this.wake.signal.aborted) this.wake = new AbortController();
+      const woken = AbortSignal.any([signal, this.wake.signal]);
       try {
         if (this.writeFailed) {
           this.writeFailed = undefined;
           this.rv = undefined;
+        }
+        if (this.modeNow === 'poll') {
+          await this.poll(signal, woken);
+          backoff.reset();
+          continue;
         }
         if (!this.rv) {
           this.set('listing');
@@ -195,9 +235,10 @@ export class Reflector {
         }
         this.closeGap();
         backoff.reset();
-        await this.watch(signal);
+        await this.watch(woken);
       } catch (e) {
         if (signal.aborted) break;
+        if (this.wake.signal.aborted) continue; // the mode changed: the watch (or the wait) ended for it
         if (e instanceof StoreWriteError) this.rv = undefined; // relist: the cache missed a batch
         if (e instanceof GoneError) {
           // Our resourceVersion is compacted away: list again; prune removes what vanished.
@@ -235,6 +276,23 @@ export class Reflector {
       }
     }
     this.set('stopped');
+  }
+
+  /**
+   * One round of a polled kind: list (unless it was just watched, so complete as of now), then wait
+   * pollMs (jittered, so a fleet's polls spread) or until the mode changes. The next round lists again.
+   */
+  private async poll(signal: AbortSignal, woken: AbortSignal): Promise<void> {
+    if (!this.rv) {
+      this.set('listing');
+      await this.list(signal);
+    }
+    this.set('polled', { listed: true, contact: true });
+    this.closeGap();
+    const wait = this.o.pollMs * (0.8 + this.o.random() * 0.4);
+    await sleep(wait, undefined, { signal: woken }).catch(() => {});
+    // Listed again at the next round; switched to watch, the watch resumes from this list's version.
+    if (this.modeNow === 'poll') this.rv = undefined;
   }
 
   private openGap(reason: string): void {

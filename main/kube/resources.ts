@@ -75,6 +75,34 @@ export const CATALOGUE: ResourceKind[] = [
 ];
 
 /**
+ * The kinds the map, the fleet table and the fleet's figures are made of (the model's inputs: nodes and
+ * pods, workloads, storage and CSI, DRA), and namespaces: always watched. The others (Services,
+ * ConfigMaps, Secrets, ReplicaSets, CronJobs, HPAs, CRDs, RBAC, DeviceClasses, snapshot contents and
+ * classes) are watched while a view shows their cluster, or in a small fleet; otherwise listed every
+ * few minutes, and shown as of that list.
+ */
+export const ALWAYS_LIVE = new Set([
+  'nodes',
+  'pods',
+  'namespaces',
+  'events',
+  'persistentvolumes',
+  'persistentvolumeclaims',
+  'apps/deployments',
+  'apps/statefulsets',
+  'apps/daemonsets',
+  'batch/jobs',
+  'storage.k8s.io/storageclasses',
+  'storage.k8s.io/csidrivers',
+  'storage.k8s.io/csinodes',
+  'storage.k8s.io/csistoragecapacities',
+  'storage.k8s.io/volumeattachments',
+  'resource.k8s.io/resourceslices',
+  'resource.k8s.io/resourceclaims',
+  'snapshot.storage.k8s.io/volumesnapshots',
+]);
+
+/**
  * An object as kubectl shows it. LIST items carry no apiVersion/kind, and Secrets and ConfigMaps are
  * cached as PartialObjectMetadata: both get their own apiVersion and kind back, first. (The version is
  * the catalogue's preferred one; the cache does not record which one discovery picked.)

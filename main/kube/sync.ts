@@ -1,10 +1,10 @@
 // The sync engine: one ClusterSync per cluster entry, one Reflector per served kind. Writes go to
 // the Store (this code runs in the sync worker, never on the UI's main thread).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
+import { entryFingerprint, safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
 import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
-import { Reflector, type ReflectorState } from './reflector.ts';
-import { discoverServed, servedKinds, type ServedKind } from './resources.ts';
+import { Reflector, type ReflectorMode, type ReflectorState } from './reflector.ts';
+import { ALWAYS_LIVE, discoverServed, servedKinds, type ServedKind } from './resources.ts';
 import { MAX_WATCHED_NAMESPACES, namespacesFor, pickNamespaces, reviewNamespaces, scopeMessage, type NamespaceRules } from './access.ts';
 import type { StoreSink, SyncOp } from './sink.ts';
 import { Backoff, type BackoffPolicy } from './backoff.ts';
@@ -61,7 +61,15 @@ export interface SyncOptions {
   /** called (throttled by the caller) whenever a cluster's status or progress changes */
   onStatus?: (s: ClusterStatusInfo) => void;
   reflector?: ConstructorParameters<typeof Reflector>[4];
+  /**
+   * A fleet of at most this many clusters watches every kind of every cluster; a larger one watches
+   * the kinds outside ALWAYS_LIVE only in the clusters a view shows (FleetSync.setFocus), and lists
+   * them every pollMs elsewhere. Default 20.
+   */
+  allLiveUpTo?: number;
 }
+
+export const ALL_LIVE_UP_TO = 20;
 
 export class ClusterSync {
   readonly entry: ContextEntry;
@@ -89,6 +97,8 @@ export class ClusterSync {
   private everLive = false;
   info: ClusterStatusInfo;
   private running: Promise<void> | undefined;
+  /** how the kinds outside ALWAYS_LIVE are kept: watched, or listed every few minutes */
+  private detail: ReflectorMode = 'watch';
 
   constructor(entry: ContextEntry, store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
     this.entry = entry;
@@ -142,6 +152,17 @@ export class ClusterSync {
   start(): Promise<void> {
     this.running ??= this.run();
     return this.running;
+  }
+
+  /** Watch the kinds outside ALWAYS_LIVE ('watch'), or list them every few minutes ('poll'). */
+  setDetail(mode: ReflectorMode): void {
+    if (mode === this.detail) return;
+    this.detail = mode;
+    for (const r of this.reflectors.values()) if (!ALWAYS_LIVE.has(r.kind.key)) r.setMode(mode);
+  }
+
+  get detailMode(): ReflectorMode {
+    return this.detail;
   }
 
   private async run(): Promise<void> {
@@ -209,7 +230,9 @@ export class ClusterSync {
 
   /** A kind's reflector: cluster-wide, or in one namespace. */
   private reflector(k: ServedKind, namespace?: string): Reflector {
-    const ropts = { ...(this.opts.reflector ?? {}), ...(namespace !== undefined ? { namespace } : {}) };
+    // A namespace's reflector (a kind refused cluster-wide) always watches: there are few of them.
+    const mode: ReflectorMode = namespace === undefined && !ALWAYS_LIVE.has(k.key) ? this.detail : 'watch';
+    const ropts = { ...(this.opts.reflector ?? {}), mode, ...(namespace !== undefined ? { namespace } : {}) };
     return new Reflector(
       this.entry.id,
       this.conn!,
@@ -347,7 +370,8 @@ export class ClusterSync {
 
   private updateStatus(message: string | undefined): void {
     const total = this.reflectors.size || this.info.progress.total;
-    const settled = (s: ReflectorState | undefined) => s === 'watching' || s === 'partial' || s === 'forbidden' || s === 'unavailable';
+    const settled = (s: ReflectorState | undefined) =>
+      s === 'watching' || s === 'polled' || s === 'partial' || s === 'forbidden' || s === 'unavailable';
     this.info.progress = { listed: this.listed.size, total };
     const states = Object.values(this.kindStates);
     const down = states.filter((s) => s === 'backoff');
@@ -363,7 +387,10 @@ export class ClusterSync {
       );
     } else if (
       this.reflectors.size &&
-      [...this.reflectors.keys()].every((k) => settled(this.kindStates[k]) && (this.listed.has(k) || this.kindStates[k] !== 'watching'))
+      [...this.reflectors.keys()].every(
+        (k) =>
+          settled(this.kindStates[k]) && (this.listed.has(k) || (this.kindStates[k] !== 'watching' && this.kindStates[k] !== 'polled')),
+      )
     ) {
       this.everLive = true;
       const keys = [...this.reflectors.keys()];
@@ -391,10 +418,6 @@ export class ClusterSync {
   }
 }
 
-function entryFingerprint(e: ContextEntry): string {
-  return JSON.stringify([e.identity, e.cluster, e.error, e.user?.tokenFile, e.user?.certFile, e.user?.keyFile]);
-}
-
 /** All clusters of a set of entries. */
 export class FleetSync {
   readonly clusters = new Map<string, ClusterSync>();
@@ -402,11 +425,28 @@ export class FleetSync {
   private readonly deps: ConnectionDeps;
   private readonly opts: SyncOptions;
   private readonly listeners = new Set<(s: ClusterStatusInfo) => void>();
+  /** clusters a view shows (their every kind is watched) */
+  private focus = new Set<string>();
 
   constructor(store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
     this.store = store;
     this.deps = deps;
     this.opts = opts;
+  }
+
+  /** The clusters the views show now: their every kind is watched, in a fleet of any size. */
+  setFocus(ids: Iterable<string>): void {
+    this.focus = new Set(ids);
+    this.applyDetail();
+  }
+
+  /** A small fleet, or a cluster in view: every kind watched; otherwise the detail kinds are polled. */
+  private detailFor(id: string): ReflectorMode {
+    return this.clusters.size <= (this.opts.allLiveUpTo ?? ALL_LIVE_UP_TO) || this.focus.has(id) ? 'watch' : 'poll';
+  }
+
+  private applyDetail(): void {
+    for (const [id, cs] of this.clusters) cs.setDetail(this.detailFor(id));
   }
 
   onStatus(fn: (s: ClusterStatusInfo) => void): () => void {
@@ -435,8 +475,10 @@ export class FleetSync {
         },
       });
       this.clusters.set(id, cs);
-      void cs.start();
     }
+    // Before the new clusters start: their reflectors begin in the mode the fleet's size asks for.
+    this.applyDetail();
+    for (const cs of this.clusters.values()) void cs.start();
   }
 
   statuses(): ClusterStatusInfo[] {

@@ -40,7 +40,7 @@ import { deepEqual, objectDiff, type DiffEntry } from './diff.ts';
 import { nodeHealth } from './health.ts';
 import { parseQuantity } from './quantity.ts';
 import type { Node, NodeCondition, Pod } from './types.ts';
-import { ageText, arr, condition, entries, isPodReady, isRecord, num, parseTime, str } from './util.ts';
+import { ageText, arr, condition, controllerOf, entries, isPodReady, isRecord, num, parseTime, str } from './util.ts';
 import { workloadProblems, type WorkloadProblemInput } from './workloads.ts';
 
 export interface ChangeInput {
@@ -260,19 +260,6 @@ function isTrueCondition(o: unknown, type: string): boolean {
 function because(c: unknown, max = 160): string {
   const parts = [text(dig(c, 'reason')), text(dig(c, 'message'))].filter((s): s is string => s !== undefined);
   return oneLine(parts.join(': '), max);
-}
-
-/** The object's controller: ownerReferences[controller=true]. */
-export function controllerOf(o: unknown): { kind: string; name: string; uid?: string } | undefined {
-  for (const r of arr(dig(o, 'metadata', 'ownerReferences') as unknown[])) {
-    if (!isRecord(r) || r.controller !== true) continue;
-    const kind = text(r.kind);
-    const name = text(r.name);
-    if (!kind || !name) continue;
-    const uid = text(r.uid);
-    return uid ? { kind, name, uid } : { kind, name };
-  }
-  return undefined;
 }
 
 // ------------------------------------------------------------------------------------ references

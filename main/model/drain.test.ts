@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { budgetsOf, controllerOf, drainPlan, selectorMatches } from './drain.ts';
+import { budgetsOf, drainPlan, selectorMatches } from './drain.ts';
+import { controllerOf } from './util.ts';
 
 type Obj = Record<string, any>;
 

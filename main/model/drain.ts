@@ -4,7 +4,7 @@
 // deleted (kubectl refuses them without --force: nothing would recreate them) unless they have finished,
 // and every other pod is evicted through the Eviction API, which a PodDisruptionBudget may refuse (429)
 // while its status.disruptionsAllowed is 0. Pure: the pods and PDBs come as the API has them.
-import { isRecord } from './util.ts';
+import { controllerOf, isRecord } from './util.ts';
 
 type Obj = Record<string, any>;
 
@@ -41,22 +41,7 @@ export function selectorMatches(selector: unknown, labels: Record<string, string
 
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 
-/** The pod's controller (ownerReferences[controller=true]). */
-export function controllerOf(pod: Obj): { kind: string; name: string; uid?: string } | undefined {
-  const refs = Array.isArray(pod?.metadata?.ownerReferences) ? (pod.metadata.ownerReferences as Obj[]) : [];
-  const c = refs.find((r) => isRecord(r) && r.controller === true);
-  return c && typeof c.kind === 'string'
-    ? { kind: c.kind, name: String(c.name ?? ''), ...(c.uid ? { uid: String(c.uid) } : {}) }
-    : undefined;
-}
-
 const terminal = (pod: Obj) => pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
-
-export interface PdbState {
-  namespace: string;
-  name: string;
-  disruptionsAllowed: number;
-}
 
 /** The PodDisruptionBudgets whose selector picks the pod (same namespace; an empty selector picks every pod, none picks none). */
 export function budgetsOf(pod: Obj, pdbs: readonly Obj[]): Obj[] {

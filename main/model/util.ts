@@ -31,6 +31,21 @@ export function str(x: unknown): string | undefined {
   return typeof x === 'string' ? x : undefined;
 }
 
+/** The object's controller: ownerReferences[controller=true] with a kind and a name (and its uid, when it has one). */
+export function controllerOf(o: unknown): { kind: string; name: string; uid?: string } | undefined {
+  const md = isRecord(o) && Object.hasOwn(o, 'metadata') ? o.metadata : undefined;
+  const refs = isRecord(md) && Object.hasOwn(md, 'ownerReferences') ? md.ownerReferences : undefined;
+  for (const r of arr(refs as unknown[])) {
+    if (!isRecord(r) || r.controller !== true) continue;
+    const kind = str(r.kind);
+    const name = str(r.name);
+    if (!kind || !name) continue;
+    const uid = str(r.uid);
+    return uid ? { kind, name, uid } : { kind, name };
+  }
+  return undefined;
+}
+
 export function num(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) ? x : undefined;
 }

@@ -3,10 +3,8 @@
 // is not run, the bundle notes it instead), with the console's one log reader (kube/logs.ts).
 import type { SourceConfig } from '../fleet/sources.ts';
 import { ConnectionPool } from '../kube/pool.ts';
-import { readPodLog } from '../kube/logs.ts';
+import { MAX_LOG_BYTES, readPodLog } from '../kube/logs.ts';
 import type { LogFetcher } from './bundle.ts';
-
-const MAX_LOG_BYTES = 8 << 20;
 
 export function logFetcher(sources: SourceConfig | ConnectionPool, dataDir: string, execPath?: string): LogFetcher & { close(): void } {
   const own = !(sources instanceof ConnectionPool);
@@ -14,7 +12,7 @@ export function logFetcher(sources: SourceConfig | ConnectionPool, dataDir: stri
   const fetch: LogFetcher = async (cluster, namespace, pod, container, tailLines) => {
     if (!pool.entry(cluster)) return undefined;
     // The console's own log reader (kube/logs.ts): the last lines, no follow, bounded.
-    return readPodLog(pool.get(cluster), namespace, pod, { container, tailLines, limitBytes: MAX_LOG_BYTES });
+    return readPodLog(await pool.get(cluster), namespace, pod, { container, tailLines, limitBytes: MAX_LOG_BYTES });
   };
   return Object.assign(fetch, {
     close() {

@@ -8,7 +8,6 @@ import { parse as parseYaml } from 'yaml';
 import {
   accessChecks,
   accessReview,
-  ApiError,
   catalogueKind,
   deleteObject,
   drain,
@@ -26,10 +25,9 @@ import {
 import { ConnectionError, type Connection } from '../kube/connection.ts';
 import type { ResourceKind } from '../kube/resources.ts';
 import { shownObject } from '../kube/resources.ts';
-import { controllerOf } from '../model/drain.ts';
+import { controllerOf } from '../model/util.ts';
 import { objectDiff, withoutNoise } from '../model/diff.ts';
-import type { Caller, ViewContext } from './context.ts';
-import { contractErrorOf } from './logs.ts';
+import { contractErrorOf, type Caller, type ViewContext } from './context.ts';
 import {
   ContractError,
   type AccessCheckDTO,
@@ -144,6 +142,8 @@ function shown(kind: ResourceKind, o: Obj): Obj {
 export class ClusterActions {
   private readonly ctx: ViewContext;
   private runs = 0;
+  /** the runs going on now: aborted when the session closes */
+  private readonly active = new Set<AbortController>();
 
   constructor(ctx: ViewContext) {
     this.ctx = ctx;
@@ -160,16 +160,14 @@ export class ClusterActions {
   }
 
   /** The connection to a cluster, or a ContractError saying why there is none. */
-  private connection(cluster: string): Connection {
-    const refused = this.ctx.actionsRefused();
-    if (refused) throw new ContractError(refused, 'forbidden');
-    const pool = this.ctx.o.connections!;
-    if (!pool.entry(cluster)) throw new ContractError(`no cluster ${cluster} in this session's kubeconfigs`, 'not-found');
-    try {
-      return pool.get(cluster);
-    } catch (e) {
-      throw contractErrorOf(e);
-    }
+  private connection(cluster: string): Promise<Connection> {
+    return this.ctx.connection(cluster, this.ctx.actionsRefused());
+  }
+
+  /** The session ends: the runs going on stop (a drain stops evicting and waiting; clusters not reached yet are not acted on). */
+  close(): void {
+    for (const ac of this.active) ac.abort();
+    this.active.clear();
   }
 
   // ------------------------------------------------------------------------------ check
@@ -186,7 +184,7 @@ export class ClusterActions {
       if (!pool.entry(cluster)) return no(`not in this session's kubeconfigs`);
       let conn: Connection;
       try {
-        conn = pool.get(cluster);
+        conn = await pool.get(cluster);
       } catch (e) {
         const ce = e as ConnectionError;
         return no(ce.kind === 'needs-approval' ? `${ce.message}: approve it first (it runs to reach the cluster)` : ce.message);
@@ -222,7 +220,7 @@ export class ClusterActions {
 
   async preview(p: Params<'actions.preview'>): Promise<ActionPreviewDTO> {
     const kind = this.validTarget(p.action, p.target);
-    const conn = this.connection(p.cluster);
+    const conn = await this.connection(p.cluster);
     const t = p.target;
     const out: ActionPreviewDTO = {
       cluster: p.cluster,
@@ -328,9 +326,16 @@ export class ClusterActions {
     }
     const run = ++this.runs;
     const clusters = [...new Set(p.clusters)];
-    const results = await mapLimit(clusters, PARALLEL_CLUSTERS, (cluster) =>
-      this.runOne(run, caller, cluster, manifest?.kind ?? kind, p, manifest?.body),
-    );
+    const ac = new AbortController();
+    this.active.add(ac);
+    let results: ActionResultDTO[];
+    try {
+      results = await mapLimit(clusters, PARALLEL_CLUSTERS, (cluster) =>
+        this.runOne(run, caller, cluster, manifest?.kind ?? kind, p, manifest?.body, ac.signal),
+      );
+    } finally {
+      this.active.delete(ac);
+    }
     const recorded = results.filter((r) => r.change !== undefined).map((r) => r.cluster);
     if (recorded.length) this.ctx.o.changed?.(recorded);
     return { run, results };
@@ -343,10 +348,13 @@ export class ClusterActions {
     kind: ResourceKind,
     p: Params<'actions.run'>,
     body: Obj | undefined,
+    signal: AbortSignal,
   ): Promise<ActionResultDTO> {
     const t = p.target;
     const params = p.params ?? {};
     const clusterContext = this.contextOf(cluster);
+    // The session ended before this cluster's turn: nothing was done there, nothing to record.
+    if (signal.aborted) return { cluster, clusterContext, ok: false, message: 'not run: the session ended before it reached this cluster' };
     // Progress to the page that ran it; a cluster's last event says it finished (done === total).
     let steps = 1;
     const progress = (message: string, done: number, total: number) => {
@@ -357,15 +365,13 @@ export class ClusterActions {
     let obj: Obj | undefined;
     let changedPaths: string[] = [];
     try {
-      const conn = this.connection(cluster);
-      const r = await this.perform(conn, kind, p, body, progress);
+      const conn = await this.connection(cluster);
+      const r = await this.perform(conn, kind, p, body, progress, signal);
       obj = r.obj;
       changedPaths = r.paths ?? [];
       result = { cluster, clusterContext, ok: r.ok, message: r.message, ...(r.blocked?.length ? { blocked: r.blocked } : {}) };
     } catch (e) {
-      const message =
-        e instanceof ApiError || e instanceof ConnectionError || e instanceof ContractError ? e.message : (e as Error).message;
-      result = { cluster, clusterContext, ok: false, message };
+      result = { cluster, clusterContext, ok: false, message: (e as Error).message };
     }
     progress(result.message, steps, steps);
     const change = this.record(cluster, kind, t, p.action, params, result, obj, changedPaths);
@@ -380,6 +386,7 @@ export class ClusterActions {
     p: Params<'actions.run'>,
     body: Obj | undefined,
     progress: (message: string, done: number, total: number) => void,
+    signal: AbortSignal,
   ): Promise<{ ok: boolean; message: string; obj?: Obj; blocked?: ActionResultDTO['blocked']; paths?: string[] }> {
     const t = p.target;
     const params = p.params ?? {};
@@ -395,6 +402,7 @@ export class ClusterActions {
           timeoutSeconds: params.timeoutSeconds ?? DRAIN_TIMEOUT_SECONDS,
           ...(params.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: params.gracePeriodSeconds } : {}),
           onProgress: (x) => progress(x.message, x.done, x.total),
+          signal,
         });
         return { ok: out.ok, message: out.message, blocked: out.blocked };
       }
@@ -446,41 +454,42 @@ export class ClusterActions {
     obj: Obj | undefined,
     paths: string[],
   ): number | undefined {
-    const store = this.ctx.store;
-    if (store.readonly) return undefined;
-    const cached = store.findByName(cluster, kind.key, t.namespace, t.name);
-    const uid = cached?.uid ?? (typeof obj?.metadata?.uid === 'string' ? obj.metadata.uid : '');
-    const body = cached?.body ?? obj;
-    const refs: ChangeRefs = {};
-    if (kind.key === 'nodes') refs.node = t.name;
-    else if (typeof body?.spec?.nodeName === 'string') refs.node = body.spec.nodeName;
-    const owner = body ? controllerOf(body) : undefined;
-    if (owner) refs.owner = owner;
-    const by = 'by you from this console';
-    const fields = paths.length ? `: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}` : '';
-    const done: Record<ActionName, string> = {
-      cordon: `cordoned ${by}`,
-      uncordon: `uncordoned ${by}`,
-      drain: `drained ${by}: ${r.message}`,
-      scale: `scaled to ${plural(params.replicas ?? 0, 'replica')} ${by}`,
-      restart: `restarted ${by} (rollout restart)`,
-      pause: `rollout paused ${by}`,
-      resume: `rollout resumed ${by}`,
-      delete: `deleted ${by}`,
-      apply: `edited ${by}${fields}`,
-    };
-    const verb: Record<ActionName, string> = {
-      cordon: 'cordon',
-      uncordon: 'uncordon',
-      drain: 'drain',
-      scale: `scale to ${plural(params.replicas ?? 0, 'replica')}`,
-      restart: 'restart',
-      pause: 'pause',
-      resume: 'resume',
-      delete: 'delete',
-      apply: 'edit',
-    };
+    // Never fails the answer: a cluster whose change cannot be recorded (its cache read or write fails) is logged.
     try {
+      const store = this.ctx.store;
+      if (store.readonly) return undefined;
+      const cached = store.findByName(cluster, kind.key, t.namespace, t.name);
+      const uid = cached?.uid ?? (typeof obj?.metadata?.uid === 'string' ? obj.metadata.uid : '');
+      const body = cached?.body ?? obj;
+      const refs: ChangeRefs = {};
+      if (kind.key === 'nodes') refs.node = t.name;
+      else if (typeof body?.spec?.nodeName === 'string') refs.node = body.spec.nodeName;
+      const owner = body ? controllerOf(body) : undefined;
+      if (owner) refs.owner = owner;
+      const by = 'by you from this console';
+      const fields = paths.length ? `: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}` : '';
+      const done: Record<ActionName, string> = {
+        cordon: `cordoned ${by}`,
+        uncordon: `uncordoned ${by}`,
+        drain: `drained ${by}: ${r.message}`,
+        scale: `scaled to ${plural(params.replicas ?? 0, 'replica')} ${by}`,
+        restart: `restarted ${by} (rollout restart)`,
+        pause: `rollout paused ${by}`,
+        resume: `rollout resumed ${by}`,
+        delete: `deleted ${by}`,
+        apply: `edited ${by}${fields}`,
+      };
+      const verb: Record<ActionName, string> = {
+        cordon: 'cordon',
+        uncordon: 'uncordon',
+        drain: 'drain',
+        scale: `scale to ${plural(params.replicas ?? 0, 'replica')}`,
+        restart: 'restart',
+        pause: 'pause',
+        resume: 'resume',
+        delete: 'delete',
+        apply: 'edit',
+      };
       return store.recordAction({
         cluster,
         at: this.ctx.now(),

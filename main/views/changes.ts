@@ -6,7 +6,8 @@
 import type { KObj, ChangeRecord } from '../store/store.ts';
 import type { StoredChange } from '../store/changes.ts';
 import { objectDiff, withoutNoise } from '../model/diff.ts';
-import { controllerOf, kindKeyOf } from '../model/changes.ts';
+import { kindKeyOf } from '../model/changes.ts';
+import { controllerOf } from '../model/util.ts';
 import {
   DEFAULT_FOLLOW_MS,
   DEFAULT_WINDOW_MS,

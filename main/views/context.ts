@@ -6,7 +6,7 @@ import type { ClusterStatusInfo } from '../kube/sync.ts';
 import type { ClusterTileRow, ClusterViewRow } from '../store/views.ts';
 import type { SnapshotManifest } from '../store/manifest.ts';
 import { ViewTable, deriveStored } from './derive.ts';
-import type { Connection } from '../kube/connection.ts';
+import { ConnectionError, type Connection } from '../kube/connection.ts';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
 import { ContractError, type ActionProgressEvent, type FleetDTO, type LogsEvent, type Params, type Result } from '../../common/contract.ts';
 
@@ -45,16 +45,35 @@ export interface ServiceOptions {
   readOnly?: boolean;
   /** pushes meant for one caller only (its log lines, its run's progress) */
   push?: (e: LogsEvent | ActionProgressEvent, to: string) => void;
+  /** the clusters the pages show now changed (views.focus, a page gone): the sync watches their every kind */
+  focus?: (clusters: string[]) => void;
   /** the console wrote to these clusters' change history (an action): their views moved on */
   changed?: (clusters: string[]) => void;
   log?: (line: string) => void;
   now?: () => number;
 }
 
-/** The back end's connections by cluster id (ConnectionPool): an entry, and a connection that throws a ConnectionError saying why there is none. */
+/** The back end's connections by cluster id (ConnectionPool): an entry, and a connection that rejects with a ConnectionError saying why there is none. */
 export interface Connections {
   entry(cluster: string): ContextEntry | undefined;
-  get(cluster: string): Connection;
+  get(cluster: string): Promise<Connection>;
+}
+
+/** The ContractError of an API or connection error: the API's exact message, a code after its status. */
+export function contractErrorOf(e: unknown): ContractError {
+  if (e instanceof ContractError) return e;
+  if (e instanceof ConnectionError) {
+    const code =
+      e.status === 400 || e.status === 422 || e.status === 409
+        ? 'invalid'
+        : e.status === 404
+          ? 'not-found'
+          : e.kind === 'forbidden' || e.kind === 'unauthorized' || e.kind === 'needs-approval'
+            ? 'forbidden'
+            : 'internal';
+    return new ContractError(e.message, code);
+  }
+  return new ContractError((e as Error).message, 'internal');
 }
 
 /** Who asks: a page (a WebSocket connection, the desktop window); pushes of its streams and runs go to it alone. */
@@ -106,6 +125,23 @@ export class ViewContext {
     if (this.readOnly) return 'the console is in read-only mode (--read-only, or the Read-only Mode setting): no actions are taken';
     if (!this.o.connections) return 'this session has no connections to the clusters: no actions are taken';
     return null;
+  }
+
+  /**
+   * The live connection to a cluster, or a ContractError saying why there is none: `refused` (why this
+   * session may not reach the clusters for what is asked, or null when it may), no such cluster in
+   * its kubeconfigs, or the connection's own reason (an exec plugin not approved yet...).
+   */
+  async connection(cluster: string, refused: string | null): Promise<Connection> {
+    if (refused) throw new ContractError(refused, 'forbidden');
+    const pool = this.o.connections;
+    if (!pool) throw new ContractError('this session has no connections to the clusters', 'forbidden');
+    if (!pool.entry(cluster)) throw new ContractError(`no cluster ${cluster} in this session's kubeconfigs`, 'not-found');
+    try {
+      return await pool.get(cluster);
+    } catch (e) {
+      throw contractErrorOf(e);
+    }
   }
 
   /** an "as of" time within what the cache can show; undefined for the latest */

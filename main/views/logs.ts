@@ -4,12 +4,12 @@
 // own pods), each line with its pod. Lines go out as LogsEvent pushes to the stream's owner only, at
 // most ~10 a second per stream and a bounded number per push; a stream ends with its log (done), on
 // logs.stop, or when its page goes away (the shell releases the page's streams).
-import { openPodLog, LineBatcher, type PodLogStream, type RawLogLine } from '../kube/logs.ts';
+import { openPodLog, LineBatcher, MAX_LOG_BYTES, type PodLogStream, type RawLogLine } from '../kube/logs.ts';
 import { catalogueKind, getObject } from '../kube/actions.ts';
-import { ConnectionError, type Connection } from '../kube/connection.ts';
-import { controllerOf } from '../model/drain.ts';
+import type { Connection } from '../kube/connection.ts';
+import { controllerOf } from '../model/util.ts';
 import type { KObj } from '../store/store.ts';
-import type { Caller, ViewContext } from './context.ts';
+import { contractErrorOf, type Caller, type ViewContext } from './context.ts';
 import { ContractError, type LogLine, type LogStreamDTO, type LogsEvent, type Params } from '../../common/contract.ts';
 
 /** Streams one page may have open at once. */
@@ -20,8 +20,6 @@ export const MAX_STREAMS = 64;
 export const MAX_PODS_PER_STREAM = 20;
 /** Lines in one push. */
 export const MAX_LINES_PER_PUSH = 1000;
-/** A non-followed log is read to its end, at most this much of it (the API's limitBytes). */
-export const MAX_LOG_BYTES = 8 << 20;
 
 const WORKLOAD_KINDS: Record<string, string> = {
   'apps/deployments': 'Deployment',
@@ -43,22 +41,7 @@ export function podContainers(pod: KObj): Omit<Container, 'pod'>[] {
   ];
 }
 
-/** The ContractError of an API or connection error: the API's exact message, a code after its status. */
-export function contractErrorOf(e: unknown): ContractError {
-  if (e instanceof ContractError) return e;
-  if (e instanceof ConnectionError) {
-    const code =
-      e.status === 400 || e.status === 422 || e.status === 409
-        ? 'invalid'
-        : e.status === 404
-          ? 'not-found'
-          : e.kind === 'forbidden' || e.kind === 'unauthorized' || e.kind === 'needs-approval'
-            ? 'forbidden'
-            : 'internal';
-    return new ContractError(e.message, code);
-  }
-  return new ContractError((e as Error).message, 'internal');
-}
+const stoppedEarly = () => new ContractError('the stream was stopped before it started (its page went away)', 'invalid');
 
 interface Stream {
   id: number;
@@ -68,6 +51,8 @@ interface Stream {
   batcher: LineBatcher<LogLine>;
   errors: string[];
   stopped: boolean;
+  /** aborts what its start still waits for (the log requests) when it is stopped */
+  abort: AbortController;
 }
 
 export class LogStreams {
@@ -86,17 +71,13 @@ export class LogStreams {
     return n;
   }
 
-  private connection(cluster: string): Connection {
+  /** Why this session reads no logs (a snapshot, the cache), or null when it may. */
+  private refused(): string | null {
     const o = this.ctx.o;
-    if (o.mode === 'snapshot') throw new ContractError('logs are read live from the cluster: this session shows a snapshot', 'forbidden');
+    if (o.mode === 'snapshot') return 'logs are read live from the cluster: this session shows a snapshot';
     if (o.mode === 'cache' || !o.connections)
-      throw new ContractError('logs are read live from the cluster: this session shows the cache without syncing (offline)', 'forbidden');
-    if (!o.connections.entry(cluster)) throw new ContractError(`no cluster ${cluster} in this session's kubeconfigs`, 'not-found');
-    try {
-      return o.connections.get(cluster);
-    } catch (e) {
-      throw contractErrorOf(e);
-    }
+      return 'logs are read live from the cluster: this session shows the cache without syncing (offline)';
+    return null;
   }
 
   /** The pods to stream: the one named (the cache's, else the API's), or a workload's from the cache. */
@@ -139,7 +120,8 @@ export class LogStreams {
   }
 
   async start(p: Params<'logs.start'>, owner: Caller): Promise<LogStreamDTO> {
-    const conn = this.connection(p.cluster);
+    const refused = this.refused();
+    if (refused) throw new ContractError(refused, 'forbidden');
     if (this.open(owner) >= MAX_STREAMS_PER_CALLER)
       throw new ContractError(
         `too many log streams: this page has ${MAX_STREAMS_PER_CALLER} open (the most it may); stop one (logs.stop) before starting another`,
@@ -147,7 +129,51 @@ export class LogStreams {
       );
     if (this.open() >= MAX_STREAMS)
       throw new ContractError(`too many log streams: the session has ${MAX_STREAMS} open (the most it may); stop one first`, 'forbidden');
+    // Registered before anything is awaited: it counts against the limits from now on, and a stop or
+    // its page going away while it starts ends it (what it waits for aborted, nothing left open).
+    const id = this.next++;
+    const merged = { timestamps: !!p.timestamps, pods: 0 };
+    const stream: Stream = {
+      id,
+      owner,
+      cluster: p.cluster,
+      sources: [],
+      errors: [],
+      stopped: false,
+      abort: new AbortController(),
+      batcher: new LineBatcher<LogLine>(
+        (lines, last) => {
+          // Merged pods with timestamps: each push in time order.
+          if (merged.timestamps && merged.pods > 1) lines.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
+          const ev: LogsEvent = { type: 'logs', stream: id, lines };
+          if (last) {
+            ev.done = true;
+            if (stream.errors.length && !stream.stopped) ev.error = stream.errors.join('; ');
+            this.streams.delete(id);
+          }
+          this.ctx.o.push?.(ev, owner);
+        },
+        { cap: MAX_LINES_PER_PUSH },
+      ),
+    };
+    this.streams.set(id, stream);
+    try {
+      return await this.begin(stream, p, merged);
+    } catch (e) {
+      // Nothing streams: what did open stops, the stream goes (its caller gets the error, no push).
+      stream.abort.abort();
+      for (const s of stream.sources) s.stop();
+      this.streams.delete(id);
+      throw stream.stopped ? stoppedEarly() : e;
+    }
+  }
+
+  /** A registered stream's start: its pods, their containers, their logs opened (with the stream's signal). */
+  private async begin(stream: Stream, p: Params<'logs.start'>, merged: { pods: number }): Promise<LogStreamDTO> {
+    const conn = await this.ctx.connection(p.cluster, this.refused());
+    if (stream.stopped) throw stoppedEarly();
     const pods = await this.pods(conn, p);
+    if (stream.stopped) throw stoppedEarly();
     const containers: LogStreamDTO['containers'] = [];
     const problems: NonNullable<LogStreamDTO['problems']> = [];
     const wanted: { pod: string; container: string }[] = [];
@@ -170,30 +196,8 @@ export class LogStreams {
       }
       wanted.push({ pod: name, container });
     }
+    merged.pods = wanted.length;
 
-    const id = this.next++;
-    const stream: Stream = {
-      id,
-      owner,
-      cluster: p.cluster,
-      sources: [],
-      errors: [],
-      stopped: false,
-      batcher: new LineBatcher<LogLine>(
-        (lines, last) => {
-          // Merged pods with timestamps: each push in time order.
-          if (p.timestamps && wanted.length > 1) lines.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
-          const ev: LogsEvent = { type: 'logs', stream: id, lines };
-          if (last) {
-            ev.done = true;
-            if (stream.errors.length && !stream.stopped) ev.error = stream.errors.join('; ');
-            this.streams.delete(id);
-          }
-          this.ctx.o.push?.(ev, owner);
-        },
-        { cap: MAX_LINES_PER_PUSH },
-      ),
-    };
     // A fast log must not fill memory: the sockets pause while many lines wait for their push.
     let paused = false;
     stream.batcher.onDrain = () => {
@@ -208,7 +212,6 @@ export class LogStreams {
         for (const s of stream.sources) s.pause();
       }
     };
-    this.streams.set(id, stream);
     const opts = {
       follow: p.follow,
       previous: p.previous,
@@ -217,10 +220,14 @@ export class LogStreams {
       ...(p.tailLines !== undefined ? { tailLines: p.tailLines } : {}),
       ...(p.follow ? {} : { limitBytes: MAX_LOG_BYTES }),
     };
+    const signal = stream.abort.signal;
     const opened = await Promise.all(
       wanted.map(async (w) => {
         try {
-          return { ...w, s: await openPodLog(conn, p.namespace, w.pod, { ...opts, container: w.container }, onLines(w.pod, w.container)) };
+          const s = await openPodLog(conn, p.namespace, w.pod, { ...opts, container: w.container }, onLines(w.pod, w.container), {
+            signal,
+          });
+          return { ...w, s };
         } catch (e) {
           return { ...w, e: contractErrorOf(e) };
         }
@@ -237,12 +244,8 @@ export class LogStreams {
         problems.push({ pod: o.pod, container: o.container, error: o.e.message });
       }
     }
-    if (stream.stopped || !stream.sources.length) {
-      for (const s of stream.sources) s.stop();
-      this.streams.delete(id);
-      if (stream.stopped) throw new ContractError('the stream was stopped before it started (its page went away)', 'invalid');
-      throw firstError ?? new ContractError(problems[0]?.error ?? 'nothing to stream', 'not-found');
-    }
+    if (stream.stopped) throw stoppedEarly();
+    if (!stream.sources.length) throw firstError ?? new ContractError(problems[0]?.error ?? 'nothing to stream', 'not-found');
     // Ends when every source has ended: the last push says done (and why, when a source failed).
     void Promise.all(
       stream.sources.map((s, i) =>
@@ -251,7 +254,7 @@ export class LogStreams {
         }),
       ),
     ).then(() => stream.batcher.close());
-    return { stream: id, sources, containers, ...(problems.length ? { problems } : {}) };
+    return { stream: stream.id, sources, containers, ...(problems.length ? { problems } : {}) };
   }
 
   /** logs.stop: only the page that started a stream stops it. */
@@ -264,6 +267,7 @@ export class LogStreams {
 
   private end(s: Stream): void {
     s.stopped = true;
+    s.abort.abort();
     for (const src of s.sources) src.stop();
     s.batcher.close(true);
     this.streams.delete(s.id);

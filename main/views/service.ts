@@ -46,6 +46,8 @@ export class ViewService {
   private readonly fleetAnswers: FleetAnswers;
   private readonly logs: LogStreams;
   private readonly clusterActions: ClusterActions;
+  /** per page: the clusters it shows (views.focus) */
+  private readonly focused = new Map<Caller, string[]>();
 
   constructor(store: Store, opts: ServiceOptions) {
     this.ctx = new ViewContext(store, opts);
@@ -69,7 +71,26 @@ export class ViewService {
 
   /** A page went away (its WebSocket closed, the window reloaded or closed): its log streams stop. Returns how many. */
   release(caller: Caller): number {
+    if (this.focused.delete(caller)) this.focusChanged();
     return this.logs.release(caller);
+  }
+
+  /** The clusters some page shows now. */
+  focus(): string[] {
+    return [...new Set([...this.focused.values()].flat())].sort();
+  }
+
+  private setFocus(caller: Caller, clusters: string[]): number {
+    const before = this.focus().join('\n');
+    if (clusters.length) this.focused.set(caller, [...new Set(clusters)]);
+    else this.focused.delete(caller);
+    const now = this.focus();
+    if (now.join('\n') !== before) this.focusChanged();
+    return now.length;
+  }
+
+  private focusChanged(): void {
+    this.ctx.o.focus?.(this.focus());
   }
 
   /** Log streams open now (of one caller, or all). */
@@ -77,9 +98,10 @@ export class ViewService {
     return this.logs.open(caller);
   }
 
-  /** The session ends: every log stream stops. */
+  /** The session ends: every log stream stops, and every action run going on. */
   close(): void {
     this.logs.close();
+    this.clusterActions.close();
   }
 
   /** The worker recomputed views: remember the fleet moved on. */
@@ -162,6 +184,8 @@ export class ViewService {
         return (await this.logs.start(p as Params<'logs.start'>, caller)) as Result<M>;
       case 'logs.stop':
         return this.logs.stop(p.stream as number, caller) as Result<M>;
+      case 'views.focus':
+        return { clusters: this.setFocus(caller, p.clusters as string[]) } as Result<M>;
       case 'actions.check':
         return (await this.clusterActions.check(p as Params<'actions.check'>)) as Result<M>;
       case 'actions.preview':

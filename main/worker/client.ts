@@ -17,6 +17,8 @@ export interface SyncWorkerHandle {
   /** resolves once every cluster is settled (live or failed) or the timeout passes */
   settled(timeoutMs: number, isSettled: (s: ClusterStatusInfo) => boolean): Promise<ClusterStatusInfo[]>;
   reload(): void;
+  /** the clusters the views show now (every kind of theirs watched, in a fleet of any size) */
+  focus(clusters: string[]): void;
   /** diagnostics: JS heap in use by the worker's sync thread and its store thread */
   heap(): Promise<{ sync: number; store: number | null }>;
   stop(): Promise<void>;
@@ -83,6 +85,7 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
       return latest;
     },
     reload: () => port.post({ type: 'reload' }),
+    focus: (clusters) => port.post({ type: 'focus', clusters }),
     heap() {
       return new Promise((resolve) => {
         heapWaiters.push(resolve);

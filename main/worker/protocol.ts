@@ -13,6 +13,8 @@ export interface StartMessage {
   execPath?: string;
   reflector?: { watchSeconds?: number; pageSize?: number; backoffMaxMs?: number };
   retention?: { maxAgeMs?: number; maxBytes?: number };
+  /** SyncOptions.allLiveUpTo: a fleet of at most this many clusters watches every kind everywhere */
+  allLiveUpTo?: number;
 }
 
 export type ToWorker =
@@ -20,6 +22,8 @@ export type ToWorker =
   | { type: 'stop' }
   | { type: 'reload' }
   | { type: 'sources'; sources: SourceConfig }
+  /** the clusters the views show now: every kind of theirs is watched */
+  | { type: 'focus'; clusters: string[] }
   /** diagnostics: the JS heaps of the worker's two threads */
   | { type: 'heap' };
 

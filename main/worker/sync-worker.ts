@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { ThreadedStore } from '../store/writer.ts';
 import { TrustStore } from '../fleet/trust.ts';
-import { ExecCredentialCache, loginShellPath } from '../kube/exec.ts';
+import { ExecCredentialCache, resolveExecPath } from '../kube/exec.ts';
 import { discover, watchSources } from '../fleet/sources.ts';
 import { FleetSync } from '../kube/sync.ts';
 import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
@@ -36,6 +36,8 @@ let cfg: StartMessage | undefined;
 let problems: { path: string; error: string }[] = [];
 let looked: string[] = [];
 let statusTimer: NodeJS.Timeout | undefined;
+/** the views' clusters, when they came before the fleet existed */
+let focus: string[] | undefined;
 /** the store thread's entry: beside this file (the .ts source, or the app bundle's .js) */
 const STORE_THREAD = new URL(import.meta.url.endsWith('.ts') ? './store-thread.ts' : './store-thread.js', import.meta.url);
 
@@ -70,13 +72,18 @@ async function start(m: StartMessage): Promise<void> {
   store.onViews((versions) => p.post({ type: 'views', versions }));
   store.onError((message) => console.error(`sync worker: ${message}`));
   await store.ready();
-  const execPath = m.execPath === 'login-shell' ? await loginShellPath() : m.execPath;
+  const execPath = await resolveExecPath(m.execPath);
   const deps = {
     trust: new TrustStore(join(m.dataDir, 'exec-approvals.json')),
     execCache: new ExecCredentialCache(),
     ...(execPath ? { execPath } : {}),
   };
-  fleet = new FleetSync(store, deps, { onStatus: postStatus, ...(m.reflector ? { reflector: m.reflector } : {}) });
+  fleet = new FleetSync(store, deps, {
+    onStatus: postStatus,
+    ...(m.reflector ? { reflector: m.reflector } : {}),
+    ...(m.allLiveUpTo !== undefined ? { allLiveUpTo: m.allLiveUpTo } : {}),
+  });
+  if (focus) fleet.setFocus(focus);
   await reload();
   unwatch = watchSources(m.sources, () => void reload());
 }
@@ -96,6 +103,11 @@ p.on((m) => {
     cfg = { ...cfg, sources: m.sources };
     unwatch?.();
     unwatch = watchSources(cfg.sources, () => void reload());
+  }
+  if (m.type === 'focus') {
+    focus = m.clusters;
+    fleet?.setFocus(m.clusters);
+    return;
   }
   if (m.type === 'heap') {
     // live data, not garbage, where the runtime lets us collect it (node --expose-gc: the benchmarks)

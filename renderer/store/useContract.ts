@@ -1,9 +1,11 @@
-// Pull one view from the back end; re-read when its cluster's version moves (a push) and keep showing
-// the previous data meanwhile, so live updates never flash an empty page.
+// Pull one view from the back end; re-read when a push says it may have moved on (versions.ts: any push,
+// its cluster's, or never) and keep showing the previous data meanwhile, so live updates never flash an
+// empty page.
 import { useEffect, useRef, useState } from 'react';
 import type { Method, Params, Result } from '../../common/contract.ts';
 import { getApi } from '../api/index.ts';
 import { useApp } from './index.ts';
+import { readVersion, type Refresh } from './versions.ts';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -11,11 +13,15 @@ export interface Loaded<T> {
   loading: boolean;
 }
 
-export function useContract<M extends Method>(method: M, params: Params<M> | null, cluster?: string): Loaded<Result<M>> {
+export function useContract<M extends Method>(
+  method: M,
+  params: Params<M> | null,
+  cluster?: string,
+  refresh: Refresh = 'fleet',
+): Loaded<Result<M>> {
   const key = params === null ? null : JSON.stringify([method, params]);
-  // Status changes arrive as pushes too, so the cluster's version covers them; the fleet version is the fallback.
-  // (and `reread`: an action was just taken, the view is read again without waiting for the push)
-  const version = useApp((s) => (cluster ? (s.versions[cluster] ?? 0) + ':' + s.fleetVersion : s.fleetVersion) + ':' + s.reread);
+  // (`reread` is in it too: an action was just taken, the view is read again without waiting for the push)
+  const version = useApp((s) => readVersion(s, cluster, refresh));
   const [state, setState] = useState<Loaded<Result<M>>>({ data: undefined, error: null, loading: true });
   const lastKey = useRef<string | null>(null);
   useEffect(() => {

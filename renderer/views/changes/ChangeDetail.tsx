@@ -23,7 +23,8 @@ export function SeverityBadge({ severity }: { severity: ChangeEventDTO['severity
 }
 
 export function ChangeDetail({ id, onClose, inTimeline = false }: { id: number; onClose?(): void; inTimeline?: boolean }) {
-  const { data, error } = useContract('changes.get', { id });
+  // a recorded change and its diff never change: read again only for another change, not on every push
+  const { data, error } = useContract('changes.get', { id }, undefined, 'never');
   const now = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
   const c = data?.change.id === id ? data.change : undefined;
   return (

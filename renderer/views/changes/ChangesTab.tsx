@@ -11,7 +11,7 @@ import { HOUR } from '../../store/time.ts';
 import { ErrorNote, Link, Loading, Panel } from '../../components/common.tsx';
 import { ChangeDialog } from './ChangeDetail.tsx';
 import { ChangeTable } from './ChangeTable.tsx';
-import { appendPage } from './text.ts';
+import { appendPage, nextPageParams } from './text.ts';
 
 const PAGE = 200;
 
@@ -27,9 +27,9 @@ export function ChangesTab({
 }) {
   const at = useApp((s) => s.at);
   const shown = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
-  // Older pages: changes.of has no `before` cursor, so a page asks for what is older than the last
-  // one shown (`to`: its time); the change at that very millisecond comes again and is dropped.
-  const [older, setOlder] = useState<{ to: number; changes: ChangeEventDTO[]; more: boolean } | null>(null);
+  // Older pages: the contract's `before` cursor at the last change shown (its time and id), so changes
+  // at the same millisecond as a page's last one are neither asked for again nor skipped.
+  const [older, setOlder] = useState<{ changes: ChangeEventDTO[]; more: boolean } | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [pageError, setPageError] = useState<string | null>(null);
   const base: Params<'changes.of'> = { ...of, limit: PAGE, ...(at === null ? {} : { to: at }) };
@@ -39,11 +39,11 @@ export function ChangesTab({
 
   const more = async () => {
     const list = older?.changes ?? data?.changes ?? [];
-    const last = list[list.length - 1];
-    if (!last) return;
+    const params = nextPageParams(base, list);
+    if (!params) return;
     try {
-      const page = await getApi().call('changes.of', { ...base, to: last.at });
-      setOlder({ to: last.at, changes: appendPage(list, page.changes), more: page.more && page.changes.some((c) => c.at < last.at) });
+      const page = await getApi().call('changes.of', params);
+      setOlder({ changes: appendPage(list, page.changes), more: page.more });
       setPageError(null);
     } catch (e) {
       setPageError((e as Error).message);

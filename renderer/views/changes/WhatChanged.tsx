@@ -18,7 +18,13 @@ import { gapText, gapTitle, objectLabel } from './text.ts';
 export function WhatChanged({ cluster, kind, uid }: { cluster: string; kind: string; uid: string }) {
   const at = useApp((s) => s.at);
   const shown = useApp((s) => s.at ?? s.fleet?.snapshot?.capturedAt ?? s.now);
-  const { data, error } = useContract('changes.whatChanged', at === null ? { cluster, kind, uid } : { cluster, kind, uid, at }, cluster);
+  // read again when its params change or a push says its cluster moved on (not on other clusters' pushes)
+  const { data, error } = useContract(
+    'changes.whatChanged',
+    at === null ? { cluster, kind, uid } : { cluster, kind, uid, at },
+    cluster,
+    'cluster',
+  );
   const [open, setOpen] = useState<number | null>(null);
   const openChange = (c: ChangeEventDTO) => setOpen(c.id);
   if (error && !data) return <ErrorNote error={error} />;

@@ -11,6 +11,7 @@ import {
   gapText,
   kindKey,
   kindLabel,
+  nextPageParams,
   objectLabel,
   routeOfChange,
   rowsByTime,
@@ -137,4 +138,13 @@ test('gaps in words; rows in one order; pages joined', () => {
     appendPage([change(1, T), change(2, T - 1)], [change(2, T - 1), change(3, T - 2)]).map((c) => c.id),
     [1, 2, 3],
   );
+});
+
+test("the next page continues with the contract's before cursor (the last change shown), not `to`", () => {
+  const base = { cluster: 'c1', kind: 'pods', uid: 'u1', limit: 200, to: T };
+  // three changes at the same millisecond: the next page starts after the last one shown, by its id
+  const shown = [change(9, T), change(8, T - 5), change(7, T - 5)];
+  assert.deepEqual(nextPageParams(base, shown), { ...base, before: { at: T - 5, id: 7 } });
+  assert.equal(nextPageParams(base, shown)!.to, T, 'the window stays the same');
+  assert.equal(nextPageParams(base, []), null, 'nothing shown: no page after it');
 });

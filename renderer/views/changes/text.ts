@@ -170,6 +170,19 @@ export function rowsByTime(changes: readonly ChangeEventDTO[], gaps: readonly Ga
   return rows.sort((a, b) => b.t - a.t).map(({ t: _t, ...r }) => r as ChangeRow);
 }
 
+/**
+ * The params of the page after the changes shown (changes.list, changes.of): the same query with the
+ * contract's `before` cursor at the last one shown (its time and id), so changes at the same
+ * millisecond as a page's last are neither repeated nor skipped. null: nothing shown, no page after.
+ */
+export function nextPageParams<P extends object>(
+  base: P,
+  shown: readonly Pick<ChangeEventDTO, 'at' | 'id'>[],
+): (P & { before: { at: number; id: number } }) | null {
+  const last = shown[shown.length - 1];
+  return last ? { ...base, before: { at: last.at, id: last.id } } : null;
+}
+
 /** Pages of a list joined: a change already shown is not shown twice (pages may overlap at their edge). */
 export function appendPage(have: readonly ChangeEventDTO[], page: readonly ChangeEventDTO[]): ChangeEventDTO[] {
   const seen = new Set(have.map((c) => c.id));

@@ -38,6 +38,7 @@ import {
   whatHappens,
   type ClusterRef,
 } from './actions.ts';
+import { runOwners, type RunClaim } from './runs.ts';
 import { eachLimited, presenceOf, presenceText, type Presence } from './select.ts';
 import './operate.css';
 
@@ -190,19 +191,18 @@ export function ActionPanel({ req, onClose, onRan }: { req: ActionRequest; onClo
   const [run, setRun] = useState<ActionRunDTO | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [progress, setProgress] = useState<Record<string, ActionProgressEvent>>({});
-  const runId = useRef<number | null>(null);
-  const running = useRef<Set<string> | null>(null);
-  useEffect(
-    () =>
-      getApi().onPush((e) => {
-        if (e.type !== 'action' || !running.current?.has(e.cluster)) return;
-        // the run's id comes with its answer, after its progress: the first progress of our clusters names it
-        runId.current ??= e.run;
-        if (e.run !== runId.current) return;
-        setProgress((s) => ({ ...s, [e.cluster]: e }));
-      }),
-    [],
-  );
+  // this panel's run (runs.ts: its progress, never another run's, even one of a dialog closed meanwhile)
+  const claim = useRef<RunClaim | null>(null);
+  const reread = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      claim.current?.detach();
+      clearTimeout(reread.current);
+    };
+  }, []);
 
   const chosenRefs = req.clusters.filter((c) => chosen.includes(c.id));
   const typedOk = !needsTypedName(action) || typedConfirms(typed, t);
@@ -214,8 +214,12 @@ export function ActionPanel({ req, onClose, onRan }: { req: ActionRequest; onClo
     setPhase('running');
     setRunError(null);
     setProgress({});
-    runId.current = null;
-    running.current = new Set(chosen);
+    const chosenIds = new Set(chosen);
+    claim.current?.detach();
+    const mine = runOwners().begin((e) => {
+      if (chosenIds.has(e.cluster)) setProgress((s) => ({ ...s, [e.cluster]: e }));
+    });
+    claim.current = mine;
     onRan?.();
     try {
       const r = await getApi().call(
@@ -227,16 +231,19 @@ export function ActionPanel({ req, onClose, onRan }: { req: ActionRequest; onClo
           params,
         ),
       );
-      runId.current = r.run;
+      mine.answered(r.run);
+      // (only this run's progress: the answer names it)
+      setProgress((s) => Object.fromEntries(Object.entries(s).filter(([, e]) => e.run === r.run)));
       setRun(r);
     } catch (e) {
+      mine.failed();
       setRunError((e as Error).message);
     } finally {
-      running.current = null;
       setPhase('done');
       // the cache changes as the watches see it; read again now, and once more when it has
       useApp.getState().rereadViews();
-      setTimeout(() => useApp.getState().rereadViews(), 1500);
+      clearTimeout(reread.current);
+      if (mounted.current) reread.current = setTimeout(() => useApp.getState().rereadViews(), 1500);
     }
   };
 

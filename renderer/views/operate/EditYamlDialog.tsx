@@ -1,8 +1,10 @@
 // Edit YAML: the object as cached (common/yaml.ts, as the object view shows it) in a text editor;
 // Preview asks the API server for a dry run of the edit (actions.preview) and shows how what it would
 // store differs from now; then the confirmation (cluster, namespace, object) and Apply (actions.run).
-// A preview is of the text it was asked for: an edit after it asks for another.
-import { useMemo, useState } from 'react';
+// A preview is of the text it was asked for: an edit after it asks for another. The text is the object
+// as it was when the dialog opened (a push does not rewrite it under the user's hands); when the cached
+// object moves on meanwhile (another resourceVersion), the dialog says so.
+import { useState } from 'react';
 import type { ActionPreviewDTO, ActionTarget } from '../../../common/contract.ts';
 import { toYaml } from '../../../common/yaml.ts';
 import { getApi } from '../../api/index.ts';
@@ -10,7 +12,7 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorNote } from '../../components/common.tsx';
 import { DiffTable } from '../../components/DiffTable.tsx';
 import { ActionPanel } from './ActionDialog.tsx';
-import { dialogTitle, type ClusterRef } from './actions.ts';
+import { changedSinceOpened, dialogTitle, type ClusterRef } from './actions.ts';
 import './operate.css';
 
 export function EditYamlDialog(p: {
@@ -19,8 +21,11 @@ export function EditYamlDialog(p: {
   body: Record<string, unknown>;
   onClose(ran: boolean): void;
 }) {
-  const original = useMemo(() => toYaml(p.body), [p.body]);
+  // the object as it was when the dialog opened (p.body follows the live object)
+  const [opened, setOpened] = useState(() => ({ body: p.body, text: toYaml(p.body) }));
+  const original = opened.text;
   const [text, setText] = useState(original);
+  const changed = changedSinceOpened(opened.body, p.body);
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<{ text: string; result: ActionPreviewDTO } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -61,6 +66,24 @@ export function EditYamlDialog(p: {
           The object as the cache holds it. Edit it, then <strong>Preview</strong>: the API server runs the edit as a dry run and the
           differences from now are listed; nothing changes until you apply it.
         </p>
+        {changed && !ran && (
+          <p className="notice warn" role="status" data-yaml-changed>
+            The object changed on the server since you opened it: the text is still the object as it was then.{' '}
+            <button
+              type="button"
+              onClick={() => {
+                const next = { body: p.body, text: toYaml(p.body) };
+                setOpened(next);
+                setText(next.text);
+                setPreview(null);
+                setDiscard(false);
+              }}
+              data-yaml-reload
+            >
+              {text === original ? 'Start from the current object' : 'Discard your edits and start from the current object'}
+            </button>
+          </p>
+        )}
         <textarea
           className="yaml-edit"
           value={text}
@@ -115,7 +138,7 @@ export function EditYamlDialog(p: {
       {previewed && diff.length > 0 && (
         <ActionPanel
           key={text}
-          req={{ action: 'apply', target: p.target, clusters: [p.cluster], body: p.body, manifest: text }}
+          req={{ action: 'apply', target: p.target, clusters: [p.cluster], body: opened.body, manifest: text }}
           onClose={close}
           onRan={() => setRan(true)}
         />

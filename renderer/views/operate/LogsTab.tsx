@@ -9,14 +9,13 @@ import { formatCount } from '../../../common/format.ts';
 import { getApi } from '../../api/index.ts';
 import { useApp } from '../../store/index.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { LogBuffer, droppedText } from './logbuffer.ts';
+import { LogBuffer, MatchScan, droppedText } from './logbuffer.ts';
 import {
   DEFAULT_STREAM,
   SINCE,
   TAIL,
   containerChoices,
   containersOfBody,
-  findMatches,
   firstMatchFrom,
   lineTime,
   logFileName,
@@ -26,11 +25,20 @@ import {
   segments,
   stepMatch,
   streamParams,
+  type Match,
   type StreamOptions,
 } from './logtext.ts';
 import { startLogStream } from './streams.ts';
-import { atBottom, charsPerLine, fixedWindow, offsetWindow, rowOffsets, scrollToShow, wrappedLines } from './virtual.ts';
+import { RowOffsetCache, atBottom, charsPerLine, fixedWindow, offsetWindow, scrollToShow, wrappedLines } from './virtual.ts';
 import './operate.css';
+
+/** The search's answer: the matches in order, the lines that have one, whether there were more. */
+interface Found {
+  matches: Match[];
+  lines: number[];
+  truncated: boolean;
+}
+const NO_MATCHES: Found = { matches: [], lines: [], truncated: false };
 
 /** One screen line of the log view (px): the CSS's --log-row. */
 const ROW = 18;
@@ -134,17 +142,19 @@ function LogsPanel({ d }: { d: ObjectDTO }) {
   const multi = workload || new Set(info?.sources.map((s) => s.pod)).size > 1;
   const choices = info ? containerChoices(info.containers) : containersOfBody(kind, d.body);
 
-  // search: every match in the buffer (its lines change with `version`)
+  // search: every match in the buffer, scanned incrementally (only the lines that changed since the
+  // last redraw: new lines, a late batch merged in; the matches of dropped lines go), not every line
+  // every 100 ms; the same answer (and arrays) while nothing changed
   // (the entries change in place: `version` says when)
-  const found = useMemo(() => findMatches(entries, query), [entries, version, query]);
+  const scan = useRef<{ scan: MatchScan; found: Found }>({ scan: new MatchScan(), found: NO_MATCHES });
+  const found = useMemo(() => {
+    const s = scan.current;
+    if (s.scan.update(b, query)) s.found = { matches: s.scan.matches, lines: s.scan.lines, truncated: s.scan.truncated };
+    return s.found;
+  }, [b, version, query]);
   const [current, setCurrent] = useState(-1);
   useEffect(() => setCurrent(-1), [query]);
-  const rows = useMemo(() => {
-    if (!onlyMatching || !query) return null;
-    const out: number[] = [];
-    for (const m of found.matches) if (out[out.length - 1] !== m.line) out.push(m.line);
-    return out;
-  }, [found, onlyMatching, query]);
+  const rows = onlyMatching && query ? found.lines : null;
 
   const shownLines = () => (rows ? rows.map((i) => entries[i]!) : entries);
   const download = () => {
@@ -422,18 +432,25 @@ function LogLines(p: {
   // the time and pod columns, in characters (as the CSS sizes them)
   const prefixChars = (p.showTime ? 25 : 0) + (p.showPod ? 29 : 0);
   const perLine = charsPerLine(size.width - 16 - prefixChars * charWidth, charWidth);
+  // wrapped rows' heights, measured incrementally: all the lines, only those changed since the last
+  // redraw (buffer.changedSince); the matching lines, when their list changes
+  const cache = useMemo(() => ({ offsets: new RowOffsetCache(), version: buffer.version, removed: buffer.removed }), [buffer]);
   const offsets = useMemo(
-    () =>
-      wrap
-        ? rowOffsets(count, (r) => {
-            const t = entryAt(r).text;
-            let tabs = 0;
-            for (let i = t.indexOf('\t'); i >= 0; i = t.indexOf('\t', i + 1)) tabs++;
-            return wrappedLines(t.length + tabs * 3, perLine) * ROW;
-          })
-        : null,
-    // (the entries change in place: `version` says when)
-    [wrap, count, perLine, p.version, rows],
+    () => {
+      if (!wrap) return null;
+      const from = rows ? 0 : buffer.changedSince(cache.version) - buffer.removed;
+      const shift = rows ? 0 : buffer.removed - cache.removed;
+      cache.version = buffer.version;
+      cache.removed = buffer.removed;
+      return cache.offsets.offsets(`${rows ? 'matching' : 'all'}|${perLine}`, count, rows ? 0 : from, shift, (r) => {
+        const t = entryAt(r).text;
+        let tabs = 0;
+        for (let i = t.indexOf('\t'); i >= 0; i = t.indexOf('\t', i + 1)) tabs++;
+        return wrappedLines(t.length + tabs * 3, perLine) * ROW;
+      });
+    },
+    // (the entries change in place: `version` says when; the matching lines are a new list when they change)
+    [wrap, count, perLine, rows ?? p.version, cache],
   );
   const win = offsets ? offsetWindow(scrollTop, size.height, offsets) : fixedWindow(scrollTop, size.height, ROW, count);
   const rowTop = (r: number) => (offsets ? offsets[r]! : r * ROW);

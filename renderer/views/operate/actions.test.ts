@@ -4,6 +4,7 @@ import type { ActionCheckDTO, ActionResultDTO } from '../../../common/contract.t
 import {
   actionsEnabled,
   actionsFor,
+  changedSinceOpened,
   checkState,
   confirmFacts,
   confirmLabel,
@@ -16,6 +17,7 @@ import {
   objectTitle,
   parseReplicas,
   progressText,
+  resourceVersionOf,
   resultsLine,
   runParams,
   stateOf,
@@ -223,4 +225,17 @@ test('results and progress in words', () => {
   assert.equal(resultsLine('cordon', [r(false), r(false)]), 'Failed in all 2 clusters.');
   assert.equal(progressText({ message: 'evicting web/a', done: 3, total: 12 }), '3 of 12 · evicting web/a');
   assert.equal(progressText({ message: '', done: 1, total: 0 }), '1');
+});
+
+test('the YAML editor knows when the object changed on the server since it opened', () => {
+  const at = (rv: string, replicas = 3) => ({ metadata: { name: 'frontend', resourceVersion: rv }, spec: { replicas } });
+  const opened = at('100');
+  assert.equal(resourceVersionOf(opened), '100');
+  assert.equal(resourceVersionOf({ metadata: {} }), null);
+  assert.equal(changedSinceOpened(opened, opened), false, 'the same body');
+  assert.equal(changedSinceOpened(opened, at('100')), false, 'a new body of the same version (a push re-read it)');
+  assert.equal(changedSinceOpened(opened, at('101', 5)), true, 'another resourceVersion');
+  // bodies without a resourceVersion: their content says
+  assert.equal(changedSinceOpened({ spec: { replicas: 3 } }, { spec: { replicas: 3 } }), false);
+  assert.equal(changedSinceOpened({ spec: { replicas: 3 } }, { spec: { replicas: 4 } }), true);
 });

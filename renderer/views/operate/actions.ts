@@ -164,6 +164,24 @@ export function controllerOf(body: Record<string, unknown> | null | undefined): 
   return c && typeof c.kind === 'string' && typeof c.name === 'string' ? { kind: c.kind, name: c.name } : null;
 }
 
+/** metadata.resourceVersion of an object body (null: it has none). */
+export function resourceVersionOf(body: Record<string, unknown> | null | undefined): string | null {
+  const rv = (body as { metadata?: { resourceVersion?: unknown } } | null | undefined)?.metadata?.resourceVersion;
+  return typeof rv === 'string' && rv !== '' ? rv : null;
+}
+
+/**
+ * Whether the object changed on the server since an editor opened it: its resourceVersion differs from
+ * the one it had then (a body without one: its YAML differs).
+ */
+export function changedSinceOpened(opened: Record<string, unknown>, live: Record<string, unknown>): boolean {
+  if (opened === live) return false;
+  const a = resourceVersionOf(opened);
+  const b = resourceVersionOf(live);
+  if (a !== null && b !== null) return a !== b;
+  return JSON.stringify(opened) !== JSON.stringify(live);
+}
+
 /** "replicas" as a number field holds it: a whole number 0..100000, else null (invalid). */
 export function parseReplicas(text: string): number | null {
   const t = text.trim();

@@ -1,7 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogLine } from '../../../common/contract.ts';
-import { LogBuffer, POD_COLOURS, droppedText, mergeInto, upperBound, type LogEntry } from './logbuffer.ts';
+import { LogBuffer, MatchScan, POD_COLOURS, droppedText, mergeInto, upperBound, type LogEntry } from './logbuffer.ts';
+import { findMatches } from './logtext.ts';
 
 const line = (pod: string, at: number | undefined, text = `${pod}@${at}`): LogLine => ({
   pod,
@@ -106,4 +107,96 @@ test('pods keep one colour each, in the order the stream lists them', () => {
   assert.equal(b.colourOf('web-c'), 2);
   b.knowPods(Array.from({ length: 10 }, (_, i) => `p${i}`));
   assert.ok(b.colourOf('p9') < POD_COLOURS);
+});
+
+test('changedSince: where the entries changed since a version (appends, late batches, drops, clear)', () => {
+  const b = new LogBuffer(5);
+  b.add([line('a', 10), line('a', 20)]);
+  const v1 = b.version;
+  assert.equal(b.changedSince(v1), Infinity, 'nothing since');
+  b.add([line('a', 30)]);
+  assert.equal(b.changedSince(v1), 2, 'appended after the two there were');
+  const v2 = b.version;
+  b.add([line('b', 15)]);
+  assert.equal(b.changedSince(v2), 1, 'a late line merged in after a@10');
+  assert.equal(b.changedSince(v1), 1, 'the earliest change since');
+  b.add([line('a', 40), line('a', 50)]); // 6 lines: the oldest dropped
+  assert.equal(b.removed, 1);
+  assert.equal(b.changedSince(v2) - b.removed, 0, 'counted in stream lines: entry 0 is line 1 now');
+  assert.equal(b.changedSince(-5), 0, 'not a version of this buffer: everything');
+  const v3 = b.version;
+  b.clear();
+  assert.equal(b.changedSince(v3) - b.removed, 0, 'cleared: everything');
+});
+
+/** The incremental scan must say what a full scan says. */
+const full = (b: LogBuffer, q: string) => {
+  const f = findMatches(b.entries, q);
+  return { matches: f.matches, lines: [...new Set(f.matches.map((m) => m.line))], truncated: f.truncated };
+};
+const of = (s: MatchScan) => ({ matches: s.matches, lines: s.lines, truncated: s.truncated });
+
+test('MatchScan: incremental, as a full scan says, scanning only what changed', () => {
+  const b = new LogBuffer(6);
+  const s = new MatchScan();
+  b.add([line('a', 10, 'err one'), line('a', 20, 'ok'), line('a', 30, 'ERR two err')]);
+  assert.equal(s.update(b, 'err'), true);
+  assert.deepEqual(of(s), full(b, 'err'));
+  const before = s.matches;
+  assert.equal(s.update(b, 'err'), false, 'nothing changed: no scan');
+  b.add([line('a', 40, 'fine')]);
+  assert.equal(s.update(b, 'err'), false, 'a line without a match: the same answer');
+  assert.equal(s.matches, before, 'the same array');
+  b.add([line('b', 15, 'late err')]); // merged in the middle
+  assert.equal(s.update(b, 'err'), true);
+  assert.deepEqual(of(s), full(b, 'err'));
+  assert.notEqual(s.matches, before, 'a new array when it changed');
+  b.add([line('a', 50, 'err 5'), line('a', 60, 'x')]); // 7 lines: the oldest ("err one") dropped
+  assert.equal(s.update(b, 'err'), true);
+  assert.deepEqual(of(s), full(b, 'err'), 'the dropped line’s match gone, lines renumbered');
+  assert.equal(s.update(b, 'two'), true, 'another query: scanned again');
+  assert.deepEqual(of(s), full(b, 'two'));
+  assert.equal(s.update(b, ''), true);
+  assert.deepEqual(of(s), { matches: [], lines: [], truncated: false });
+  const c = new LogBuffer(6);
+  c.add([line('a', 1, 'err')]);
+  s.update(c, 'err');
+  assert.deepEqual(of(s), full(c, 'err'), 'another buffer (a new stream): its own matches');
+});
+
+test('MatchScan: the limit, then lines after it once room is made', () => {
+  const b = new LogBuffer(4);
+  const s = new MatchScan(3);
+  b.add([line('a', 1, 'x x'), line('a', 2, 'x x')]);
+  s.update(b, 'x');
+  assert.deepEqual(s.matches.length, 3);
+  assert.equal(s.truncated, true);
+  b.add([line('a', 3, 'y'), line('a', 4, 'y'), line('a', 5, 'y')]); // the first line dropped
+  s.update(b, 'x');
+  assert.deepEqual(
+    s.matches.map((m) => [m.line, m.start]),
+    [
+      [0, 0],
+      [0, 2],
+    ],
+  );
+  assert.equal(s.truncated, false);
+});
+
+test('MatchScan: a random stream (late batches, drops) always agrees with a full scan', () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const b = new LogBuffer(50);
+  const s = new MatchScan();
+  let t = 0;
+  for (let round = 0; round < 300; round++) {
+    const batch: LogLine[] = [];
+    for (let i = 0, n = Math.floor(rnd() * 6); i < n; i++)
+      batch.push(
+        line(rnd() < 0.5 ? 'a' : 'b', (t += Math.floor(rnd() * 3)) - Math.floor(rnd() * 10), rnd() < 0.3 ? 'an error here' : 'fine'),
+      );
+    b.add(batch);
+    s.update(b, 'error');
+    assert.deepEqual(of(s), full(b, 'error'), `round ${round}`);
+  }
 });

@@ -2,8 +2,10 @@
 // (on the one push channel, beside ChangedEvent) until the stream ends or logs.stop. Pushes may come
 // before the answer does: they are held until it says which stream is ours. A stream is stopped when
 // its view lets go of it, when it is stopped before it started (as soon as the answer comes), when the
-// connection drops (the server ends it; the view says so), and on page unload.
-import type { LogLine, LogStreamDTO, LogsEvent, Params } from '../../../common/contract.ts';
+// connection drops (the server ends it; the view says so), and on page unload. An answer that comes
+// after the stream ended (the connection dropped, the start failed) is for a stream no one reads any
+// more: it is stopped, never started again under the view.
+import type { Api, LogLine, LogStreamDTO, LogsEvent, Params } from '../../../common/contract.ts';
 import { getApi } from '../../api/index.ts';
 
 export interface StreamHandlers {
@@ -35,9 +37,8 @@ function hookUnload(): void {
 const EARLY_MAX = 2000;
 
 /** Start a stream; returns its stop (idempotent: stop as often as you like, before or after it started). */
-export function startLogStream(params: Params<'logs.start'>, h: StreamHandlers): () => void {
+export function startLogStream(params: Params<'logs.start'>, h: StreamHandlers, api: Api = getApi()): () => void {
   hookUnload();
-  const api = getApi();
   let stream: number | null = null;
   let stopped = false;
   let ended = false;
@@ -68,8 +69,10 @@ export function startLogStream(params: Params<'logs.start'>, h: StreamHandlers):
 
   api.call('logs.start', params).then(
     (s) => {
-      if (stopped) {
-        // the view let go before the answer came: stop it now
+      if (stopped || ended) {
+        // the view let go before the answer came, or the stream ended meanwhile (the connection
+        // dropped): this answer is for a stream no one reads, stop it (never start it again)
+        early.length = 0;
         void api.call('logs.stop', { stream: s.stream }).catch(() => {});
         return;
       }

@@ -45,6 +45,42 @@ export function rowOffsets(count: number, heightOf: (i: number) => number): Floa
   return out;
 }
 
+/**
+ * rowOffsets kept across updates of a list that grows at its end, takes lines out at its start, and
+ * changes from some row on (a log buffer): rows before `from` keep the heights they had (after the
+ * `shift` rows that left the top), only the rows from there on are measured. Another `key` (the width,
+ * another list) measures every row. Returns a view of its own storage: valid until the next call.
+ */
+export class RowOffsetCache {
+  private buf = new Float64Array(1);
+  private count = 0;
+  private key: string | null = null;
+  /** rows measured by the last call (for tests and benches) */
+  measured = 0;
+
+  offsets(key: string, count: number, from: number, shift: number, heightOf: (i: number) => number): Float64Array {
+    count = Math.max(0, count);
+    let keep = 0;
+    if (key === this.key) keep = Math.max(0, Math.min(from, count, this.count - shift));
+    this.key = key;
+    if (keep > 0 && shift > 0) {
+      const base = this.buf[shift]!;
+      this.buf.copyWithin(0, shift, shift + keep + 1);
+      for (let i = 0; i <= keep; i++) this.buf[i]! -= base;
+    }
+    if (this.buf.length < count + 1) {
+      const next = new Float64Array(Math.max(count + 1, this.buf.length * 2));
+      next.set(this.buf.subarray(0, keep + 1));
+      this.buf = next;
+    }
+    this.buf[0] = keep > 0 ? this.buf[0]! : 0;
+    for (let i = keep; i < count; i++) this.buf[i + 1] = this.buf[i]! + Math.max(0, heightOf(i));
+    this.measured = count - keep;
+    this.count = count;
+    return this.buf.subarray(0, count + 1);
+  }
+}
+
 /** The row at height y (the last row whose top is at or above it). */
 export function rowAt(offsets: Float64Array, y: number): number {
   const count = offsets.length - 1;
