@@ -288,9 +288,12 @@ export interface EventDTO {
 
 export interface KindState {
   kind: string;
+  /** a reflector state: listing, watching, polled (listed every few minutes, not watched), partial, forbidden... */
   state: string;
   objects: number;
   message: string | null;
+  /** when the kind was last listed in full (a polled kind's data is as of then) */
+  listedAt?: number;
 }
 
 export interface ClusterDTO {
@@ -770,6 +773,33 @@ export interface ViewsFocusDTO {
   clusters: number;
 }
 
+/**
+ * An exec plugin of the session's kubeconfigs (aws, gke-gcloud-auth-plugin, kubelogin...): what would
+ * run to get a cluster's credentials, and whether the user approved it. Approval binds this exact
+ * command, these arguments and these environment variable names, for this file (`key`); a kubeconfig
+ * that changes any of them asks again.
+ */
+export interface ExecPluginDTO {
+  key: string;
+  /** the kubeconfig file that defines the user */
+  file: string;
+  command: string;
+  args: string[];
+  /** names only: their values may be secrets */
+  envNames: string[];
+  installHint?: string;
+  approved: boolean;
+  approvedAt?: number;
+  /** the clusters (kubeconfig contexts) whose user runs it; none for an approval of a plugin no kubeconfig names any more */
+  clusters: { id: string; context: string }[];
+}
+
+export interface ExecListDTO {
+  plugins: ExecPluginDTO[];
+  /** why nothing can be approved in this session (a snapshot, the cache shown offline), if so */
+  refused?: string;
+}
+
 export interface ActionParams {
   /** scale */
   replicas?: number;
@@ -840,6 +870,9 @@ export interface Results {
   'logs.start': LogStreamDTO;
   'logs.stop': { stopped: boolean };
   'views.focus': ViewsFocusDTO;
+  'exec.list': ExecListDTO;
+  'exec.approve': ExecPluginDTO;
+  'exec.revoke': { revoked: boolean };
   'actions.check': ActionCheckDTO[];
   'actions.preview': ActionPreviewDTO;
   'actions.run': ActionRunDTO;
@@ -903,6 +936,9 @@ export const BRIDGE_FUNCTIONS = {
   'logs.start': 'logsStart',
   'logs.stop': 'logsStop',
   'views.focus': 'viewsFocus',
+  'exec.list': 'execList',
+  'exec.approve': 'execApprove',
+  'exec.revoke': 'execRevoke',
   'actions.check': 'actionsCheck',
   'actions.preview': 'actionsPreview',
   'actions.run': 'actionsRun',

@@ -178,6 +178,10 @@ export const methods = {
     .refine((p) => (p.pod === undefined) !== (p.workload === undefined), 'a pod or a workload, one of them'),
   'logs.stop': z.object({ stream: z.number().int().min(0) }).strict(),
   'views.focus': z.object({ clusters: z.array(id).max(1000) }).strict(),
+  // exec plugins: every one the kubeconfigs name, approved or not; approve one exactly as listed (its key)
+  'exec.list': z.object({}).strict(),
+  'exec.approve': z.object({ key: z.string().regex(/^[0-9a-f]{64}$/, 'an exec plugin key (exec.list)') }).strict(),
+  'exec.revoke': z.object({ key: z.string().regex(/^[0-9a-f]{64}$/, 'an exec plugin key (exec.list)') }).strict(),
   // may these clusters' credentials do this? (SelfSubjectAccessReview per cluster)
   'actions.check': z.object({ clusters: z.array(id).min(1).max(1000), action, target }).strict(),
   // what it would do: an edit's server-side dry run and diff, a drain's evictions

@@ -3,6 +3,7 @@ import { Suspense, lazy, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from './store/index.ts';
 import { changesRoute, go, type Route } from './store/route.ts';
+import { getApi } from './api/index.ts';
 import { Link, ErrorNote, Loading } from './components/common.tsx';
 import { FleetView } from './views/FleetView.tsx';
 import { FleetTable } from './views/FleetTable.tsx';
@@ -95,6 +96,17 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  // The cluster this page shows (its cluster, node or object view): in a large fleet the back end
+  // watches every kind of the clusters shown, and lists the others' detail kinds every few minutes.
+  // Said again after a reconnect (a new connection is a new page to the back end).
+  const focusCluster = route.view === 'cluster' || route.view === 'node' || route.view === 'object' ? route.cluster : null;
+  useEffect(() => {
+    if (!connected) return;
+    getApi()
+      .call('views.focus', { clusters: focusCluster ? [focusCluster] : [] })
+      .catch(() => {});
+  }, [focusCluster, connected]);
 
   useEffect(() => {
     // Focus the main region on navigation so keyboard users land in the new view.

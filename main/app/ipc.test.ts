@@ -59,6 +59,9 @@ const VALID: Record<Method, unknown> = {
   'logs.start': { cluster: 'c1', namespace: 'web', pod: 'frontend-1', container: 'nginx', follow: true, tailLines: 100 },
   'logs.stop': { stream: 3 },
   'views.focus': { clusters: ['c1'] },
+  'exec.list': {},
+  'exec.approve': { key: 'a'.repeat(64) },
+  'exec.revoke': { key: '0123456789abcdef'.repeat(4) },
   'actions.check': { clusters: ['c1', 'c2'], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.preview': {
     cluster: 'c1',
@@ -100,6 +103,9 @@ const INVALID: Record<Method, unknown> = {
   'logs.start': { cluster: 'c1', namespace: 'web', pod: 'a', workload: { kind: 'apps/deployments', name: 'b' } },
   'logs.stop': { stream: 'all' },
   'views.focus': { clusters: 'c1' },
+  'exec.list': { all: true },
+  'exec.approve': { key: 'aws eks get-token' },
+  'exec.revoke': { key: 42 },
   'actions.check': { clusters: [], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.preview': { cluster: 'c1', action: 'explode', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.run': {

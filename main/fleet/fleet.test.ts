@@ -85,6 +85,11 @@ describe('kubeconfig entries', () => {
     assert.equal(by.b!.user!.tokenFile, join(d, 'tok.txt'));
     assert.equal(by.c!.user!.exec!.command, 'aws', 'a bare command stays a PATH lookup');
     assert.match(by.e!.warnings.join(), /deprecated/);
+    // gcp/azure auth-providers: never connected (a request would go out without credentials), and the
+    // entry says which exec plugin replaces it; OIDC is supported
+    assert.match(by.e!.error ?? '', /unsupported auth-provider "gcp".*gke-gcloud-auth-plugin/);
+    assert.equal(by.d!.error, undefined);
+    assert.equal(by.a!.error, undefined);
   });
 
   it('broken files get their own error; the others still load', () => {

@@ -258,6 +258,22 @@ function userFingerprint(u: ResolvedUser | undefined): string {
   return h.digest('hex').slice(0, 24);
 }
 
+/**
+ * Why a user's auth-provider cannot be used (undefined: it can). Only OIDC is: the gcp and azure
+ * providers were removed from kubectl and client-go (1.26) in favour of exec plugins, and a request
+ * without their credentials would go out anonymous, so such an entry is never connected.
+ */
+export function unsupportedAuthProvider(u: ResolvedUser | undefined): string | undefined {
+  const name = u?.authProvider?.name;
+  if (u?.authProvider === undefined || name === 'oidc') return undefined;
+  const plugin: Record<string, string> = {
+    gcp: 'gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin, then gcloud container clusters get-credentials)',
+    azure: 'kubelogin (kubelogin convert-kubeconfig -l azurecli)',
+  };
+  const use = plugin[name ?? ''] ?? 'its exec plugin';
+  return `unsupported auth-provider "${name || '(unnamed)'}": removed from Kubernetes clients in 1.26; use the exec plugin ${use}. Nothing is sent to this cluster without credentials`;
+}
+
 function warningsFor(c: ResolvedCluster | undefined, u: ResolvedUser | undefined): string[] {
   const w: string[] = [];
   if (c?.insecureSkipTlsVerify) w.push("insecure-skip-tls-verify: the server's certificate is not checked");
@@ -356,7 +372,7 @@ export function entriesFromFiles(
       if (!clusterName) e.error = 'the context names no cluster';
       else if (!cluster) e.error = `cluster "${clusterName}" is not defined in ${merge ? 'any KUBECONFIG file' : 'this file'}`;
       else if (userName && !user) e.error = `user "${userName}" is not defined in ${merge ? 'any KUBECONFIG file' : 'this file'}`;
-      else e.error = checkServer(cluster.server);
+      else e.error = checkServer(cluster.server) ?? unsupportedAuthProvider(user);
       if (!e.error)
         e.identity = createHash('sha256')
           .update(normalizeServer(cluster!.server))

@@ -16,11 +16,14 @@ export class ConnectionPool {
   /** the connections' dependencies, once exec plugins' PATH is known (execPath: a PATH, or 'login-shell') */
   private readonly deps: Promise<ConnectionDeps>;
   private entries: ContextEntry[] | undefined;
+  /** the exec approvals this pool's connections (and the sync worker's, through the same file) obey */
+  readonly trust: TrustStore;
   private readonly conns = new Map<string, { conn: Connection; fingerprint: string }>();
 
   constructor(sources: SourceConfig, dataDir: string, execPath?: string) {
     this.sources = sources;
     const trust = new TrustStore(join(dataDir, 'exec-approvals.json'));
+    this.trust = trust;
     const execCache = new ExecCredentialCache();
     this.deps = resolveExecPath(execPath).then((path) => ({ trust, execCache, ...(path ? { execPath: path } : {}) }));
   }
@@ -39,6 +42,15 @@ export class ConnectionPool {
       c.conn.close();
       this.conns.delete(id);
     }
+  }
+
+  /**
+   * Every entry of the sources: as last read, or (`fresh`) read again now (what exec approvals are
+   * shown and checked against: the files as they are, not as they were when the session began).
+   */
+  allEntries(fresh = false): ContextEntry[] {
+    if (fresh || !this.entries) this.entries = discover(this.sources).entries;
+    return this.entries;
   }
 
   /** The kubeconfig entry of a cluster id (undefined: no such entry in the sources). */

@@ -84,7 +84,7 @@ const list =
 const watchLine = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
 
 /** A reflector over a fake connection, with what it wrote and the states it went through. */
-function harness(opts: { failWrite?: (ops: SyncOp[]) => boolean } = {}) {
+function harness(opts: { failWrite?: (ops: SyncOp[]) => boolean; mode?: 'watch' | 'poll'; pollMs?: number } = {}) {
   const conn = new FakeConnection();
   const writes: SyncOp[] = [];
   const states: ReflectorState[] = [];
@@ -101,7 +101,16 @@ function harness(opts: { failWrite?: (ops: SyncOp[]) => boolean } = {}) {
       state: (_kind, state) => states.push(state),
       progress: () => {},
     },
-    { pageSize: 2, watchSeconds: 1, backoffMinMs: 5, backoffMaxMs: 20, refusedRetryMs: 5, random: () => 0.5 },
+    {
+      pageSize: 2,
+      watchSeconds: 1,
+      backoffMinMs: 5,
+      backoffMaxMs: 20,
+      refusedRetryMs: 5,
+      random: () => 0.5,
+      ...(opts.mode ? { mode: opts.mode } : {}),
+      ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+    },
   );
   const ac = new AbortController();
   const done = reflector.run(ac.signal);
@@ -251,6 +260,56 @@ describe('reflector (scripted connection)', () => {
     await until('relisted', () => h.conn.requests.filter((r) => r.query.has('limit')).length === 2);
     await until('watch after relist', () => watches(h.conn).length === 2);
     assert.equal(watches(h.conn)[1]!.query.get('resourceVersion'), '30');
+    await h.stop();
+  });
+});
+
+const lists = (c: FakeConnection) => c.requests.filter((r) => r.query.has('limit'));
+
+describe('reflector modes (tiered watching)', () => {
+  it('poll: lists, says polled (never watching), lists again each pollMs, never opens a watch', async () => {
+    const h = harness({ mode: 'poll', pollMs: 30 });
+    h.conn.reply(list([pod('a', '1')], '10'), list([pod('a', '1'), pod('b', '2')], '11'), list([pod('b', '2')], '12'));
+    await until('three lists', () => lists(h.conn).length === 3 && h.states.filter((s) => s === 'polled').length === 3);
+    assert.equal(watches(h.conn).length, 0, 'no watch in poll mode');
+    assert.ok(!h.states.includes('watching'), 'a polled kind is never said to be watching');
+    assert.deepEqual(upserted(h.writes), ['a', 'a', 'b', 'b']);
+    // each list prunes what it did not see: b alone is left after the third
+    const prunes = h.writes.filter((w) => w.op === 'prune');
+    assert.equal(prunes.length, 3);
+    const last = prunes.at(-1)!;
+    assert.ok(last.op === 'prune');
+    assert.deepEqual([...last.seen], ['uid-b']);
+    await h.stop();
+  });
+
+  it('poll -> watch: the wait ends at once and the watch starts from the last list, without listing again', async () => {
+    const h = harness({ mode: 'poll', pollMs: 60_000 });
+    const stream = new PassThrough();
+    h.conn.reply(list([pod('a', '1')], '10'), () => ({ status: 200, stream }));
+    await until('polled', () => h.states.includes('polled'));
+    h.reflector.setMode('watch');
+    await until('watch', () => watches(h.conn).length === 1);
+    assert.equal(watches(h.conn)[0]!.query.get('resourceVersion'), '10');
+    assert.equal(lists(h.conn).length, 1, 'one LIST only');
+    assert.equal(h.states.at(-1), 'watching');
+    stream.write(watchLine('ADDED', pod('c', '11')));
+    await until('ADDED written', () => upserted(h.writes).includes('c'));
+    await h.stop();
+  });
+
+  it('watch -> poll: the watch ends, the kind is polled as of what it delivered, listed again after pollMs', async () => {
+    const h = harness({ pollMs: 40 });
+    const stream = new PassThrough();
+    h.conn.reply(list([pod('a', '1')], '10'), () => ({ status: 200, stream }), list([pod('a', '1')], '20'));
+    await until('watch', () => watches(h.conn).length === 1);
+    h.reflector.setMode('poll');
+    assert.equal(h.reflector.mode, 'poll');
+    await until('polled', () => h.states.at(-1) === 'polled');
+    assert.ok(stream.destroyed, 'the watch request was ended');
+    await until('listed again', () => lists(h.conn).length === 2);
+    assert.equal(watches(h.conn).length, 1, 'no new watch');
+    assert.ok(!gaps(h.writes).length, 'a mode change is not a gap in the history');
     await h.stop();
   });
 });

@@ -2,7 +2,8 @@
 import type { Store, KObj } from './store.ts';
 import type { DeriveInput } from '../model/derive.ts';
 
-const KINDS = {
+/** The kinds the model reads (kube/resources.ts ALWAYS_LIVE keeps every one of them watched). */
+export const MODEL_KINDS = {
   nodes: 'nodes',
   pods: 'pods',
   events: 'events',
@@ -26,7 +27,7 @@ const KINDS = {
 export function clusterInput(store: Store, cluster: string, now: number, serverVersion?: string, at?: number): DeriveInput {
   const input: Record<string, unknown> = { now };
   if (serverVersion) input.serverVersion = serverVersion;
-  for (const [field, kind] of Object.entries(KINDS))
+  for (const [field, kind] of Object.entries(MODEL_KINDS))
     input[field] = at === undefined ? ([...store.bodies(cluster, kind)] as KObj[]) : store.bodiesAt(cluster, kind, at);
   return input as unknown as DeriveInput;
 }

@@ -38,7 +38,13 @@ export function clusterDTO(ctx: ViewContext, id: string, atParam?: number): Clus
     storage: d?.storage ?? { drivers: [], matrix: { drivers: [], nodes: [], cells: {} }, problems: [], storageClasses: [] },
     problems: d?.problems ?? [],
     events: warningEvents(ctx.store, id, 100, at),
-    kinds: kinds.map((k) => ({ kind: k.kind, state: k.state, objects: k.objects, message: k.message })),
+    kinds: kinds.map((k) => ({
+      kind: k.kind,
+      state: k.state,
+      objects: k.objects,
+      message: k.message,
+      ...(k.listed_at ? { listedAt: k.listed_at } : {}),
+    })),
     gaps: ctx.store
       .gaps(id)
       .slice(-50)

@@ -8,6 +8,7 @@ import type { SnapshotManifest } from '../store/manifest.ts';
 import { ViewTable, deriveStored } from './derive.ts';
 import { ConnectionError, type Connection } from '../kube/connection.ts';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
+import type { TrustStore } from '../fleet/trust.ts';
 import { ContractError, type ActionProgressEvent, type FleetDTO, type LogsEvent, type Params, type Result } from '../../common/contract.ts';
 
 export interface LiveSource {
@@ -56,6 +57,10 @@ export interface ServiceOptions {
 /** The back end's connections by cluster id (ConnectionPool): an entry, and a connection that rejects with a ConnectionError saying why there is none. */
 export interface Connections {
   entry(cluster: string): ContextEntry | undefined;
+  /** every entry of the session's kubeconfigs; `fresh`: read the files again now */
+  allEntries(fresh?: boolean): ContextEntry[];
+  /** the exec approvals (the same file the sync worker reads) */
+  readonly trust: TrustStore;
   get(cluster: string): Promise<Connection>;
 }
 

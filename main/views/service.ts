@@ -12,6 +12,7 @@ import type { ViewTable } from './derive.ts';
 import { LOCAL_CALLER, ViewContext, type Caller, type ServiceOptions, type SessionActions } from './context.ts';
 import { LogStreams } from './logs.ts';
 import { ClusterActions } from './actions.ts';
+import { ExecApprovals } from './exec.ts';
 import { FleetAnswers } from './fleet.ts';
 import { clusterDTO } from './cluster.ts';
 import { nodeDTO } from './node.ts';
@@ -46,6 +47,7 @@ export class ViewService {
   private readonly fleetAnswers: FleetAnswers;
   private readonly logs: LogStreams;
   private readonly clusterActions: ClusterActions;
+  private readonly execApprovals: ExecApprovals;
   /** per page: the clusters it shows (views.focus) */
   private readonly focused = new Map<Caller, string[]>();
 
@@ -56,6 +58,7 @@ export class ViewService {
     this.fleetAnswers = new FleetAnswers(this.ctx);
     this.logs = new LogStreams(this.ctx);
     this.clusterActions = new ClusterActions(this.ctx);
+    this.execApprovals = new ExecApprovals(this.ctx);
   }
 
   /** read-only mode: no actions (FleetDTO.actions is false, actions.run is refused) */
@@ -184,6 +187,12 @@ export class ViewService {
         return (await this.logs.start(p as Params<'logs.start'>, caller)) as Result<M>;
       case 'logs.stop':
         return this.logs.stop(p.stream as number, caller) as Result<M>;
+      case 'exec.list':
+        return this.execApprovals.list() as Result<M>;
+      case 'exec.approve':
+        return this.execApprovals.approve(p as Params<'exec.approve'>) as Result<M>;
+      case 'exec.revoke':
+        return this.execApprovals.revoke(p as Params<'exec.revoke'>) as Result<M>;
       case 'views.focus':
         return { clusters: this.setFocus(caller, p.clusters as string[]) } as Result<M>;
       case 'actions.check':

@@ -24,7 +24,13 @@ export function summarize(store: Store, now: number) {
         lastContact: c.lastContact,
         // Never show stale data as live: the age of the newest contact with the cluster.
         dataAgeMs: c.lastContact ? now - c.lastContact : null,
-        kinds: store.syncStates(c.id).map((k) => ({ kind: k.kind, state: k.state, objects: k.objects, message: k.message })),
+        kinds: store.syncStates(c.id).map((k) => ({
+          kind: k.kind,
+          state: k.state,
+          objects: k.objects,
+          message: k.message,
+          ...(k.listed_at ? { listedAt: k.listed_at } : {}),
+        })),
         summary: view.summary,
         storageProblems: storage.problems,
         nodes: view.nodes.map((n) => {

@@ -348,6 +348,58 @@ describe('fleet core against three lab clusters', () => {
     }
   });
 
+  it('a large fleet: kinds outside the map and tables are polled (never said to be watching) until a view shows the cluster', async () => {
+    // allLiveUpTo 0: this one-cluster fleet behaves as one larger than the threshold does.
+    const entries = discover({ useDefault: false, files: [lab.cluster('lab-3').kubeconfigs.admin], folders: [] }).entries;
+    const db = join(dir, 'tiered.db');
+    const w = new ThreadedStore(STORE_THREAD, { dbPath: db });
+    await w.ready();
+    const tiered = new FleetSync(w, { trust, execCache: new ExecCredentialCache() }, { allLiveUpTo: 0, reflector: { watchSeconds: 60 } });
+    const s = new Store(db, { readonly: true });
+    try {
+      await tiered.setEntries(entries);
+      const [st] = await tiered.settled(120_000);
+      assert.equal(st!.status, 'live', st!.message);
+      // the map's and tables' kinds watched, the others listed (complete as of their list) but polled
+      for (const k of ['nodes', 'pods', 'apps/deployments', 'events', 'namespaces']) assert.equal(st!.kinds[k], 'watching', k);
+      for (const k of ['services', 'configmaps', 'secrets', 'apps/replicasets']) assert.equal(st!.kinds[k], 'polled', k);
+      await w.flush();
+      await assertStoreEqualsList(lab, s, 'lab-3', st!.id, ['services', 'configmaps', 'pods']);
+      // a page opens the cluster: its every kind is watched, from the last list (no relist needed)
+      tiered.setFocus([st!.id]);
+      await until('services watched once in focus', () => tiered.statuses()[0]!.kinds.services === 'watching');
+      const c = adminClient(lab.cluster('lab-3'));
+      try {
+        await c.request('POST', '/api/v1/namespaces/default/services', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'tiered-probe' },
+          spec: { ports: [{ port: 80 }] },
+        });
+        // watched: the new Service reaches the cache within seconds, not at the next poll
+        await until(
+          'the new Service in the cache',
+          async () => {
+            await w.flush();
+            return s.findByName(st!.id, 'services', 'default', 'tiered-probe') !== undefined;
+          },
+          30_000,
+        );
+        await c.request('DELETE', '/api/v1/namespaces/default/services/tiered-probe');
+      } finally {
+        c.close();
+      }
+      // the page goes: back to polling, the cluster still live
+      tiered.setFocus([]);
+      await until('services polled again', () => tiered.statuses()[0]!.kinds.services === 'polled');
+      assert.equal(tiered.statuses()[0]!.status, 'live');
+    } finally {
+      await tiered.stop();
+      s.close();
+      await w.close();
+    }
+  });
+
   it('kill -9 of the sync process: the next run opens the cache, resumes, and equals a fresh list', async () => {
     const db = join(dir, 'killed.db');
     const args = [CLI, 'sync', '--db', db, '--kubeconfig', lab.cluster('lab-3').kubeconfigs.admin, '--data-dir', dir];

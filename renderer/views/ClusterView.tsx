@@ -6,6 +6,7 @@ import { useApp } from '../store/index.ts';
 import { CLUSTER_TABS, type ClusterTab } from '../store/route.ts';
 import { useContract } from '../store/useContract.ts';
 import { formatClock } from '../store/time.ts';
+import { ExecApprovalsButton } from './ExecApprovals.tsx';
 import { Age, AsOfNote, ErrorNote, Figure, Link, Loading, Panel, StatusBadge } from '../components/common.tsx';
 import { Charts } from './Charts.tsx';
 import { EventsTable } from './EventsTable.tsx';
@@ -49,7 +50,17 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
       </div>
       <AsOfNote at={at} what="this cluster" />
       {t.message && t.status !== 'live' && (
-        <p className={`notice ${t.status === 'syncing' || t.status === 'connecting' ? 'info' : 'error'}`}>{t.message}</p>
+        <p
+          className={`notice ${t.status === 'syncing' || t.status === 'connecting' ? 'info' : t.status === 'needs-approval' ? 'warn' : 'error'}`}
+        >
+          {t.message}
+          {t.status === 'needs-approval' && (
+            <>
+              {' '}
+              <ExecApprovalsButton cluster={cluster} label="Review and approve…" />
+            </>
+          )}
+        </p>
       )}
       <div className="figures">
         <Figure

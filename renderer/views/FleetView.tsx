@@ -7,6 +7,7 @@ import { go } from '../store/route.ts';
 import { FleetMap } from '../map/FleetMap.tsx';
 import { AsOfNote, Loading } from '../components/common.tsx';
 import { Onboarding } from './Onboarding.tsx';
+import { ExecApprovalsButton } from './ExecApprovals.tsx';
 import { asOfText } from '../store/time.ts';
 
 const MEASURE_LABEL: Record<Measure, string> = {
@@ -71,6 +72,12 @@ export function FleetView() {
             ))}
           </ul>
         </details>
+      )}
+      {(counts.get('needs-approval') ?? 0) > 0 && fleet.mode !== 'snapshot' && (
+        <p className="notice warn" data-needs-approval={counts.get('needs-approval')}>
+          {counts.get('needs-approval') === 1 ? '1 cluster waits' : `${counts.get('needs-approval')} clusters wait`} for an exec plugin to
+          be approved: nothing runs until you have seen what it runs. <ExecApprovalsButton label="Review exec plugins" />
+        </p>
       )}
       <div className="map-host">
         <FleetMap

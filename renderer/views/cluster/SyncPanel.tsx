@@ -8,6 +8,7 @@ import { Table } from '../../components/Table.tsx';
 const STATE_TEXT: Partial<Record<ClusterDTO['kinds'][number]['state'], string>> = {
   forbidden: 'not permitted (403)',
   partial: 'some namespaces',
+  polled: 'listed every 10 min',
 };
 
 export function SyncPanel({ d, now }: { d: ClusterDTO; now: number }) {
@@ -24,7 +25,16 @@ export function SyncPanel({ d, now }: { d: ClusterDTO; now: number }) {
                 <span className={`badge kind-${k.state}`}>{STATE_TEXT[k.state] ?? k.state}</span>
               </td>
               <td className="num">{formatCount(k.objects)}</td>
-              <td className="wrap">{k.message ?? ''}</td>
+              <td className="wrap">
+                {k.state === 'polled' && k.listedAt ? (
+                  <>
+                    as of its last list, <Age at={k.listedAt} now={now} /> ago (not watched: a large fleet watches it only while its cluster
+                    is open){k.message ? `; ${k.message}` : ''}
+                  </>
+                ) : (
+                  (k.message ?? '')
+                )}
+              </td>
             </tr>
           ))}
         </Table>
