@@ -3,7 +3,7 @@
 // gets fresh credentials: token files are re-read when they change, exec credentials are refreshed
 // before they expire, and an exec plugin never runs unless the user approved it (TrustStore).
 import { Agent, request, type AgentOptions } from 'node:https';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { readFileSync, statSync } from 'node:fs';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
@@ -13,6 +13,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
 import { execRequest, type ExecRequest, type TrustStore } from '../fleet/trust.ts';
 import { ExecCredentialCache, type ExecCredential } from './exec.ts';
+import { H2Pool, H2Unavailable, type H2Tuning, type KubeResponse, type TransportInfo } from './transport.ts';
+
+export type { KubeResponse, TransportInfo } from './transport.ts';
 
 export type ConnectionErrorKind =
   'needs-approval' | 'config' | 'unreachable' | 'unauthorized' | 'forbidden' | 'tls' | 'timeout' | 'server' | 'auth-plugin';
@@ -35,6 +38,31 @@ export interface ConnectionDeps {
   /** PATH for exec plugins (the login shell's, in the desktop app) */
   execPath?: string;
   execTimeoutMs?: number;
+  /**
+   * HTTP/2 (one session per cluster, every request a stream on it) or HTTP/1.1 (a socket per open
+   * request). On unless `http2: false` here or FLEET_HTTP2=0 in the environment.
+   */
+  transport?: { http2?: boolean } & H2Tuning;
+}
+
+/** HTTP/2 unless switched off (deps.transport.http2, else FLEET_HTTP2=0|off|false). */
+function http2Wanted(deps: ConnectionDeps): boolean {
+  if (deps.transport?.http2 !== undefined) return deps.transport.http2;
+  const env = process.env.FLEET_HTTP2?.trim().toLowerCase();
+  if (env === '0' || env === 'off' || env === 'false' || env === 'no') return false;
+  return true;
+}
+
+/** The transports of one TLS identity: an HTTP/2 pool (when h2 may be tried) and the HTTP/1.1 agent. */
+interface Route {
+  agent: HttpAgent;
+  h2: H2Pool | undefined;
+}
+
+function countSockets(agent: HttpAgent): { open: number; busy: number } {
+  const n = (m: NodeJS.ReadOnlyDict<unknown[]> | undefined) => Object.values(m ?? {}).reduce((a, l) => a + (l?.length ?? 0), 0);
+  const busy = n(agent.sockets);
+  return { open: busy + n(agent.freeSockets), busy };
 }
 
 function readMaybe(file: string | undefined, what: string): Buffer | undefined {
@@ -84,12 +112,14 @@ export class Connection {
   readonly entry: ContextEntry;
   readonly server: URL;
   private readonly deps: ConnectionDeps;
-  private readonly agent: HttpAgent;
+  private readonly route: Route;
+  /** why HTTP/2 is never tried for this connection (plain http://, switched off) */
+  private readonly h2Off: string | undefined;
   private readonly exec: ExecRequest | undefined;
   private tokenFileCache: { mtimeMs: number; token: string } | undefined;
   private execCert: ExecCredential | undefined;
   private oidc: Promise<KubeConfig> | undefined;
-  private agentWithExecCert: HttpAgent | undefined;
+  private routeWithExecCert: Route | undefined;
 
   constructor(entry: ContextEntry, deps: ConnectionDeps) {
     if (entry.error || !entry.cluster) throw new ConnectionError('config', entry.error ?? 'no cluster');
@@ -97,7 +127,12 @@ export class Connection {
     this.deps = deps;
     this.server = new URL(entry.cluster.server);
     this.exec = execRequest(entry);
-    this.agent = this.makeAgent();
+    this.h2Off = !http2Wanted(deps)
+      ? 'HTTP/2 switched off (FLEET_HTTP2=0 or transport.http2: false)'
+      : this.server.protocol !== 'https:'
+        ? 'plain http:// server: HTTP/1.1 (no h2c)'
+        : undefined;
+    this.route = this.makeRoute();
   }
 
   /** What would run, when an exec plugin still needs the user's approval. */
@@ -136,6 +171,33 @@ export class Connection {
     return this.server.protocol === 'https:' ? new Agent(tls) : new HttpAgent({ keepAlive: true, maxSockets: Infinity });
   }
 
+  private makeRoute(cert?: Buffer, key?: Buffer): Route {
+    const agent = this.makeAgent(cert, key);
+    const h2 = this.h2Off
+      ? undefined
+      : new H2Pool(this.server, this.tlsOptions(cert, key), this.entry.cluster!.proxyUrl, this.deps.transport ?? {});
+    return { agent, h2 };
+  }
+
+  /** What carries this connection's requests now: h2 sessions (or HTTP/1.1 sockets) and open streams. */
+  transport(): TransportInfo {
+    const route = this.routeWithExecCert ?? this.route;
+    const routes = [this.route, this.routeWithExecCert].filter((r): r is Route => !!r);
+    if (route.h2 && !route.h2.unavailable) {
+      const s = routes.map((r) => r.h2?.info() ?? { sessions: 0, streams: 0 });
+      return { protocol: 'h2', sessions: s.reduce((a, i) => a + i.sessions, 0), streams: s.reduce((a, i) => a + i.streams, 0) };
+    }
+    const c = routes.map((r) => countSockets(r.agent));
+    const info: TransportInfo = {
+      protocol: 'http/1.1',
+      sessions: c.reduce((a, i) => a + i.open, 0),
+      streams: c.reduce((a, i) => a + i.busy, 0),
+    };
+    const reason = route.h2?.unavailable ?? this.h2Off;
+    if (reason) info.reason = reason;
+    return info;
+  }
+
   private tokenFromFile(file: string): string {
     let st;
     try {
@@ -150,10 +212,10 @@ export class Connection {
   }
 
   /** Headers and agent for the next request. */
-  async auth(): Promise<{ headers: Record<string, string>; agent: HttpAgent }> {
+  async auth(): Promise<{ headers: Record<string, string>; agent: HttpAgent; h2: H2Pool | undefined }> {
     const u = this.entry.user;
     const headers: Record<string, string> = {};
-    let agent = this.agent;
+    let route = this.route;
     if (u?.exec && this.exec) {
       if (!this.deps.trust.isApproved(this.exec)) {
         throw new ConnectionError('needs-approval', `exec plugin not approved: ${this.exec.command} ${this.exec.args.join(' ')}`, {
@@ -174,12 +236,13 @@ export class Connection {
       }
       if (cred.token) headers.Authorization = `Bearer ${cred.token}`;
       if (cred.clientCertificateData && cred.clientKeyData) {
-        if (this.execCert !== cred || !this.agentWithExecCert) {
-          this.agentWithExecCert?.destroy();
-          this.agentWithExecCert = this.makeAgent(Buffer.from(cred.clientCertificateData), Buffer.from(cred.clientKeyData));
+        if (this.execCert !== cred || !this.routeWithExecCert) {
+          this.routeWithExecCert?.agent.destroy();
+          this.routeWithExecCert?.h2?.close();
+          this.routeWithExecCert = this.makeRoute(Buffer.from(cred.clientCertificateData), Buffer.from(cred.clientKeyData));
           this.execCert = cred;
         }
-        agent = this.agentWithExecCert;
+        route = this.routeWithExecCert;
       }
     } else if (u?.authProvider?.name === 'oidc') {
       // client-node's OIDC support (refresh with the refresh-token), one KubeConfig per entry so its
@@ -201,15 +264,15 @@ export class Connection {
       headers.Authorization = `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
     }
     if (u?.impersonate) headers['Impersonate-User'] = u.impersonate;
-    return { headers, agent };
+    return { headers, agent: route.agent, h2: route.h2 };
   }
 
   /** A raw request; the response is returned unread (for streaming LIST and WATCH bodies). */
   async open(
     path: string,
     opts: { method?: string; timeoutMs?: number; signal?: AbortSignal; accept?: string; body?: string; contentType?: string } = {},
-  ): Promise<IncomingMessage> {
-    const { headers, agent } = await this.auth();
+  ): Promise<KubeResponse> {
+    const { headers, agent, h2 } = await this.auth();
     headers.Accept = opts.accept ?? 'application/json';
     if (opts.body !== undefined) {
       // a patch says which kind it is: application/merge-patch+json, application/strategic-merge-patch+json
@@ -218,6 +281,26 @@ export class Connection {
     }
     headers['User-Agent'] = 'fleet-console/0.1';
     const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
+    if (h2 && !h2.unavailable) {
+      let res: KubeResponse | undefined;
+      try {
+        res = await h2.request({
+          method: opts.method ?? 'GET',
+          path: url.pathname + url.search,
+          headers,
+          body: opts.body,
+          timeoutMs: opts.timeoutMs ?? 30_000,
+          signal: opts.signal,
+        });
+      } catch (e) {
+        // the server (or a proxy) refused h2 before anything was sent: HTTP/1.1 from now on
+        if (!(e instanceof H2Unavailable)) throw classifyError(e);
+      }
+      if (res) {
+        if (res.statusCode === 401 && this.entry.user?.exec) this.deps.execCache.invalidate(this.entry.id);
+        return res;
+      }
+    }
     const fn = url.protocol === 'https:' ? request : httpRequest;
     return new Promise((resolve, reject) => {
       const req = fn(
@@ -252,12 +335,14 @@ export class Connection {
   }
 
   close(): void {
-    this.agent.destroy();
-    this.agentWithExecCert?.destroy();
+    for (const r of [this.route, this.routeWithExecCert]) {
+      r?.agent.destroy();
+      r?.h2?.close();
+    }
   }
 }
 
-export function readBody(res: IncomingMessage, limit = 256 << 20): Promise<string> {
+export function readBody(res: KubeResponse, limit = 256 << 20): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let n = 0;

@@ -4,8 +4,7 @@
 // reader for everything that reads logs: the console's streams (views/logs.ts) and the incident
 // bundles' last lines (snapshot/logs.ts).
 import { StringDecoder } from 'node:string_decoder';
-import type { IncomingMessage } from 'node:http';
-import { ConnectionError, readBody, type Connection, type ConnectionErrorKind } from './connection.ts';
+import { ConnectionError, readBody, type Connection, type ConnectionErrorKind, type KubeResponse } from './connection.ts';
 
 export interface PodLogOptions {
   container?: string;
@@ -135,7 +134,7 @@ export async function openPodLog(
   const path = podLogPath(namespace, pod, o);
   // No idle timeout on a followed log (it may be quiet for hours); the answer's headers must come soon.
   const headerTimeout = setTimeout(() => ac.abort(), opts.headerTimeoutMs ?? 30_000);
-  let res: IncomingMessage;
+  let res: KubeResponse;
   try {
     // (the log endpoint refuses text/plain in Accept; kubectl sends */*)
     res = await conn.open(path, { accept: '*/*', timeoutMs: o.follow ? 0 : 60_000, signal: ac.signal });

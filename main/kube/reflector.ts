@@ -3,9 +3,8 @@
 // what vanished meanwhile; network errors → jittered exponential backoff, recorded as a capture gap;
 // 403 → "not permitted", retried rarely; 404 → the kind is not served. client-node's informer does
 // none of these (no pagination, no bookmarks, stops on errors, keeps everything in memory).
-import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection, ConnectionError, readBody, statusError } from './connection.ts';
+import { Connection, ConnectionError, readBody, statusError, type KubeResponse } from './connection.ts';
 import type { ServedKind } from './resources.ts';
 import { RawObject, ScanError } from './rawobject.ts';
 import { StoreWriteError, type KObj, type ObjectInput, type SyncOp } from './sink.ts';
@@ -375,7 +374,7 @@ export class Reflector {
       // Spread watch ends so a fleet's reflectors do not reconnect in lockstep.
       timeoutSeconds: String(Math.round(this.o.watchSeconds * (0.8 + Math.random() * 0.4))),
     });
-    const res: IncomingMessage = await this.conn.open(`${this.path}?${q}`, {
+    const res: KubeResponse = await this.conn.open(`${this.path}?${q}`, {
       signal,
       timeoutMs: (this.o.watchSeconds + 60) * 1000,
       ...(this.kind.metadataOnly ? { accept: META_ONE } : {}),
