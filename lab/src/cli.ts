@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './build.ts';
-import { Lab } from './lab.ts';
+import { Lab, type LabStatus } from './lab.ts';
 import { CHAOS_VERBS, type ChaosOptions } from './chaos.ts';
 import { PROFILES, type Profile } from './profiles/index.ts';
 import { defaultLabDir } from './paths.ts';
@@ -12,6 +12,16 @@ const USAGE = `fleet lab: real Kubernetes control planes on loopback
   npm run lab:build                                   build (or reuse) the pinned binaries
   npm run lab -- up [--clusters N] [--profile P] [--nodes M] [--pods-per-node K] [--parallel J]
                                                       start N more clusters (profiles: ${PROFILES.join(', ')})
+  npm run lab -- up --fleet N [--real R] [--nodes M] [--pods-per-node K] [--parallel J]
+                                                      a fleet of N clusters: R real slim control planes (one
+                                                      shared etcd, kwok only; default R: as many as fit, from
+                                                      the measured RSS of one) + N-R aliases of them
+  npm run lab -- fleet-fault [members...] [--count K] [--mode stop|pause]
+                                                      take fleet members away (aliases: the forwarder stops
+                                                      listening and resets; real: apiserver stopped/SIGSTOP)
+  npm run lab -- fleet-restore [members...]           bring them back (all that are away by default)
+  npm run lab -- fleet-churn --rate R --seconds S [--flap-every F]
+                                                      R ops/s across the real fleet clusters + a node flap every F s
   npm run lab -- status [--json]                      clusters, servers, kubeconfigs, processes
   npm run lab -- down                                 stop every process of the lab (by PID)
   npm run lab -- chaos <cluster> <verb> [arg] [--rate R --seconds S] [--image I --crashloop]
@@ -24,6 +34,24 @@ function mib(n: number): string {
   return `${(n / 1024 / 1024).toFixed(0)} MiB`;
 }
 
+function printFleet(f: NonNullable<LabStatus['fleet']>): void {
+  const m = f.measured;
+  if (m)
+    console.log(
+      `fleet: slim apiserver RSS ${mib(m.apiserverRssBytes)}, kwok ${mib(m.kwokRssBytes)} → default R=${m.defaultReal} (${m.reason})`,
+    );
+  console.log(
+    `fleet: ${f.real.length} real + ${f.aliases.length} aliases = ${f.real.length + f.aliases.length} clusters; ` +
+      `shared etcd pid ${f.etcd.pid} ${f.etcd.alive ? 'up' : 'DEAD'} ${mib(f.etcd.rssBytes)}; ` +
+      `forwarder pid ${f.forwarder.pid} ${f.forwarder.alive ? 'up' : 'DEAD'} ${mib(f.forwarder.rssBytes)}`,
+  );
+  for (const a of f.aliases)
+    console.log(
+      `${a.name}\talias of ${a.aliasOf}\t${a.server} → ${a.realServer}\t${a.down ? 'DOWN (fault)' : a.reachable ? 'up' : 'unreachable'}`,
+    );
+  console.log(`fleet kubeconfig: ${f.kubeconfig}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const cmd = argv[0];
   if (cmd === 'kubectl') {
@@ -31,8 +59,11 @@ async function main(argv: string[]): Promise<number> {
     if (!cluster) throw new Error('usage: kubectl <cluster> [kubectl args...]');
     const lab = Lab.open(defaultLabDir());
     if (!lab) throw new Error('no lab is running (npm run lab -- up)');
-    const c = lab.cluster(cluster);
-    const r = spawnSync(lab.state.bin.kubectl, ['--kubeconfig', c.kubeconfigs.admin, ...argv.slice(2)], { stdio: 'inherit' });
+    const alias = lab.alias(cluster);
+    const kc = alias
+      ? ['--kubeconfig', lab.state.fleet!.kubeconfig, '--context', cluster]
+      : ['--kubeconfig', lab.cluster(cluster).kubeconfigs.admin];
+    const r = spawnSync(lab.state.bin.kubectl, [...kc, ...argv.slice(2)], { stdio: 'inherit' });
     return r.status ?? 1;
   }
   const { values, positionals } = parseArgs({
@@ -50,6 +81,12 @@ async function main(argv: string[]): Promise<number> {
       seconds: { type: 'string' },
       image: { type: 'string' },
       crashloop: { type: 'boolean', default: false },
+      fleet: { type: 'string' },
+      real: { type: 'string' },
+      aliases: { type: 'string' },
+      count: { type: 'string' },
+      mode: { type: 'string' },
+      'flap-every': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,10 +115,23 @@ async function main(argv: string[]): Promise<number> {
       if (nodes !== undefined) opts.nodes = nodes;
       if (ppn !== undefined) opts.podsPerNode = ppn;
       if (par !== undefined) opts.parallel = par;
+      const fleet = num(values.fleet, 'fleet');
+      if (fleet !== undefined) {
+        const real = num(values.real, 'real');
+        const aliases = num(values.aliases, 'aliases');
+        opts.fleet = { total: fleet };
+        if (real !== undefined) opts.fleet.real = real;
+        if (aliases !== undefined) opts.fleet.aliases = aliases;
+        if (nodes !== undefined) opts.fleet.nodes = nodes;
+        if (ppn !== undefined) opts.fleet.podsPerNode = ppn;
+      }
       const lab = await Lab.up(opts);
       const st = lab.status();
       if (values.json) console.log(JSON.stringify(st, null, 2));
-      else {
+      else if (st.fleet) {
+        console.log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        printFleet(st.fleet);
+      } else {
         console.log(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         for (const c of st.clusters) console.log(`${c.name}\t${c.profile}\t${c.server}\t${c.kubeconfigs.all}`);
         console.log(`merged kubeconfig: ${st.merged}`);
@@ -103,10 +153,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(`lab at ${st.dir} (Kubernetes ${st.kubernetesVersion}); merged kubeconfig ${st.merged}`);
       for (const c of st.clusters) {
         const procs = c.processes.map((p) => `${p.name}:${p.alive ? 'up' : p.stopped ? 'stopped' : 'DEAD'}`).join(' ');
+        const al = c.aliases?.length ? `\taliases: ${c.aliases.length}` : '';
         console.log(
-          `${c.name}\t${c.phase}\t${c.profile}\t${c.server}\t${mib(c.rssBytes)}\t${procs}${c.error ? `\n  error: ${c.error}` : ''}`,
+          `${c.name}\t${c.phase}\t${c.profile}\t${c.server}\t${mib(c.rssBytes)}\t${procs}${al}${c.error ? `\n  error: ${c.error}` : ''}`,
         );
       }
+      if (st.fleet) printFleet(st.fleet);
       return 0;
     }
     case 'down': {
@@ -133,6 +185,35 @@ async function main(argv: string[]): Promise<number> {
       if (seconds !== undefined) opts.seconds = seconds;
       const r = await lab.chaos(cluster, verb, rest, opts);
       console.log(JSON.stringify(r));
+      return 0;
+    }
+    case 'fleet-fault':
+    case 'fleet-restore': {
+      const lab = Lab.open(dir);
+      if (!lab) throw new Error(`no lab at ${dir}`);
+      const r =
+        cmd === 'fleet-fault'
+          ? await lab.fleetFault(lab.pickFleet(positionals, num(values.count, 'count')), {
+              mode: values.mode === 'pause' ? 'pause' : 'stop',
+            })
+          : await lab.fleetRestore(positionals);
+      console.log(
+        `${r.action}: ${r.real.length} real (${r.real.join(' ') || '-'}), ${r.aliases.length} aliases (${r.aliases.join(' ') || '-'}) in ${r.ms} ms`,
+      );
+      return 0;
+    }
+    case 'fleet-churn': {
+      const lab = Lab.open(dir);
+      if (!lab) throw new Error(`no lab at ${dir}`);
+      const rate = num(values.rate, 'rate') ?? 10;
+      const seconds = num(values.seconds, 'seconds') ?? 30;
+      const flap = num(values['flap-every'], 'flap-every') ?? 0;
+      console.log(`churn: ${rate} ops/s across the real fleet clusters for ${seconds} s${flap ? `, a node flap every ${flap} s` : ''}`);
+      const r = await lab.fleetChurn({ rate, seconds, flapEverySeconds: flap });
+      console.log(
+        `churn: ${r.rate} ops/s over ${r.clusters.length} real clusters (${r.perCluster.toFixed(2)} ops/s each), ` +
+          `seen by a console through the aliases as ${r.seenRate.toFixed(1)} ops/s; ${r.flaps} node flaps; ${JSON.stringify(r.totals)}`,
+      );
       return 0;
     }
     case undefined:

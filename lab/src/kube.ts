@@ -9,6 +9,8 @@ export interface KubeCredentials {
   cert?: string;
   key?: string;
   token?: string;
+  /** TLS server name to verify (an alias of a fleet cluster names the real server) */
+  servername?: string;
 }
 
 export class KubeError extends Error {
@@ -96,6 +98,7 @@ export class KubeClient {
       maxSockets,
       ca: readFileSync(creds.ca),
     };
+    if (creds.servername) opts.servername = creds.servername;
     if (creds.cert && creds.key) {
       opts.cert = readFileSync(creds.cert);
       opts.key = readFileSync(creds.key);

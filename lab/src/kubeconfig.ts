@@ -15,13 +15,17 @@ export interface KubeconfigEntry {
   server: string;
   caFile: string;
   user: KubeconfigUser;
+  /** tls-server-name: the name the server's certificate is checked against (fleet aliases) */
+  tlsServerName?: string;
 }
 
 export function kubeconfigDoc(entries: KubeconfigEntry[], current?: string): Record<string, unknown> {
   const clusters = new Map<string, unknown>();
   const users = new Map<string, unknown>();
   for (const e of entries) {
-    clusters.set(e.cluster, { name: e.cluster, cluster: { server: e.server, 'certificate-authority-data': b64file(e.caFile) } });
+    const cluster: Record<string, string> = { server: e.server, 'certificate-authority-data': b64file(e.caFile) };
+    if (e.tlsServerName) cluster['tls-server-name'] = e.tlsServerName;
+    clusters.set(e.cluster, { name: e.cluster, cluster });
     users.set(e.user.name, { name: e.user.name, user: e.user.user });
   }
   return {

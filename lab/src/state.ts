@@ -30,6 +30,35 @@ export interface ClusterRecord extends ClusterSetup {
   phase: 'starting' | 'seeding' | 'ready' | 'failed';
   error?: string;
   timings: Record<string, number>;
+  /** a slim fleet control plane: its keys live under this prefix of the fleet's shared etcd */
+  fleet?: { etcdPrefix: string; paused?: boolean };
+}
+
+/** The same real apiserver reached again at another loopback address, through the fleet forwarder. */
+export interface AliasRecord {
+  name: string;
+  /** the real cluster it forwards to */
+  aliasOf: string;
+  host: string;
+  port: number;
+  server: string;
+  /** taken away by a fault (the forwarder does not listen for it) */
+  down: boolean;
+}
+
+export interface FleetState {
+  /** the one etcd every fleet control plane shares (each under its own --etcd-prefix) */
+  etcd?: ProcRecord;
+  etcdDir: string;
+  etcdPorts: { client: number; peer: number };
+  forwarder?: ProcRecord;
+  forwarderConfig: string;
+  controlPort: number;
+  aliases: AliasRecord[];
+  /** kubeconfig with one admin context per fleet member, real and alias */
+  kubeconfig: string;
+  /** what the lab measured to pick the number of real control planes */
+  measured?: { apiserverRssBytes: number; kwokRssBytes: number; defaultReal: number; reason: string };
 }
 
 export interface LabState {
@@ -39,6 +68,7 @@ export interface LabState {
   bin: BinPaths;
   merged: string;
   clusters: ClusterRecord[];
+  fleet?: FleetState;
 }
 
 export function statePath(dir: string): string {
