@@ -5,7 +5,9 @@
 // all 100 converge, with what changed during the fault.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Lab } from '../../lab/src/lab.ts';
 import { adminClient } from '../../lab/src/cluster.ts';
 import { aliasClient } from '../../lab/src/fleet.ts';
@@ -17,6 +19,7 @@ import { sourcesFromPaths } from '../fleet/sources.ts';
 import { Store } from '../store/store.ts';
 import { scratch } from '../views/fixtures.ts';
 
+const run = promisify(execFile);
 const TOTAL = 100;
 /** real control planes (the rest are aliases); FLEET_REAL overrides */
 const REAL = Number(process.env.FLEET_REAL ?? 10);
@@ -117,6 +120,27 @@ describe(`the sync worker keeps ${TOTAL} lab clusters live (${REAL} real + ${TOT
     assert.equal(new Set(worker.statuses().map((s) => s.id)).size, TOTAL, 'a distinct cluster for each member');
     await assertAllEqual(members, 60_000, ['nodes', 'pods']);
     for (const m of members) assert.equal(cachedNodes(m).size, 3, m);
+    // and what kubectl (the lab's own build of it) lists for each context, 4 at a time
+    const kubeconfig = lab.status().fleet!.kubeconfig;
+    const queue = [...members];
+    const mismatches: string[] = [];
+    await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        for (let m = queue.shift(); m; m = queue.shift()) {
+          const { stdout } = await run(lab.state.bin.kubectl, ['--kubeconfig', kubeconfig, '--context', m, 'get', 'nodes', '-o', 'name']);
+          const listed = new Set(
+            stdout
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => l.replace(/^node\//, '')),
+          );
+          const cached = cachedNodes(m);
+          if (listed.size !== cached.size || [...listed].some((n) => !cached.has(n)))
+            mismatches.push(`${m}: kubectl ${listed.size}, cache ${cached.size}`);
+        }
+      }),
+    );
+    assert.deepEqual(mismatches, [], 'every cluster’s nodes in the cache equal kubectl get nodes');
   });
 
   it('churn across the fleet (pods, events, node flaps): all 100 stay live and their caches equal the API', async () => {
