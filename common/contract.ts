@@ -19,7 +19,9 @@ export type ClusterStatus =
   | 'needs-approval'
   | 'error'
   /** not watched by this session: data as of the last contact (cache or snapshot) */
-  | 'offline';
+  | 'offline'
+  /** turned off in Settings (the context or its kubeconfig source): not synced, data as of then */
+  | 'off';
 
 export type HealthLevel = 'ok' | 'warning' | 'critical' | 'unknown';
 /** Index of a HealthLevel in node cells (compact on the wire: 10,000 cells per fleet). */
@@ -800,6 +802,45 @@ export interface ExecListDTO {
   refused?: string;
 }
 
+// ------------------------------------------------------------------------------------ settings
+// What the user organises: kubeconfig sources and contexts turned on or off (an off cluster is not
+// synced, no request is made to it, and it stays in the fleet as 'off' with its cached data as of
+// then), the cache's limits, read-only mode. Kept in the data folder (sync-settings.json), not in the cache.
+
+export interface SourceDTO {
+  /** the file or folder (absolute) */
+  path: string;
+  /** default: ~/.kube/config; KUBECONFIG: a file of $KUBECONFIG; file/folder: added by the user */
+  kind: 'default' | 'KUBECONFIG' | 'file' | 'folder';
+  enabled: boolean;
+  /** contexts read from it now */
+  entries: number;
+  /** what could not be read (the file, or files of the folder) */
+  problems: { path: string; error: string }[];
+  /** added by the user: sources.remove takes it out ($KUBECONFIG and ~/.kube/config are turned off instead) */
+  removable: boolean;
+}
+
+export interface ContextSettingDTO {
+  id: string;
+  context: string;
+  file: string;
+  enabled: boolean;
+  /** why it is not synced (itself turned off, or its source), null when on */
+  offReason: string | null;
+  status: ClusterStatus;
+}
+
+export interface SettingsDTO {
+  /** why nothing here can change in this session (a snapshot, the cache without syncing), if so */
+  refused?: string;
+  sources: SourceDTO[];
+  contexts: ContextSettingDTO[];
+  /** the cache's limits: changes older than maxAgeMs are dropped, and the oldest beyond maxBytes */
+  retention: { maxAgeMs: number; maxBytes: number; cacheBytes: number | null; editable: boolean; where: string };
+  readOnly: { on: boolean; settable: boolean; why?: string };
+}
+
 export interface ActionParams {
   /** scale */
   replicas?: number;
@@ -876,6 +917,11 @@ export interface Results {
   'actions.check': ActionCheckDTO[];
   'actions.preview': ActionPreviewDTO;
   'actions.run': ActionRunDTO;
+  'settings.get': SettingsDTO;
+  'clusters.enable': SettingsDTO;
+  'sources.enable': SettingsDTO;
+  'sources.remove': SettingsDTO;
+  'settings.readOnly': SettingsDTO;
 }
 
 export type Result<M extends Method> = Results[M];
@@ -942,6 +988,11 @@ export const BRIDGE_FUNCTIONS = {
   'actions.check': 'actionsCheck',
   'actions.preview': 'actionsPreview',
   'actions.run': 'actionsRun',
+  'settings.get': 'settingsGet',
+  'clusters.enable': 'clustersEnable',
+  'sources.enable': 'sourcesEnable',
+  'sources.remove': 'sourcesRemove',
+  'settings.readOnly': 'settingsReadOnly',
 } as const satisfies Record<Method, string>;
 
 export const PUSH_CHANNEL = 'fleet:push';

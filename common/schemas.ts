@@ -178,6 +178,12 @@ export const methods = {
     .refine((p) => (p.pod === undefined) !== (p.workload === undefined), 'a pod or a workload, one of them'),
   'logs.stop': z.object({ stream: z.number().int().min(0) }).strict(),
   'views.focus': z.object({ clusters: z.array(id).max(1000) }).strict(),
+  // Settings: sources and contexts on or off (persisted in the data folder), read-only mode
+  'settings.get': z.object({}).strict(),
+  'clusters.enable': z.object({ clusters: z.array(id).min(1).max(10_000), enabled: z.boolean() }).strict(),
+  'sources.enable': z.object({ path: z.string().min(1).max(4096), enabled: z.boolean() }).strict(),
+  'sources.remove': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'settings.readOnly': z.object({ on: z.boolean() }).strict(),
   // exec plugins: every one the kubeconfigs name, approved or not; approve one exactly as listed (its key)
   'exec.list': z.object({}).strict(),
   'exec.approve': z.object({ key: z.string().regex(/^[0-9a-f]{64}$/, 'an exec plugin key (exec.list)') }).strict(),

@@ -17,6 +17,7 @@ const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ de
 // (the search view shares its module with the palette, which the shell always needs: not lazy)
 const DiffView = lazy(() => import('./views/DiffView.tsx').then((m) => ({ default: m.DiffView })));
 const Timeline = lazy(() => import('./views/Timeline.tsx').then((m) => ({ default: m.Timeline })));
+const SettingsView = lazy(() => import('./views/Settings.tsx').then((m) => ({ default: m.SettingsView })));
 
 const TAB_CRUMB = { changes: 'Changes', whatchanged: 'What changed before this', logs: 'Logs' } as const;
 
@@ -30,6 +31,7 @@ function Breadcrumbs({ route }: { route: Route }) {
   if (route.view === 'search') crumbs.push({ to: route, label: `Search “${route.q}”` });
   if (route.view === 'diff') crumbs.push({ to: route, label: 'Compare' });
   if (route.view === 'changes') crumbs.push({ to: changesRoute(), label: 'Changes' });
+  if (route.view === 'settings') crumbs.push({ to: route, label: 'Settings' });
   if (route.view === 'cluster' || route.view === 'node' || route.view === 'object') {
     crumbs.push({ to: { view: 'cluster', cluster: route.cluster, tab: 'nodes' }, label: contextOf(route.cluster) });
   }
@@ -139,6 +141,9 @@ export function App() {
     case 'diff':
       view = <DiffView from={route.from} to={route.to} />;
       break;
+    case 'settings':
+      view = <SettingsView />;
+      break;
   }
 
   return (
@@ -178,6 +183,9 @@ export function App() {
             </Link>
             <Link to={changesRoute()} className={route.view === 'changes' ? 'active' : undefined} data-testid="nav-changes">
               Changes
+            </Link>
+            <Link to={{ view: 'settings' }} className={route.view === 'settings' ? 'active' : undefined} data-testid="nav-settings">
+              Settings
             </Link>
           </nav>
           <button

@@ -76,6 +76,11 @@ const VALID: Record<Method, unknown> = {
     params: { replicas: 3 },
     confirm: { clusters: ['c1'], namespace: 'web', name: 'frontend' },
   },
+  'settings.get': {},
+  'clusters.enable': { clusters: ['c1', 'c2'], enabled: false },
+  'sources.enable': { path: '/home/u/.kube/clusters', enabled: true },
+  'sources.remove': { path: '/home/u/.kube/extra.yaml' },
+  'settings.readOnly': { on: true },
 };
 
 /** Something wrong for each method, and what the error names. */
@@ -114,6 +119,11 @@ const INVALID: Record<Method, unknown> = {
     target: { kind: 'nodes', namespace: '', name: 'n1' },
     confirm: { clusters: ['c1'], namespace: '', name: 'n1' },
   },
+  'settings.get': { theme: 'dark' },
+  'clusters.enable': { clusters: [], enabled: false },
+  'sources.enable': { path: '/x', enabled: 'yes' },
+  'sources.remove': { path: '' },
+  'settings.readOnly': { on: 1 },
 };
 
 describe('IPC: one channel per contract method', () => {

@@ -184,6 +184,15 @@ function launchBackend(snapshot?: string): Backend {
       sources = s;
       if (!sessionSources) persist(withSources(settings, s));
     },
+    // The Settings view's switch, as View → Read-only Mode: saved, the menu follows (not with --read-only).
+    ...(args.readOnly
+      ? {}
+      : {
+          onReadOnly: (on: boolean) => {
+            persist(withReadOnly(settings, on));
+            setMenu();
+          },
+        }),
     log,
   });
 }

@@ -13,6 +13,8 @@ import { openSnapshot } from '../snapshot/snapshot.ts';
 import { sessionActions } from './session.ts';
 import { logFetcher } from '../snapshot/logs.ts';
 import { ConnectionPool } from '../kube/pool.ts';
+import { loadSyncSettings, saveSyncSettings, syncSettingsPath, type SyncSettings } from '../fleet/sync-settings.ts';
+import { DEFAULT_RETENTION } from '../worker/protocol.ts';
 
 export interface BackendOptions {
   db: string;
@@ -37,6 +39,11 @@ export interface BackendOptions {
   demoPath?: string;
   /** read-only mode (--read-only, the desktop app's setting): no actions, even if asked */
   readOnly?: boolean;
+  /**
+   * Read-only mode may be turned on and off from the Settings view (settings.readOnly), and this is
+   * told (the desktop app saves it). Absent: it is fixed for the session (--read-only).
+   */
+  onReadOnly?: (on: boolean) => void;
   /** switch what the session shows (the shell restarts the back end and reloads the renderer) */
   open?: (p: Params<'session.open'>) => Promise<Result<'session.open'>>;
   log?: (line: string) => void;
@@ -72,6 +79,23 @@ export function startBackend(opts: BackendOptions): Backend {
   // The back end's own connections (logs, actions, bundles' logs): live sessions only.
   const pool = !offline ? new ConnectionPool(sources, opts.dataDir, opts.execPath) : undefined;
   let live: LiveSource | undefined;
+  // What is turned off (Settings): read here, handed to the worker, saved when it changes.
+  const offFile = syncSettingsPath(opts.dataDir);
+  let offSettings: SyncSettings = { version: 1, offClusters: [], offSources: [] };
+  if (!offline) {
+    const loaded = loadSyncSettings(offFile);
+    if (loaded.warning) log(loaded.warning);
+    offSettings = loaded.settings;
+  }
+  /** The worker answers with a status once it has re-read the sources (or the settings). */
+  const nextStatus = (w: SyncWorkerHandle) =>
+    new Promise<void>((r) => {
+      const off = w.onStatus(() => {
+        off();
+        r();
+      });
+      setTimeout(r, 5000);
+    });
   if (!offline) {
     worker = (opts.startWorker ?? startSyncWorker)({
       dbPath: opts.db,
@@ -81,6 +105,7 @@ export function startBackend(opts: BackendOptions): Backend {
       ...(opts.execPath ? { execPath: opts.execPath } : {}),
       ...(opts.reflector ? { reflector: opts.reflector } : {}),
       ...(opts.allLiveUpTo !== undefined ? { allLiveUpTo: opts.allLiveUpTo } : {}),
+      off: { clusters: offSettings.offClusters, sources: offSettings.offSources },
     });
     const w = worker;
     live = {
@@ -99,15 +124,29 @@ export function startBackend(opts: BackendOptions): Backend {
         w.setSources(sources);
         pool?.setSources(sources);
         opts.onSources?.(sources);
-        // The worker answers with a status once it has re-read the sources.
-        await new Promise<void>((r) => {
-          const off = w.onStatus(() => {
-            off();
-            r();
-          });
-          setTimeout(r, 5000);
-        });
+        await nextStatus(w);
         return { added: p, entries: w.statuses().length };
+      },
+      removeSource: async (path: string) => {
+        const p = resolve(path);
+        sources = {
+          ...sources,
+          files: sources.files.filter((f) => resolve(f) !== p),
+          folders: sources.folders.filter((f) => resolve(f) !== p),
+        };
+        w.setSources(sources);
+        pool?.setSources(sources);
+        opts.onSources?.(sources);
+        await nextStatus(w);
+      },
+      sources: () => sources,
+      offSettings: () => offSettings,
+      setOffSettings: async (next) => {
+        saveSyncSettings(offFile, next);
+        offSettings = loadSyncSettings(offFile).settings;
+        const waiting = nextStatus(w);
+        w.setOff({ clusters: offSettings.offClusters, sources: offSettings.offSources });
+        await waiting;
       },
     };
   }
@@ -115,8 +154,23 @@ export function startBackend(opts: BackendOptions): Backend {
   const logs = pool ? logFetcher(pool, opts.dataDir) : undefined;
   const cachePath = opts.cachePath ?? join(opts.dataDir, 'cache.db');
   const listeners = new Set<(e: PushEvent, to?: Caller) => void>();
+  const setReadOnly = (on: boolean) => {
+    service.setReadOnly(on);
+    // Every cluster's tile may offer its actions or not: a push moves the fleet's version on, and
+    // every page re-reads what it shows (no cluster's own version changed).
+    push({});
+  };
   const service: ViewService = new ViewService(store, {
     readOnly: !!opts.readOnly,
+    retention: DEFAULT_RETENTION,
+    ...(opts.onReadOnly
+      ? {
+          setReadOnly: (on: boolean) => {
+            setReadOnly(on);
+            opts.onReadOnly!(on);
+          },
+        }
+      : {}),
     // Logs and actions go through the back end's own connections (live only); their pushes to their caller.
     ...(pool && mode === 'live' ? { connections: pool } : {}),
     push: (e, to) => {
@@ -182,12 +236,7 @@ export function startBackend(opts: BackendOptions): Backend {
       return () => listeners.delete(fn);
     },
     release: (caller) => service.release(caller),
-    setReadOnly(on) {
-      service.setReadOnly(on);
-      // Every cluster's tile may offer its actions or not: a push moves the fleet's version on, and
-      // every page re-reads what it shows (no cluster's own version changed).
-      push({});
-    },
+    setReadOnly,
     stop: () =>
       (stopping ??= (async () => {
         if (pushTimer) clearTimeout(pushTimer);

@@ -151,33 +151,93 @@ export function markDuplicates(entries: (ContextEntry & DuplicateInfo)[]): void 
   }
 }
 
+export interface WatchOptions {
+  /** also look every this many ms (default 3000; 0: never): fs.watch reports nothing on some file systems */
+  pollMs?: number;
+  /** use fs.watch (default true; tests turn it off to see the poll alone) */
+  fsWatch?: boolean;
+}
+
+/**
+ * What the poll compares: per watched folder its listing with each file's size and mtime, per file its
+ * own (or that it is missing). Cheap: a readdir and a stat per kubeconfig, no file is read.
+ */
+export function sourcesFingerprint(cfg: SourceConfig): string {
+  const parts: string[] = [];
+  const stamp = (p: string) => {
+    try {
+      const st = statSync(p);
+      return `${p}:${st.isDirectory() ? 'd' : st.size}:${st.mtimeMs}`;
+    } catch {
+      return `${p}:-`;
+    }
+  };
+  for (const d of cfg.folders) {
+    const p = resolve(d);
+    try {
+      const names = readdirSync(p)
+        .filter((n) => !isIgnoredName(n))
+        .sort();
+      parts.push(`${p}/`, ...names.map((n) => stamp(join(p, n))));
+    } catch {
+      parts.push(`${p}/:-`);
+    }
+  }
+  const files = [...cfg.files, ...(cfg.kubeconfigEnv?.split(delimiter) ?? [])].filter(Boolean).map((f) => resolve(f));
+  if (cfg.useDefault) files.push(join(homedir(), '.kube', 'config'));
+  for (const f of files) parts.push(stamp(f));
+  return parts.join('\n');
+}
+
 /**
  * Watch folders and files for changes (debounced). The callback re-runs discovery; a burst of writes
- * (editors write a temp file then rename it) gives one call.
+ * (editors write a temp file then rename it) gives one call. fs.watch misses changes on network file
+ * systems (NFS, SMB home folders) and some containers' mounts, so the sources are also stat'ed every
+ * few seconds and a change either way reloads.
  */
-export function watchSources(cfg: SourceConfig, onChange: () => void, debounceMs = 300): () => void {
+export function watchSources(cfg: SourceConfig, onChange: () => void, debounceMs = 300, opts: WatchOptions = {}): () => void {
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let last = '';
   const kick = (name?: string | null) => {
     if (name && isIgnoredName(basename(name))) return;
     clearTimeout(timer);
-    timer = setTimeout(onChange, debounceMs);
+    timer = setTimeout(() => {
+      // what the poll compares with from now on: this change is seen
+      last = sourcesFingerprint(cfg);
+      onChange();
+    }, debounceMs);
   };
   const targets = new Set<string>([...cfg.folders.map((f) => resolve(f))]);
   // Watch the folder of each file: editors replace files (rename), which a file watch would lose.
   for (const f of [...cfg.files, ...(cfg.kubeconfigEnv?.split(delimiter) ?? [])]) if (f) targets.add(resolve(f, '..'));
   if (cfg.useDefault) targets.add(join(homedir(), '.kube'));
-  for (const t of targets) {
-    try {
-      const w = watch(t, { persistent: false }, (_ev, name) => kick(name));
-      w.on('error', () => {});
-      watchers.push(w);
-    } catch {
-      /* folder does not exist (yet): nothing to watch */
+  if (opts.fsWatch !== false)
+    for (const t of targets) {
+      try {
+        const w = watch(t, { persistent: false }, (_ev, name) => kick(name));
+        w.on('error', () => {});
+        watchers.push(w);
+      } catch {
+        /* folder does not exist (yet): nothing to watch */
+      }
     }
+  const pollMs = opts.pollMs ?? 3000;
+  let poll: NodeJS.Timeout | undefined;
+  if (pollMs > 0) {
+    last = sourcesFingerprint(cfg);
+    poll = setInterval(() => {
+      const now = sourcesFingerprint(cfg);
+      if (now !== last) {
+        last = now;
+        kick();
+      }
+    }, pollMs);
+    poll.unref();
   }
   return () => {
     clearTimeout(timer);
+    clearInterval(poll);
     for (const w of watchers) w.close();
   };
 }

@@ -12,7 +12,17 @@ import { Backoff, type BackoffPolicy } from './backoff.ts';
 /** Connecting and discovering a cluster: 2 s, 4 s, ... up to a minute (each jittered). */
 const CONNECT_BACKOFF: BackoffPolicy = { minMs: 2000, maxMs: 60_000 };
 
-export type ClusterStatus = 'connecting' | 'syncing' | 'live' | 'stale' | 'unreachable' | 'unauthorized' | 'needs-approval' | 'error';
+export type ClusterStatus =
+  | 'connecting'
+  | 'syncing'
+  | 'live'
+  | 'stale'
+  | 'unreachable'
+  | 'unauthorized'
+  | 'needs-approval'
+  | 'error'
+  /** turned off by the user (Settings): not synced, no request made; its cached data is as of then */
+  | 'off';
 
 export interface ClusterStatusInfo {
   id: string;
@@ -55,7 +65,7 @@ interface ScopedKind {
 }
 
 /** Terminal for a one-shot sync: nothing more will happen without the user or the network. */
-export const SETTLED: ClusterStatus[] = ['live', 'unreachable', 'unauthorized', 'needs-approval', 'error', 'stale'];
+export const SETTLED: ClusterStatus[] = ['live', 'unreachable', 'unauthorized', 'needs-approval', 'error', 'stale', 'off'];
 
 export interface SyncOptions {
   /** called (throttled by the caller) whenever a cluster's status or progress changes */
@@ -99,13 +109,33 @@ export class ClusterSync {
   private running: Promise<void> | undefined;
   /** how the kinds outside ALWAYS_LIVE are kept: watched, or listed every few minutes */
   private detail: ReflectorMode = 'watch';
+  /** turned off (why): this ClusterSync never connects; it only says 'off' */
+  readonly off: string | undefined;
+  readonly createdAt = Date.now();
 
-  constructor(entry: ContextEntry, store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
+  /**
+   * `off`: the cluster is turned off (the reason); `was`: what the cluster's sync said when it was
+   * stopped (its last contact and its kinds, now 'stopped'), kept so its tile and kinds say how old
+   * the cached data is.
+   */
+  constructor(entry: ContextEntry, store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}, off?: string, was?: ClusterStatusInfo) {
     this.entry = entry;
     this.store = store;
     this.deps = deps;
     this.opts = opts;
+    this.off = off;
     this.info = { id: entry.id, context: entry.context, status: 'connecting', progress: { listed: 0, total: 0 }, kinds: this.kindStates };
+    if (was) {
+      if (was.lastContact !== undefined) this.info.lastContact = was.lastContact;
+      if (was.serverVersion !== undefined) this.info.serverVersion = was.serverVersion;
+      Object.assign(this.kindStates, was.kinds);
+    }
+  }
+
+  /** The connection's open sessions and streams (none once stopped or off): diagnostics and tests. */
+  transport(): { sessions: number; streams: number } {
+    const t = this.conn?.transport();
+    return { sessions: t?.sessions ?? 0, streams: t?.streams ?? 0 };
   }
 
   private setStatus(status: ClusterStatus, message?: string): void {
@@ -167,6 +197,11 @@ export class ClusterSync {
 
   private async run(): Promise<void> {
     const signal = this.abort.signal;
+    if (this.off !== undefined) {
+      // No connection, no request: the cache keeps what it had, and the status says it is off.
+      this.setStatus('off', this.off);
+      return;
+    }
     if (this.entry.error) {
       this.setStatus('error', this.entry.error);
       return;
@@ -427,6 +462,8 @@ export class FleetSync {
   private readonly listeners = new Set<(s: ClusterStatusInfo) => void>();
   /** clusters a view shows (their every kind is watched) */
   private focus = new Set<string>();
+  /** clusters turned off → why (Settings) */
+  private off = new Map<string, string>();
 
   constructor(store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
     this.store = store;
@@ -454,31 +491,62 @@ export class FleetSync {
     return () => this.listeners.delete(fn);
   }
 
-  /** Start (or keep) a ClusterSync per entry; stop those whose entry went away. Duplicates are skipped. */
-  async setEntries(entries: (ContextEntry & { duplicateOf?: string })[]): Promise<void> {
+  /**
+   * Start (or keep) a ClusterSync per entry; stop those whose entry went away. Duplicates are skipped.
+   * `off`: the clusters turned off (id → why): their reflectors stop (their watches close) and they
+   * stay in the fleet as 'off'; a cluster turned on again starts over (listing what changed meanwhile).
+   */
+  async setEntries(entries: (ContextEntry & { duplicateOf?: string })[], off: ReadonlyMap<string, string> = this.off): Promise<void> {
+    this.off = new Map(off);
     const want = new Map(entries.filter((e) => !e.duplicateOf).map((e) => [e.id, e]));
+    const was = new Map<string, ClusterStatusInfo>();
+    const stopping: Promise<void>[] = [];
     for (const [id, cs] of this.clusters) {
       const next = want.get(id);
-      // Gone, or changed (new server, rotated credentials, fixed error): start over with the new entry.
-      if (!next || entryFingerprint(next) !== entryFingerprint(cs.entry)) {
+      // Gone, or changed (new server, rotated credentials, fixed error), or turned off or on: start over.
+      if (!next || entryFingerprint(next) !== entryFingerprint(cs.entry) || (cs.off !== undefined) !== this.off.has(id)) {
+        if (cs.off !== undefined && next && !this.off.has(id)) {
+          // Turned on again: what happened while it was off was not recorded (the relist brings the
+          // state as of now), so the history says so, from its last contact.
+          const now = Date.now();
+          void this.store.write([
+            {
+              op: 'gap',
+              cluster: id,
+              start: Math.min(cs.info.lastContact ?? cs.createdAt, now),
+              end: now,
+              reason: 'turned off in Settings: changes meanwhile were not recorded',
+            },
+          ]);
+        }
         this.clusters.delete(id);
-        await cs.stop();
+        stopping.push(cs.stop());
+        was.set(id, cs.info);
+      } else if (cs.off !== undefined && cs.off !== this.off.get(id)) {
+        // off for another reason (its source, not itself): the same placeholder, another message
+        this.clusters.set(id, this.clusterSync(next, this.off.get(id), cs.info));
       }
     }
+    await Promise.all(stopping);
     for (const [id, e] of want) {
       if (this.clusters.has(id)) continue;
-      const cs = new ClusterSync(e, this.store, this.deps, {
-        ...this.opts,
-        onStatus: (s) => {
-          this.opts.onStatus?.(s);
-          for (const l of this.listeners) l(s);
-        },
-      });
-      this.clusters.set(id, cs);
+      const prev = was.get(id);
+      this.clusters.set(id, this.clusterSync(e, this.off.get(id), this.off.has(id) ? prev : undefined));
     }
     // Before the new clusters start: their reflectors begin in the mode the fleet's size asks for.
     this.applyDetail();
     for (const cs of this.clusters.values()) void cs.start();
+  }
+
+  private clusterSync(e: ContextEntry, off: string | undefined, was: ClusterStatusInfo | undefined): ClusterSync {
+    const opts: SyncOptions = {
+      ...this.opts,
+      onStatus: (s) => {
+        this.opts.onStatus?.(s);
+        for (const l of this.listeners) l(s);
+      },
+    };
+    return new ClusterSync(e, this.store, this.deps, opts, off, was);
   }
 
   statuses(): ClusterStatusInfo[] {

@@ -112,6 +112,8 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       demoPath,
       open,
       readOnly: !!opts.readOnly,
+      // The Settings view may turn read-only mode on and off, unless the shell was started --read-only.
+      ...(opts.readOnly ? {} : { onReadOnly: () => {} }),
       ...(opts.reflector ? { reflector: opts.reflector } : {}),
       log,
     });

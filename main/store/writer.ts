@@ -9,6 +9,9 @@ import { StoreWriteError, type KObj, type StoreSink } from '../kube/sink.ts';
 import { BodyEncoder, prepareObject } from './encoding.ts';
 import type { WriteOp } from './writes.ts';
 
+/** The cache's limits when the sync worker is not told others: a week of history, 2 GiB. */
+export const DEFAULT_RETENTION = { maxAgeMs: 7 * 24 * 3600_000, maxBytes: 2 * 1024 ** 3 } as const;
+
 /**
  * The batch as it crosses to the store thread: every object prepared (the bodies in one buffer, to
  * transfer), deletes reduced to their uid (a RawObject does not survive structured cloning).

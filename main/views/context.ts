@@ -9,6 +9,8 @@ import { ViewTable, deriveStored } from './derive.ts';
 import { ConnectionError, type Connection } from '../kube/connection.ts';
 import type { ContextEntry } from '../fleet/kubeconfig.ts';
 import type { TrustStore } from '../fleet/trust.ts';
+import type { SourceConfig } from '../fleet/sources.ts';
+import type { SyncSettings } from '../fleet/sync-settings.ts';
 import { ContractError, type ActionProgressEvent, type FleetDTO, type LogsEvent, type Params, type Result } from '../../common/contract.ts';
 
 export interface LiveSource {
@@ -18,6 +20,14 @@ export interface LiveSource {
   looked(): string[];
   /** add a kubeconfig file or folder to what is watched; returns the entry count after reload */
   addSource?(path: string): Promise<{ added: string; entries: number }>;
+  /** take a file or folder the user added out of what is watched */
+  removeSource?(path: string): Promise<void>;
+  /** the kubeconfig sources read now */
+  sources?(): SourceConfig;
+  /** what is turned off now (sync-settings.json) */
+  offSettings?(): SyncSettings;
+  /** turn clusters or sources off or on: saved, and the sync worker stops or starts them (resolves once it did) */
+  setOffSettings?(next: SyncSettings): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -44,6 +54,10 @@ export interface ServiceOptions {
   connections?: Connections;
   /** read-only mode (--read-only, or the desktop app's setting): no actions, even if asked */
   readOnly?: boolean;
+  /** turn read-only mode on or off from the Settings view (absent: it cannot be, e.g. --read-only) */
+  setReadOnly?: (on: boolean) => void;
+  /** the cache's limits (the sync worker's retention) */
+  retention?: { maxAgeMs: number; maxBytes: number };
   /** pushes meant for one caller only (its log lines, its run's progress) */
   push?: (e: LogsEvent | ActionProgressEvent, to: string) => void;
   /** the clusters the pages show now changed (views.focus, a page gone): the sync watches their every kind */
@@ -142,6 +156,10 @@ export class ViewContext {
     const pool = this.o.connections;
     if (!pool) throw new ContractError('this session has no connections to the clusters', 'forbidden');
     if (!pool.entry(cluster)) throw new ContractError(`no cluster ${cluster} in this session's kubeconfigs`, 'not-found');
+    // Turned off in Settings: no request to it at all, logs and actions included.
+    const st = this.o.live?.statuses().find((s) => s.id === cluster);
+    if (st?.status === 'off')
+      throw new ContractError(`the cluster is turned off (${st.message ?? 'Settings'}): turn it on to reach it`, 'forbidden');
     try {
       return await pool.get(cluster);
     } catch (e) {

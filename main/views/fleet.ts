@@ -15,6 +15,7 @@ const LIVE_STATUSES = new Set<ClusterStatus>([
   'unauthorized',
   'needs-approval',
   'error',
+  'off',
 ]);
 
 /** A cluster's kinds refused cluster-wide: not at all, or listed in some namespaces only. */

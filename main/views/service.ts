@@ -13,6 +13,7 @@ import { LOCAL_CALLER, ViewContext, type Caller, type ServiceOptions, type Sessi
 import { LogStreams } from './logs.ts';
 import { ClusterActions } from './actions.ts';
 import { ExecApprovals } from './exec.ts';
+import { SessionSettings } from './settings.ts';
 import { FleetAnswers } from './fleet.ts';
 import { clusterDTO } from './cluster.ts';
 import { nodeDTO } from './node.ts';
@@ -48,6 +49,7 @@ export class ViewService {
   private readonly logs: LogStreams;
   private readonly clusterActions: ClusterActions;
   private readonly execApprovals: ExecApprovals;
+  private readonly settings: SessionSettings;
   /** per page: the clusters it shows (views.focus) */
   private readonly focused = new Map<Caller, string[]>();
 
@@ -59,6 +61,7 @@ export class ViewService {
     this.logs = new LogStreams(this.ctx);
     this.clusterActions = new ClusterActions(this.ctx);
     this.execApprovals = new ExecApprovals(this.ctx);
+    this.settings = new SessionSettings(this.ctx);
   }
 
   /** read-only mode: no actions (FleetDTO.actions is false, actions.run is refused) */
@@ -193,6 +196,16 @@ export class ViewService {
         return this.execApprovals.approve(p as Params<'exec.approve'>) as Result<M>;
       case 'exec.revoke':
         return this.execApprovals.revoke(p as Params<'exec.revoke'>) as Result<M>;
+      case 'settings.get':
+        return this.settings.get() as Result<M>;
+      case 'clusters.enable':
+        return (await this.settings.enableClusters(p as Params<'clusters.enable'>)) as Result<M>;
+      case 'sources.enable':
+        return (await this.settings.enableSource(p as Params<'sources.enable'>)) as Result<M>;
+      case 'sources.remove':
+        return (await this.settings.removeSource(p as Params<'sources.remove'>)) as Result<M>;
+      case 'settings.readOnly':
+        return this.settings.setReadOnly(p as Params<'settings.readOnly'>) as Result<M>;
       case 'views.focus':
         return { clusters: this.setFocus(caller, p.clusters as string[]) } as Result<M>;
       case 'actions.check':

@@ -2,7 +2,7 @@
 // a worker_threads Worker under plain Node (here), an Electron utilityProcess in the desktop app
 // (main/app/worker.ts, through connectSyncWorker).
 import { Worker } from 'node:worker_threads';
-import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
+import type { FromWorker, OffSet, StartMessage, ToWorker } from './protocol.ts';
 import type { ClusterStatusInfo } from '../kube/sync.ts';
 
 export interface SyncWorkerHandle {
@@ -13,6 +13,8 @@ export interface SyncWorkerHandle {
   onViews(fn: (versions: Record<string, number>) => void): () => void;
   /** replace the kubeconfig sources (files and folders) and reload */
   setSources(sources: StartMessage['sources']): void;
+  /** what is turned off (Settings): those clusters' reflectors stop, those turned on again start */
+  setOff(off: OffSet): void;
   onStatus(fn: (s: ClusterStatusInfo[]) => void): () => void;
   /** resolves once every cluster is settled (live or failed) or the timeout passes */
   settled(timeoutMs: number, isSettled: (s: ClusterStatusInfo) => boolean): Promise<ClusterStatusInfo[]>;
@@ -71,6 +73,7 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
       return () => viewListeners.delete(fn);
     },
     setSources: (sources) => port.post({ type: 'sources', sources }),
+    setOff: (off) => port.post({ type: 'off', off }),
     onStatus: (fn) => {
       listeners.add(fn);
       return () => listeners.delete(fn);

@@ -15,13 +15,26 @@ export interface StartMessage {
   retention?: { maxAgeMs?: number; maxBytes?: number };
   /** SyncOptions.allLiveUpTo: a fleet of at most this many clusters watches every kind everywhere */
   allLiveUpTo?: number;
+  /** what is turned off (sync-settings.json): these clusters, and every cluster of these sources */
+  off?: OffSet;
 }
+
+/** Clusters turned off (ids), and kubeconfig files or folders whose every cluster is (absolute paths). */
+export interface OffSet {
+  clusters: string[];
+  sources: string[];
+}
+
+/** The cache's limits when StartMessage.retention does not set them. */
+export { DEFAULT_RETENTION } from '../store/writer.ts';
 
 export type ToWorker =
   | StartMessage
   | { type: 'stop' }
   | { type: 'reload' }
   | { type: 'sources'; sources: SourceConfig }
+  /** what is turned off now (Settings): those clusters' reflectors stop; those turned on again start */
+  | { type: 'off'; off: OffSet }
   /** the clusters the views show now: every kind of theirs is watched */
   | { type: 'focus'; clusters: string[] }
   /** diagnostics: the JS heaps of the worker's two threads */

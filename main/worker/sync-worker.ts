@@ -8,7 +8,8 @@ import { TrustStore } from '../fleet/trust.ts';
 import { ExecCredentialCache, resolveExecPath } from '../kube/exec.ts';
 import { discover, watchSources } from '../fleet/sources.ts';
 import { FleetSync } from '../kube/sync.ts';
-import type { FromWorker, StartMessage, ToWorker } from './protocol.ts';
+import { offReason } from '../fleet/sync-settings.ts';
+import { DEFAULT_RETENTION, type FromWorker, type StartMessage, type ToWorker } from './protocol.ts';
 
 interface Port {
   post(m: FromWorker): void;
@@ -50,13 +51,26 @@ function postStatus(): void {
   }, 250);
 }
 
-async function reload(): Promise<void> {
+/** Reloads one after the other: setEntries of one never interleaves with another's (a settings change during a source change). */
+let reloading: Promise<void> = Promise.resolve();
+function reload(): Promise<void> {
+  reloading = reloading.catch(() => {}).then(reloadNow);
+  return reloading;
+}
+
+async function reloadNow(): Promise<void> {
   if (!cfg || !fleet) return;
   const found = discover(cfg.sources);
   problems = found.problems.map((x) => ({ path: x.path, error: x.error }));
   looked = found.looked;
   const entries = cfg.contexts.length ? found.entries.filter((e) => cfg!.contexts.includes(e.context)) : found.entries;
-  await fleet.setEntries(entries);
+  const offSet = { offClusters: cfg.off?.clusters ?? [], offSources: cfg.off?.sources ?? [] };
+  const off = new Map<string, string>();
+  for (const e of entries) {
+    const why = offReason(e, offSet);
+    if (why) off.set(e.id, why);
+  }
+  await fleet.setEntries(entries, off);
   postStatus();
 }
 
@@ -67,7 +81,10 @@ async function start(m: StartMessage): Promise<void> {
   store = new ThreadedStore(STORE_THREAD, {
     dbPath: m.dbPath,
     views: true,
-    retention: { maxAgeMs: m.retention?.maxAgeMs ?? 7 * 24 * 3600_000, maxBytes: m.retention?.maxBytes ?? 2 * 1024 ** 3 },
+    retention: {
+      maxAgeMs: m.retention?.maxAgeMs ?? DEFAULT_RETENTION.maxAgeMs,
+      maxBytes: m.retention?.maxBytes ?? DEFAULT_RETENTION.maxBytes,
+    },
   });
   store.onViews((versions) => p.post({ type: 'views', versions }));
   store.onError((message) => console.error(`sync worker: ${message}`));
@@ -103,6 +120,13 @@ p.on((m) => {
     cfg = { ...cfg, sources: m.sources };
     unwatch?.();
     unwatch = watchSources(cfg.sources, () => void reload());
+  }
+  if (m.type === 'off') {
+    if (!cfg) return;
+    cfg = { ...cfg, off: m.off };
+    // Settings changes come one at a time: the reload after the last one wins.
+    reload().catch((e: Error) => p.post({ type: 'error', message: e.message }));
+    return;
   }
   if (m.type === 'focus') {
     focus = m.clusters;

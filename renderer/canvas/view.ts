@@ -4,6 +4,7 @@
 // requestAnimationFrame only when something changed (a dirty flag, never a loop), the time of each
 // frame, the OS theme, the canvas's input and keyboard focus, and the listeners to remove when the
 // view goes.
+import { effectiveTheme } from '../store/theme.ts';
 import { CanvasInput, listen, type CanvasInputOptions, type CanvasInputTarget } from './input.ts';
 
 export type Theme = 'light' | 'dark';
@@ -74,13 +75,20 @@ export class CanvasView {
     this.cleanup.push(() => dprQuery?.removeEventListener('change', onDpr));
   }
 
-  /** Follow the OS theme: `fn` now and at every change, with the root's font family ('' where it has none). */
+  /**
+   * Follow the theme: the one chosen in Settings (data-theme on <html>), else the OS's; `fn` now and at
+   * every change, with the root's font family ('' where it has none).
+   */
   watchTheme(fn: (theme: Theme, font: string) => void): void {
     const dark = window.matchMedia('(prefers-color-scheme: dark)');
-    const on = () =>
-      fn(dark.matches ? 'dark' : 'light', typeof getComputedStyle === 'function' ? getComputedStyle(this.root).fontFamily : '');
+    const on = () => fn(effectiveTheme(), typeof getComputedStyle === 'function' ? getComputedStyle(this.root).fontFamily : '');
     on();
     listen(this.cleanup, dark, 'change', on);
+    if (typeof MutationObserver === 'function') {
+      const mo = new MutationObserver(on);
+      mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+      this.cleanup.push(() => mo.disconnect());
+    }
   }
 
   /** The canvas's pointer, wheel and keys, driving `target` (the focus is the view's: hasFocus, redrawn as it changes). */

@@ -1,6 +1,7 @@
 // The fleet map: every cluster a tile, every node a cell, on one canvas (no DOM node per cell). React
 // renders the frame around it (legend, tooltip box, an accessible list of cluster links); the drawing,
 // camera, hover and keyboard cursor live in MapEngine, outside React.
+import { effectiveTheme } from '../store/theme.ts';
 import { useLayoutEffect, useRef, useState, type JSX } from 'react';
 import type { FleetDTO, Measure } from '../../common/contract.ts';
 import { href } from '../store/route.ts';
@@ -114,9 +115,7 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
   const engine = useRef<MapEngine | null>(null);
   const latest = useRef(props);
   // The app's colours are custom properties of :root, so the map's palette is known before it mounts.
-  const [pal, setPal] = useState<Palette>(() =>
-    themePalette(window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light', document.documentElement),
-  );
+  const [pal, setPal] = useState<Palette>(() => themePalette(effectiveTheme(), document.documentElement));
 
   useLayoutEffect(() => {
     latest.current = props;

@@ -101,6 +101,7 @@ test('status tones: live green, syncing blue, stale amber, unreachable red, unau
     error: 'bad',
     unauthorized: 'auth',
     offline: 'neutral',
+    off: 'neutral',
   };
   for (const [s, tone] of Object.entries(tones)) assert.equal(statusTone(s as ClusterStatus), tone);
   assert.equal(statusColor('live', 'light'), palette('light').status.ok);

@@ -212,6 +212,7 @@ export function statusTone(s: ClusterStatus): StatusTone {
     case 'unauthorized':
       return 'auth';
     case 'offline':
+    case 'off':
       return 'neutral';
   }
 }

@@ -59,6 +59,9 @@ test('status lines say what the data is worth', () => {
   assert.deepEqual(statusLine({ ...base, status: 'needs-approval' }, NOW), { text: 'needs approval', tone: 'warn' });
   assert.deepEqual(statusLine({ ...base, status: 'offline' }, NOW), { text: 'offline · data 3h old', tone: 'neutral' });
   assert.equal(statusLine({ ...base, status: 'offline', lastContact: null, computedAt: null }, NOW).text, 'offline · no data');
+  // turned off in Settings: never live, always with the age of what the cache holds
+  assert.deepEqual(statusLine({ ...base, status: 'off', lastContact: NOW - 42_000 }, NOW), { text: 'off · data 42s old', tone: 'neutral' });
+  assert.equal(statusLine({ ...base, status: 'off', lastContact: null, computedAt: null }, NOW).text, 'off · no data');
   assert.equal(statusLine({ ...base, status: 'error' }, NOW).tone, 'bad');
 });
 

@@ -91,6 +91,11 @@ export function statusLine(t: StatusFields, now: number, at: number | null = nul
       const asOf = since(t.lastContact ?? t.computedAt);
       return { text: asOf ? `offline · data ${asOf} old` : 'offline · no data', tone };
     }
+    case 'off': {
+      // Turned off in Settings: what the cache holds is as of the last contact, never live.
+      const asOf = since(t.lastContact ?? t.computedAt);
+      return { text: asOf ? `off · data ${asOf} old` : 'off · no data', tone };
+    }
   }
 }
 
@@ -104,6 +109,7 @@ const STATUS_WORD: Record<ClusterTile['status'], string> = {
   'needs-approval': 'needs approval',
   error: 'error',
   offline: 'offline',
+  off: 'off',
 };
 
 /** One line about a node for the tooltip and screen readers. */

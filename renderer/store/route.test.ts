@@ -14,6 +14,7 @@ test('existing addresses keep working (no query part)', () => {
     ['', { view: 'fleet' }],
     ['#/fleet', { view: 'fleet' }],
     ['#/table', { view: 'table' }],
+    ['#/settings', { view: 'settings' }],
     ['#/cluster/prod-1', { view: 'cluster', cluster: 'prod-1', tab: 'nodes' }],
     ['#/cluster/prod-1/storage', { view: 'cluster', cluster: 'prod-1', tab: 'storage' }],
     ['#/cluster/prod-1/nonsense', { view: 'cluster', cluster: 'prod-1', tab: 'nodes' }],
@@ -49,6 +50,7 @@ test('href keeps the time and round-trips every route', () => {
   const routes: Route[] = [
     { view: 'fleet' },
     { view: 'table' },
+    { view: 'settings' },
     { view: 'cluster', cluster: 'prod 1/β', tab: 'nodes' },
     { view: 'cluster', cluster: 'c', tab: 'charts' },
     { view: 'node', cluster: 'c', node: 'ip-10-0-0-1?x=1' },

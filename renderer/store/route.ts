@@ -1,6 +1,6 @@
 // Hash routes: every view is linkable. #/fleet, #/table, #/cluster/<id>[/<tab>],
 // #/cluster/<id>/node/<name>[/changes|/whatchanged], #/cluster/<id>/object/<kind>/<uid>[/changes|/whatchanged|/logs],
-// #/search/<query>, #/diff?from=<source>&to=<source>, #/changes?<filter> (the fleet's change timeline).
+// #/search/<query>, #/diff?from=<source>&to=<source>, #/changes?<filter> (the fleet's change timeline), #/settings.
 //
 // A query part after the path carries what is kept across views: ?at=<epoch ms> ("as of T": every
 // view shows the state recorded at T). E.g. #/cluster/prod-1/storage?at=1763800000000,
@@ -59,7 +59,9 @@ export type Route =
   | { view: 'search'; q: string }
   /** from/to: "@this", "@cache" or an absolute path of a .fleetsnap file ('' when not chosen yet) */
   | { view: 'diff'; from: string; to: string }
-  | { view: 'changes'; q: ChangesQuery };
+  | { view: 'changes'; q: ChangesQuery }
+  /** sources and contexts on/off, exec approvals, retention, theme, read-only mode */
+  | { view: 'settings' };
 
 const enc = encodeURIComponent;
 /** query values: percent-encoded, but "@", "/" and ":" stay readable (all legal in a fragment) */
@@ -101,6 +103,8 @@ function path(r: Route): string {
       return '#/diff';
     case 'changes':
       return '#/changes';
+    case 'settings':
+      return '#/settings';
   }
 }
 
@@ -209,6 +213,7 @@ export function parseRoute(hash: string): Route {
   const [a, b, c, d, e, f] = parts;
   const objectTab = (x: string | undefined) => ((OBJECT_TABS as readonly string[]).includes(x ?? '') ? { tab: x as ObjectTab } : {});
   if (a === 'table') return { view: 'table' };
+  if (a === 'settings') return { view: 'settings' };
   if (a === 'search') return { view: 'search', q: b ?? '' };
   if (a === 'diff') return { view: 'diff', from: params.get('from') ?? '', to: params.get('to') ?? '' };
   if (a === 'changes') return { view: 'changes', q: parseChanges(params, all) };
