@@ -43,7 +43,9 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 export function clusterSizes(count: number, total: number, r: Rng): number[] {
   if (count <= 0) return [];
   const mean = total / count;
-  const min = Math.max(1, Math.min(20, Math.floor(mean)));
+  // the floor is half the mean at most: with it at the mean (500 clusters / 3,000 nodes) every cluster
+  // below the mean is clamped up to it and only an exact split of the total could hold
+  const min = Math.max(1, Math.min(20, Math.floor(mean / 2)));
   const max = Math.max(600, Math.ceil(mean));
   const w = Array.from({ length: count }, () => Math.exp(normal(r) * 0.9));
   const sum = w.reduce((a, b) => a + b, 0);
@@ -57,7 +59,16 @@ export function clusterSizes(count: number, total: number, r: Rng): number[] {
     if (d > 0 && s < max) sizes[i] = s + 1;
     else if (d < 0 && s > min) sizes[i] = s - 1;
   }
-  const d = total - sizes.reduce((a, b) => a + b, 0);
+  // What the random walk left: one node at a time on the clusters not at a bound, in turn.
+  let d = total - sizes.reduce((a, b) => a + b, 0);
+  for (let i = 0, idle = 0; d !== 0 && idle < count; i = (i + 1) % count) {
+    const s = sizes[i]!;
+    if (d > 0 ? s < max : s > min) {
+      sizes[i] = s + Math.sign(d);
+      d -= Math.sign(d);
+      idle = 0;
+    } else idle++;
+  }
   if (d !== 0) sizes = sizes.map((s, i) => (i === 0 ? s + d : s)); // bounds cannot hold: exact total wins
   return sizes;
 }

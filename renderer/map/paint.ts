@@ -27,7 +27,7 @@ import type { TextFit } from './textfit.ts';
 import { safeName, shortNames, statusLine, statusTime, type StatusLine } from './text.ts';
 
 /** Statuses whose data is not current: their cells are dimmed. */
-const DIMMED = new Set(['stale', 'unreachable', 'error', 'unauthorized']);
+const DIMMED = new Set(['stale', 'unreachable', 'error', 'unauthorized', 'off']);
 const NAME_FONT = 13;
 const STATUS_FONT = 11;
 /** node names on cells, CSS pixels */
@@ -396,7 +396,9 @@ export class MapPainter {
     if (!marks) return;
     const at = (i: number) => ({ x: gx + (i % cols) * p, y: gy + Math.floor(i / cols) * p });
     if (acc) {
-      // accelerators: a corner triangle, top right
+      // accelerators: a corner triangle, top right. WHY no closePath: fill() closes each subpath anyway,
+      // and Chromium's closePath costs the length of the path so far: quadratic in the accelerator cells
+      // (the sprite of one 65,000-node cluster took 10 s; bench/ui.bench.ts --shapes 1x65000).
       const m = s * 0.45;
       ctx.beginPath();
       for (const i of acc) {
@@ -404,7 +406,6 @@ export class MapPainter {
         ctx.moveTo(o.x + s - m, o.y);
         ctx.lineTo(o.x + s, o.y);
         ctx.lineTo(o.x + s, o.y + m);
-        ctx.closePath();
       }
       ctx.fillStyle = pal.accelerator;
       ctx.fill();
