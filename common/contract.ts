@@ -87,6 +87,15 @@ export interface ClusterTile {
   forbiddenKinds: string[];
   /** kinds the credentials may not list cluster-wide, listed in the namespaces where they may */
   partialKinds: { kind: string; namespaces: string[] }[];
+  /**
+   * The cluster's labels: the user's own (clusters.label) over those derived from its context name,
+   * server and version (env, provider, region, host, version; common/labels.ts)
+   */
+  labels: Record<string, string>;
+  /** the keys of `labels` whose value is derived, not set by the user */
+  derivedLabels: string[];
+  /** starred by the user (clusters.favourite): pinned first in the map and the table */
+  favourite: boolean;
   cells: NodeCell[];
 }
 
@@ -371,6 +380,11 @@ export interface ObjectDTO {
   events: EventDTO[];
   history: ChangeDTO[];
   deleted: boolean;
+  /**
+   * its controller (ownerReferences): a pod's ReplicaSet, a ReplicaSet's Deployment, a Job's CronJob;
+   * key and uid open it when its kind is known and it is cached
+   */
+  owner?: { kind: string; name: string; key: string | null; uid: string | null; cached: boolean } | null;
 }
 
 export interface DiffEntry {
@@ -770,6 +784,72 @@ export interface ActionPreviewDTO {
  * live and list the rest every few minutes (shown as of that list). Replaces the page's earlier focus;
  * a page that goes away drops its focus.
  */
+// ------------------------------------------------------------------------------------ every kind
+// Every kind a cluster serves (discovery): the catalogue's are always synced; any other one (Ingresses,
+// Gateways, PDBs, NetworkPolicies, CRDs...) is listed and watched into the cache while a page shows it
+// (views.focus kinds), and is as of then once no page does.
+
+export interface KindDTO {
+  /** the store's key: "group/plural", or "plural" for the core group */
+  key: string;
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+  /** always: the catalogue's (synced whatever is shown); on-demand: watched while a page shows it */
+  synced: 'always' | 'on-demand';
+  /** in how many clusters it is served (or, without discovery, cached) */
+  clusters: number;
+}
+
+export interface KindsListDTO {
+  kinds: KindDTO[];
+  /** clusters whose discovery failed, and why (their kinds are the cached ones) */
+  problems: { cluster: string; clusterContext: string; error: string }[];
+}
+
+/** Where a kind's objects of one cluster come from: watched now, or as of when (never "live" otherwise). */
+export interface KindWatchDTO {
+  cluster: string;
+  clusterContext: string;
+  /** the sync state: watching, listing, polled, stopped, forbidden, unavailable... ('none': never listed) */
+  state: string;
+  /** watched now by this session */
+  live: boolean;
+  /** when the cached objects were last known current (their last list or event), null when never */
+  asOf: number | null;
+  message: string | null;
+}
+
+export interface KindRowDTO {
+  cluster: string;
+  clusterContext: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  status: string;
+  level: 'ok' | 'warn' | 'bad' | 'info';
+  /** creationTimestamp (epoch ms), for the age */
+  created: number | null;
+  /** the controller among its ownerReferences */
+  owner: { kind: string; name: string } | null;
+  /** the kind's own columns (ObjectsListDTO.columns), as text */
+  extra: Record<string, string>;
+}
+
+export interface ObjectsListDTO {
+  kind: { key: string; kind: string; namespaced: boolean };
+  /** the kind's own columns, after the common ones */
+  columns: { key: string; label: string }[];
+  rows: KindRowDTO[];
+  /** rows matching before limit/offset */
+  total: number;
+  watch: KindWatchDTO[];
+  /** the namespaces its cached objects are in */
+  namespaces: string[];
+}
+
 export interface ViewsFocusDTO {
   /** clusters in focus now, over every page */
   clusters: number;
@@ -839,6 +919,17 @@ export interface SettingsDTO {
   /** the cache's limits: changes older than maxAgeMs are dropped, and the oldest beyond maxBytes */
   retention: { maxAgeMs: number; maxBytes: number; cacheBytes: number | null; editable: boolean; where: string };
   readOnly: { on: boolean; settable: boolean; why?: string };
+}
+
+/** The user's cluster labels and favourites (cluster-labels.json in the data folder), and every label in use. */
+export interface ClusterLabelsDTO {
+  /** why nothing here can change in this session (no data folder), if so */
+  refused?: string;
+  /** cluster id → the labels the user set on it */
+  labels: Record<string, Record<string, string>>;
+  favourites: string[];
+  /** every label key in use over the fleet, user-set or derived, with its values and how many clusters have each */
+  inUse: { key: string; derived: boolean; values: { value: string; clusters: number }[] }[];
 }
 
 export interface ActionParams {
@@ -914,6 +1005,8 @@ export interface Results {
   'exec.list': ExecListDTO;
   'exec.approve': ExecPluginDTO;
   'exec.revoke': { revoked: boolean };
+  'kinds.list': KindsListDTO;
+  'objects.list': ObjectsListDTO;
   'actions.check': ActionCheckDTO[];
   'actions.preview': ActionPreviewDTO;
   'actions.run': ActionRunDTO;
@@ -922,6 +1015,9 @@ export interface Results {
   'sources.enable': SettingsDTO;
   'sources.remove': SettingsDTO;
   'settings.readOnly': SettingsDTO;
+  'clusters.labels': ClusterLabelsDTO;
+  'clusters.label': ClusterLabelsDTO;
+  'clusters.favourite': ClusterLabelsDTO;
 }
 
 export type Result<M extends Method> = Results[M];
@@ -985,6 +1081,8 @@ export const BRIDGE_FUNCTIONS = {
   'exec.list': 'execList',
   'exec.approve': 'execApprove',
   'exec.revoke': 'execRevoke',
+  'kinds.list': 'kindsList',
+  'objects.list': 'objectsList',
   'actions.check': 'actionsCheck',
   'actions.preview': 'actionsPreview',
   'actions.run': 'actionsRun',
@@ -993,6 +1091,9 @@ export const BRIDGE_FUNCTIONS = {
   'sources.enable': 'sourcesEnable',
   'sources.remove': 'sourcesRemove',
   'settings.readOnly': 'settingsReadOnly',
+  'clusters.labels': 'clustersLabels',
+  'clusters.label': 'clustersLabel',
+  'clusters.favourite': 'clustersFavourite',
 } as const satisfies Record<Method, string>;
 
 export const PUSH_CHANNEL = 'fleet:push';

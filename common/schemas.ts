@@ -2,6 +2,7 @@
 // argument that crosses the boundary is hostile until one of these says otherwise.
 import { z } from 'zod';
 import { ACTIONS, CHANGE_CATEGORIES, type Method } from './contract.ts';
+import { LABEL_KEY, LABEL_VALUE } from './labels.ts';
 
 const id = z.string().min(1).max(512);
 const kind = z
@@ -81,6 +82,8 @@ const objectName = z
 const namespace = z.union([z.literal(''), objectName]);
 const target = z.object({ kind, namespace, name: objectName }).strict();
 const action = z.enum(ACTIONS);
+/** a cluster label's key (the user's own: Kubernetes-like, an optional DNS prefix) */
+const labelKey = z.string().min(1).max(317).regex(LABEL_KEY, 'a label key (prefix/name, 63 letters, digits, - _ . at most)');
 
 export const methods = {
   'fleet.get': z.object({ at }).strict(),
@@ -177,13 +180,41 @@ export const methods = {
     .strict()
     .refine((p) => (p.pod === undefined) !== (p.workload === undefined), 'a pod or a workload, one of them'),
   'logs.stop': z.object({ stream: z.number().int().min(0) }).strict(),
-  'views.focus': z.object({ clusters: z.array(id).max(1000) }).strict(),
+  // kinds: on-demand kinds the page lists, watched in its clusters (every cluster when it names none)
+  'views.focus': z.object({ clusters: z.array(id).max(1000), kinds: z.array(kind).max(50).optional() }).strict(),
+  // every served kind (discovery, else what the cache holds), of one cluster or the fleet
+  'kinds.list': z.object({ cluster: id.optional() }).strict(),
+  // a kind's cached objects, of some clusters (all when none) and a namespace, filtered by text
+  'objects.list': z
+    .object({
+      kind,
+      clusters: z.array(id).max(1000).optional(),
+      namespace: z.string().max(253).optional(),
+      q: z.string().max(256).optional(),
+      limit: z.number().int().min(1).max(5000).optional(),
+      offset: z.number().int().min(0).max(1_000_000).optional(),
+    })
+    .strict(),
   // Settings: sources and contexts on or off (persisted in the data folder), read-only mode
   'settings.get': z.object({}).strict(),
   'clusters.enable': z.object({ clusters: z.array(id).min(1).max(10_000), enabled: z.boolean() }).strict(),
   'sources.enable': z.object({ path: z.string().min(1).max(4096), enabled: z.boolean() }).strict(),
   'sources.remove': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'settings.readOnly': z.object({ on: z.boolean() }).strict(),
+  // the user's cluster labels and favourites (cluster-labels.json in the data folder)
+  'clusters.labels': z.object({}).strict(),
+  'clusters.label': z
+    .object({
+      clusters: z.array(id).min(1).max(10_000),
+      set: z
+        .record(labelKey, z.string().max(63).regex(LABEL_VALUE, 'a label value (63 letters, digits, - _ . at most)'))
+        .refine((r) => Object.keys(r).length <= 64, 'at most 64 labels at once')
+        .optional(),
+      remove: z.array(labelKey).max(64).optional(),
+    })
+    .strict()
+    .refine((p) => Object.keys(p.set ?? {}).length + (p.remove?.length ?? 0) > 0, 'set or remove at least one label'),
+  'clusters.favourite': z.object({ clusters: z.array(id).min(1).max(10_000), on: z.boolean() }).strict(),
   // exec plugins: every one the kubeconfigs name, approved or not; approve one exactly as listed (its key)
   'exec.list': z.object({}).strict(),
   'exec.approve': z.object({ key: z.string().regex(/^[0-9a-f]{64}$/, 'an exec plugin key (exec.list)') }).strict(),

@@ -18,6 +18,7 @@ const ObjectView = lazy(() => import('./views/ObjectView.tsx').then((m) => ({ de
 const DiffView = lazy(() => import('./views/DiffView.tsx').then((m) => ({ default: m.DiffView })));
 const Timeline = lazy(() => import('./views/Timeline.tsx').then((m) => ({ default: m.Timeline })));
 const SettingsView = lazy(() => import('./views/Settings.tsx').then((m) => ({ default: m.SettingsView })));
+const KindsView = lazy(() => import('./views/KindsView.tsx').then((m) => ({ default: m.KindsView })));
 
 const TAB_CRUMB = { changes: 'Changes', whatchanged: 'What changed before this', logs: 'Logs' } as const;
 
@@ -32,6 +33,10 @@ function Breadcrumbs({ route }: { route: Route }) {
   if (route.view === 'diff') crumbs.push({ to: route, label: 'Compare' });
   if (route.view === 'changes') crumbs.push({ to: changesRoute(), label: 'Changes' });
   if (route.view === 'settings') crumbs.push({ to: route, label: 'Settings' });
+  if (route.view === 'kinds') {
+    crumbs.push({ to: { view: 'kinds', kind: '', cluster: route.cluster, ns: '', q: '' }, label: 'Kinds' });
+    if (route.kind) crumbs.push({ to: route, label: route.kind });
+  }
   if (route.view === 'cluster' || route.view === 'node' || route.view === 'object') {
     crumbs.push({ to: { view: 'cluster', cluster: route.cluster, tab: 'nodes' }, label: contextOf(route.cluster) });
   }
@@ -102,13 +107,21 @@ export function App() {
   // The cluster this page shows (its cluster, node or object view): in a large fleet the back end
   // watches every kind of the clusters shown, and lists the others' detail kinds every few minutes.
   // Said again after a reconnect (a new connection is a new page to the back end).
-  const focusCluster = route.view === 'cluster' || route.view === 'node' || route.view === 'object' ? route.cluster : null;
+  // A kind's list watches that kind (on demand, if it is not always synced) in the clusters it shows.
+  const focusCluster =
+    route.view === 'cluster' || route.view === 'node' || route.view === 'object'
+      ? route.cluster
+      : route.view === 'kinds'
+        ? route.cluster
+        : null;
+  // (an object of a kind watched on demand keeps its kind watched while it is shown)
+  const focusKind = (route.view === 'kinds' || route.view === 'object') && route.kind ? route.kind : null;
   useEffect(() => {
     if (!connected) return;
     getApi()
-      .call('views.focus', { clusters: focusCluster ? [focusCluster] : [] })
+      .call('views.focus', { clusters: focusCluster ? [focusCluster] : [], ...(focusKind ? { kinds: [focusKind] } : {}) })
       .catch(() => {});
-  }, [focusCluster, connected]);
+  }, [focusCluster, focusKind, connected]);
 
   useEffect(() => {
     // Focus the main region on navigation so keyboard users land in the new view.
@@ -143,6 +156,9 @@ export function App() {
       break;
     case 'settings':
       view = <SettingsView />;
+      break;
+    case 'kinds':
+      view = <KindsView route={route} />;
       break;
   }
 
@@ -183,6 +199,13 @@ export function App() {
             </Link>
             <Link to={changesRoute()} className={route.view === 'changes' ? 'active' : undefined} data-testid="nav-changes">
               Changes
+            </Link>
+            <Link
+              to={{ view: 'kinds', kind: '', cluster: null, ns: '', q: '' }}
+              className={route.view === 'kinds' ? 'active' : undefined}
+              data-testid="nav-kinds"
+            >
+              Kinds
             </Link>
             <Link to={{ view: 'settings' }} className={route.view === 'settings' ? 'active' : undefined} data-testid="nav-settings">
               Settings

@@ -62,6 +62,8 @@ const VALID: Record<Method, unknown> = {
   'exec.list': {},
   'exec.approve': { key: 'a'.repeat(64) },
   'exec.revoke': { key: '0123456789abcdef'.repeat(4) },
+  'kinds.list': { cluster: 'c1' },
+  'objects.list': { kind: 'example.com/widgets', clusters: ['c1'], namespace: 'default', q: 'w', limit: 100 },
   'actions.check': { clusters: ['c1', 'c2'], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.preview': {
     cluster: 'c1',
@@ -81,6 +83,9 @@ const VALID: Record<Method, unknown> = {
   'sources.enable': { path: '/home/u/.kube/clusters', enabled: true },
   'sources.remove': { path: '/home/u/.kube/extra.yaml' },
   'settings.readOnly': { on: true },
+  'clusters.labels': {},
+  'clusters.label': { clusters: ['c1'], set: { env: 'prod', 'team.example.com/owner': 'ops' }, remove: ['tier'] },
+  'clusters.favourite': { clusters: ['c1', 'c2'], on: true },
 };
 
 /** Something wrong for each method, and what the error names. */
@@ -111,6 +116,8 @@ const INVALID: Record<Method, unknown> = {
   'exec.list': { all: true },
   'exec.approve': { key: 'aws eks get-token' },
   'exec.revoke': { key: 42 },
+  'kinds.list': { cluster: 7 },
+  'objects.list': { kind: 'Bad Kind!' },
   'actions.check': { clusters: [], action: 'cordon', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.preview': { cluster: 'c1', action: 'explode', target: { kind: 'nodes', namespace: '', name: 'n1' } },
   'actions.run': {
@@ -124,6 +131,9 @@ const INVALID: Record<Method, unknown> = {
   'sources.enable': { path: '/x', enabled: 'yes' },
   'sources.remove': { path: '' },
   'settings.readOnly': { on: 1 },
+  'clusters.labels': { extra: true },
+  'clusters.label': { clusters: ['c1'], set: { 'env=prod,<script>': 'x' } },
+  'clusters.favourite': { clusters: [], on: true },
 };
 
 describe('IPC: one channel per contract method', () => {

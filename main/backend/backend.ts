@@ -15,6 +15,7 @@ import { logFetcher } from '../snapshot/logs.ts';
 import { ConnectionPool } from '../kube/pool.ts';
 import { loadSyncSettings, saveSyncSettings, syncSettingsPath, type SyncSettings } from '../fleet/sync-settings.ts';
 import { DEFAULT_RETENTION } from '../worker/protocol.ts';
+import { clusterLabelsPath } from '../fleet/cluster-labels.ts';
 
 export interface BackendOptions {
   db: string;
@@ -177,10 +178,12 @@ export function startBackend(opts: BackendOptions): Backend {
       for (const l of listeners) l(e, to);
     },
     // The pages' clusters: the sync watches every kind of theirs (in a large fleet, only of theirs).
-    focus: (clusters) => worker?.focus(clusters),
+    focus: (clusters, kinds) => worker?.focus(clusters, kinds),
     // An action was recorded in these clusters' change history: their views (the timeline) moved on.
     changed: (clusters) => push(Object.fromEntries(clusters.map((c) => [c, service.views.version(c)]))),
     log,
+    // The user's cluster labels and favourites: in the data folder, whatever the session shows.
+    labelsFile: clusterLabelsPath(opts.dataDir),
     mode,
     source: opts.db,
     derive: offline ? (opts.snapshot ? 'memory' : 'persist') : 'none',

@@ -109,6 +109,11 @@ export const ALWAYS_LIVE = new Set([
  */
 export function shownObject(kind: string, body: Record<string, any>): Record<string, any> {
   const cat = CATALOGUE.find((k) => k.key === kind);
+  if (!cat && !body.kind) {
+    // a kind watched on demand: listed items carry no apiVersion/kind; discovery said what they are
+    const d = discoveredKind(kind);
+    return d ? { ...d, ...body } : body;
+  }
   if (!cat || (body.kind && body.kind !== 'PartialObjectMetadata')) return body;
   const { apiVersion: _a, kind: _k, ...rest } = body;
   return { apiVersion: cat.group ? `${cat.group}/${cat.versions[0]}` : cat.versions[0], kind: cat.kind, ...rest };
@@ -173,4 +178,92 @@ export function servedKinds(served: Map<string, Set<string>>): { kinds: ServedKi
     kinds.push({ ...c, version: v, path: `${base}/${c.plural}` });
   }
   return { kinds, missing };
+}
+
+/** A served kind as discovery describes it (any kind, not only the catalogue's), at its preferred version. */
+export interface DiscoveredKind extends ServedKind {
+  /** in the always-synced catalogue (else watched on demand, while a page shows it) */
+  catalogue: boolean;
+}
+
+/** The store key of a group's plural: "group/plural", or "plural" for the core group. */
+export const kindKey = (group: string, plural: string): string => (group ? `${group}/${plural}` : plural);
+
+/**
+ * Every resource the server serves that can be listed and watched (no subresources), one per group and
+ * plural at the group's preferred version: aggregated discovery (v2), or the legacy endpoints.
+ * A kind named "secrets" in any group is fetched as metadata only: its values never reach the cache.
+ */
+export async function discoverResources(conn: Connection): Promise<DiscoveredKind[]> {
+  const out = new Map<string, DiscoveredKind>();
+  const add = (group: string, version: string, plural: string, kind: string, namespaced: boolean, verbs: string[] | undefined) => {
+    if (plural.includes('/') || (verbs && !(verbs.includes('list') && verbs.includes('watch')))) return;
+    const key = kindKey(group, plural);
+    if (out.has(key)) return; // the first version listed is the preferred one
+    const cat = CATALOGUE.find((c) => c.key === key);
+    const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+    out.set(key, {
+      key,
+      group,
+      versions: [version],
+      version,
+      plural,
+      kind: cat?.kind ?? kind,
+      namespaced,
+      path: `${base}/${plural}`,
+      catalogue: !!cat,
+      ...(plural === 'secrets' || cat?.metadataOnly ? { metadataOnly: true } : {}),
+    });
+  };
+  const aggregated = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9';
+  for (const root of ['/api', '/apis']) {
+    const res = await conn.open(root, { accept: aggregated, timeoutMs: 30_000 });
+    const text = await readBody(res);
+    if ((res.statusCode ?? 0) >= 300) throw statusError(res.statusCode ?? 0, root, text);
+    const doc = JSON.parse(text) as {
+      kind?: string;
+      items?: {
+        metadata?: { name?: string };
+        versions?: {
+          version: string;
+          resources?: { resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }[];
+        }[];
+      }[];
+      groups?: { name: string; preferredVersion?: { groupVersion: string }; versions: { groupVersion: string }[] }[];
+      versions?: string[];
+    };
+    if (doc.kind === 'APIGroupDiscoveryList') {
+      for (const g of doc.items ?? []) {
+        const group = g.metadata?.name ?? '';
+        for (const v of g.versions ?? [])
+          for (const r of v.resources ?? [])
+            add(group, v.version, r.resource, r.responseKind?.kind ?? r.resource, r.scope !== 'Cluster', r.verbs);
+      }
+      continue;
+    }
+    const gvs =
+      root === '/api'
+        ? (doc.versions ?? [])
+        : (doc.groups ?? []).map((g) => g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion).filter((x): x is string => !!x);
+    for (const gv of gvs) {
+      const [group, version] = gv.includes('/') ? [gv.split('/')[0]!, gv.split('/')[1]!] : ['', gv];
+      const list = await conn.getJSON<{ resources?: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[] }>(
+        `${root}/${gv}`,
+      );
+      for (const r of list.resources ?? []) add(group, version, r.name, r.kind, r.namespaced, r.verbs);
+    }
+  }
+  return [...out.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Kinds discovery described in this process (key → apiVersion and kind): how a listed object outside the catalogue is shown. */
+const discovered = new Map<string, { apiVersion: string; kind: string }>();
+
+export function rememberKinds(kinds: readonly ServedKind[]): void {
+  for (const k of kinds) discovered.set(k.key, { apiVersion: k.group ? `${k.group}/${k.version}` : k.version, kind: k.kind });
+}
+
+/** The apiVersion and kind of a kind key outside the catalogue, when discovery described it here. */
+export function discoveredKind(key: string): { apiVersion: string; kind: string } | undefined {
+  return discovered.get(key);
 }

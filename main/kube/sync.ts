@@ -4,7 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { entryFingerprint, safeUrl, type ContextEntry } from '../fleet/kubeconfig.ts';
 import { Connection, ConnectionError, statusOfError, type ConnectionDeps } from './connection.ts';
 import { Reflector, type ReflectorMode, type ReflectorState } from './reflector.ts';
-import { ALWAYS_LIVE, discoverServed, servedKinds, type ServedKind } from './resources.ts';
+import {
+  ALWAYS_LIVE,
+  CATALOGUE,
+  discoverResources,
+  discoverServed,
+  servedKinds,
+  type DiscoveredKind,
+  type ServedKind,
+} from './resources.ts';
 import { MAX_WATCHED_NAMESPACES, namespacesFor, pickNamespaces, reviewNamespaces, scopeMessage, type NamespaceRules } from './access.ts';
 import type { StoreSink, SyncOp } from './sink.ts';
 import { Backoff, type BackoffPolicy } from './backoff.ts';
@@ -102,6 +110,14 @@ export class ClusterSync {
   private readonly capped = new Map<string, number>();
   /** namespaces' reflectors still running (stop() waits for their last writes) */
   private readonly childRuns = new Set<Promise<void>>();
+  /** kinds outside the catalogue watched while a page shows them (views.focus kinds) → their reflector */
+  private readonly demand = new Map<string, { r: Reflector; abort: AbortController }>();
+  /** every kind ever watched on demand here (its reflector's states are its own, not the cluster's) */
+  private readonly demandKeys = new Set<string>();
+  /** the on-demand kinds the pages want now */
+  private wanted: string[] = [];
+  /** the server's every kind (discovery), refreshed when a wanted kind is not among them */
+  private discovered: { at: number; kinds: Promise<DiscoveredKind[]> } | undefined;
   private lastContactWrite = 0;
   /** set once every kind was listed: later disconnects make the cluster stale, not unreachable */
   private everLive = false;
@@ -195,6 +211,78 @@ export class ClusterSync {
     return this.detail;
   }
 
+  /**
+   * The kinds outside the catalogue a page shows in this cluster (views.focus kinds): each one it serves
+   * is listed and watched into the cache by a Reflector of its own while wanted; when no page wants it
+   * any more its watch stops (state 'stopped': its cached objects stay, as of then).
+   */
+  setOnDemand(keys: readonly string[]): void {
+    const next = [...new Set(keys)].sort();
+    if (next.join('\n') === this.wanted.join('\n')) return;
+    this.wanted = next;
+    void this.applyDemand();
+  }
+
+  /** The kinds watched on demand now (tests, diagnostics). */
+  onDemand(): string[] {
+    return [...this.demand.keys()].sort();
+  }
+
+  private async applyDemand(): Promise<void> {
+    for (const [key, d] of this.demand) {
+      if (this.wanted.includes(key)) continue;
+      d.abort.abort();
+      this.demand.delete(key);
+    }
+    // (the catalogue's kinds are the catalogue's: synced whatever is shown, or not served)
+    const need = () => this.wanted.filter((k) => !this.demand.has(k) && !this.reflectors.has(k) && !CATALOGUE.some((c) => c.key === k));
+    // (before the catalogue's reflectors start, run() applies them again)
+    if (!need().length || !this.conn || !this.reflectors.size || this.off !== undefined || this.abort.signal.aborted) return;
+    let kinds: DiscoveredKind[];
+    try {
+      const stale = !this.discovered || Date.now() - this.discovered.at > 5000;
+      if (stale) this.discovered = { at: Date.now(), kinds: discoverResources(this.conn) };
+      kinds = await this.discovered!.kinds;
+    } catch {
+      this.discovered = undefined;
+      this.retryDemand();
+      return;
+    }
+    if (this.abort.signal.aborted) return;
+    const now = Date.now();
+    let missing = false;
+    for (const key of need()) {
+      const k = kinds.find((x) => x.key === key);
+      if (!k) {
+        missing = true;
+        void this.store.write([
+          { op: 'state', cluster: this.entry.id, kind: key, state: 'unavailable', message: 'not served by this cluster', at: now },
+        ]);
+        continue;
+      }
+      const abort = new AbortController();
+      const r = this.reflector(k, undefined, 'watch');
+      this.demand.set(key, { r, abort });
+      this.demandKeys.add(key);
+      const run = r.run(AbortSignal.any([this.abort.signal, abort.signal]));
+      this.childRuns.add(run);
+      void run.finally(() => this.childRuns.delete(run));
+    }
+    // not served (yet: a CRD being installed), or discovery failed: asked again while still wanted
+    if (missing) this.retryDemand();
+  }
+
+  private demandRetry: NodeJS.Timeout | undefined;
+
+  private retryDemand(): void {
+    if (this.demandRetry || this.abort.signal.aborted) return;
+    this.demandRetry = setTimeout(() => {
+      this.demandRetry = undefined;
+      if (!this.abort.signal.aborted) void this.applyDemand();
+    }, 15_000);
+    this.demandRetry.unref();
+  }
+
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     if (this.off !== undefined) {
@@ -260,13 +348,14 @@ export class ClusterSync {
       this.reflectors.set(k.key, r);
       runs.push(r.run(signal));
     }
+    void this.applyDemand();
     await Promise.all(runs);
   }
 
   /** A kind's reflector: cluster-wide, or in one namespace. */
-  private reflector(k: ServedKind, namespace?: string): Reflector {
+  private reflector(k: ServedKind, namespace?: string, fixed?: ReflectorMode): Reflector {
     // A namespace's reflector (a kind refused cluster-wide) always watches: there are few of them.
-    const mode: ReflectorMode = namespace === undefined && !ALWAYS_LIVE.has(k.key) ? this.detail : 'watch';
+    const mode: ReflectorMode = fixed ?? (namespace === undefined && !ALWAYS_LIVE.has(k.key) ? this.detail : 'watch');
     const ropts = { ...(this.opts.reflector ?? {}), mode, ...(namespace !== undefined ? { namespace } : {}) };
     return new Reflector(
       this.entry.id,
@@ -287,6 +376,13 @@ export class ClusterSync {
   private onReflector(id: string, state: ReflectorState, info: { message?: string; listed?: boolean; contact?: boolean }): void {
     const at = id.indexOf('@'); // kind keys have no '@'; a namespace's reflector is "kind@namespace"
     const kind = at < 0 ? id : id.slice(0, at);
+    if (at < 0 && this.demandKeys.has(kind)) {
+      // a kind watched on demand: its state is its own (the cluster's status is the catalogue's)
+      this.kindStates[kind] = state;
+      if (info.contact) this.contact(Date.now());
+      this.opts.onStatus?.(this.info);
+      return;
+    }
     const sc = this.scoped.get(kind);
     if (at >= 0) {
       if (!sc) return; // a namespace's reflector stopping after its kind was widened again
@@ -447,6 +543,7 @@ export class ClusterSync {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    clearTimeout(this.demandRetry);
     await this.running?.catch(() => {});
     await Promise.all([...this.childRuns]);
     this.conn?.close();
@@ -464,6 +561,8 @@ export class FleetSync {
   private focus = new Set<string>();
   /** clusters turned off → why (Settings) */
   private off = new Map<string, string>();
+  /** kinds outside the catalogue a page shows → the clusters it shows them in (null: every cluster) */
+  private focusKinds: Record<string, string[] | null> = {};
 
   constructor(store: StoreSink, deps: ConnectionDeps, opts: SyncOptions = {}) {
     this.store = store;
@@ -472,8 +571,9 @@ export class FleetSync {
   }
 
   /** The clusters the views show now: their every kind is watched, in a fleet of any size. */
-  setFocus(ids: Iterable<string>): void {
+  setFocus(ids: Iterable<string>, kinds: Record<string, string[] | null> = {}): void {
     this.focus = new Set(ids);
+    this.focusKinds = kinds;
     this.applyDetail();
   }
 
@@ -483,7 +583,10 @@ export class FleetSync {
   }
 
   private applyDetail(): void {
-    for (const [id, cs] of this.clusters) cs.setDetail(this.detailFor(id));
+    for (const [id, cs] of this.clusters) {
+      cs.setDetail(this.detailFor(id));
+      cs.setOnDemand(Object.keys(this.focusKinds).filter((k) => this.focusKinds[k] === null || this.focusKinds[k]!.includes(id)));
+    }
   }
 
   onStatus(fn: (s: ClusterStatusInfo) => void): () => void {

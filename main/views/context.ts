@@ -11,6 +11,8 @@ import type { ContextEntry } from '../fleet/kubeconfig.ts';
 import type { TrustStore } from '../fleet/trust.ts';
 import type { SourceConfig } from '../fleet/sources.ts';
 import type { SyncSettings } from '../fleet/sync-settings.ts';
+import { statSync } from 'node:fs';
+import { emptyClusterLabels, loadClusterLabels, type ClusterLabels } from '../fleet/cluster-labels.ts';
 import { ContractError, type ActionProgressEvent, type FleetDTO, type LogsEvent, type Params, type Result } from '../../common/contract.ts';
 
 export interface LiveSource {
@@ -61,9 +63,11 @@ export interface ServiceOptions {
   /** pushes meant for one caller only (its log lines, its run's progress) */
   push?: (e: LogsEvent | ActionProgressEvent, to: string) => void;
   /** the clusters the pages show now changed (views.focus, a page gone): the sync watches their every kind */
-  focus?: (clusters: string[]) => void;
+  focus?: (clusters: string[], kinds?: Record<string, string[] | null>) => void;
   /** the console wrote to these clusters' change history (an action): their views moved on */
   changed?: (clusters: string[]) => void;
+  /** cluster-labels.json in the data folder: the user's cluster labels and favourites (absent: none, and none can be set) */
+  labelsFile?: string;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -165,6 +169,26 @@ export class ViewContext {
     } catch (e) {
       throw contractErrorOf(e);
     }
+  }
+
+  private labelsCache: { key: string; labels: ClusterLabels } | undefined;
+
+  /** The user's cluster labels and favourites (re-read when the file changed). */
+  userLabels(): ClusterLabels {
+    const file = this.o.labelsFile;
+    if (!file) return emptyClusterLabels();
+    let key = 'none';
+    try {
+      const st = statSync(file);
+      key = `${st.mtimeMs}|${st.size}`;
+    } catch {
+      /* no file: no labels */
+    }
+    if (this.labelsCache?.key === key) return this.labelsCache.labels;
+    const loaded = key === 'none' ? { labels: emptyClusterLabels() } : loadClusterLabels(file);
+    if (loaded.warning) this.o.log?.(loaded.warning);
+    this.labelsCache = { key, labels: loaded.labels };
+    return loaded.labels;
   }
 
   /** an "as of" time within what the cache can show; undefined for the latest */

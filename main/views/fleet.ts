@@ -4,6 +4,7 @@ import { acceleratorFigure } from '../model/derive.ts';
 import type { ClusterTileRow } from '../store/views.ts';
 import type { RefusedKind } from '../store/store.ts';
 import { tileRow, type ClusterEntry, type ViewContext } from './context.ts';
+import { derivedLabels } from '../../common/labels.ts';
 import type { ClusterStatus, ClusterTile, FleetDTO } from '../../common/contract.ts';
 
 const LIVE_STATUSES = new Set<ClusterStatus>([
@@ -95,7 +96,26 @@ export function tile(
     storageProblems: { total: s?.storage.problems ?? 0, critical: s?.storage.critical ?? 0, warning: s?.storage.warning ?? 0 },
     forbiddenKinds: refusedKinds.forbidden,
     partialKinds: refusedKinds.partial,
+    ...tileLabels(ctx, id, live?.context ?? row?.context ?? id, row?.server ?? '', live?.serverVersion ?? row?.serverVersion ?? null),
     cells: view?.cells ?? [],
+  };
+}
+
+/** A cluster's labels (the user's over the derived ones) and whether it is a favourite. */
+export function tileLabels(
+  ctx: ViewContext,
+  id: string,
+  context: string,
+  server: string,
+  serverVersion: string | null,
+): Pick<ClusterTile, 'labels' | 'derivedLabels' | 'favourite'> {
+  const derived = derivedLabels({ context, server, serverVersion });
+  const user = ctx.userLabels().clusters[id];
+  const labels = { ...derived, ...user?.labels };
+  return {
+    labels,
+    derivedLabels: Object.keys(derived).filter((k) => !user || !Object.hasOwn(user.labels, k)),
+    favourite: !!user?.favourite,
   };
 }
 

@@ -4,6 +4,8 @@ import type { KObj, ChangeRecord } from '../store/store.ts';
 import { podRequests } from '../model/requests.ts';
 import { objectDiff, withoutNoise } from '../model/diff.ts';
 import { shownObject as asShown } from '../kube/resources.ts';
+import { controllerOf } from '../model/util.ts';
+import { kindKeyOf } from '../model/changes.ts';
 import type { ViewContext } from './context.ts';
 import { eventsFor } from './events.ts';
 import { ContractError, type ChangeDTO, type ContainerDTO, type DiffDTO, type ObjectDTO, type ObjectRef } from '../../common/contract.ts';
@@ -112,7 +114,17 @@ export function objectDTO(
     events: eventsFor(ctx.store, p.cluster, ref.namespace || 'default', ref.name, ref.uid, kindName),
     history: history.map(changeDTO),
     deleted,
+    owner: ownerOf(ctx, p.cluster, body),
   };
+}
+
+/** The object's controller, and whether the cache holds it (so the object view links it). */
+function ownerOf(ctx: ViewContext, cluster: string, body: KObj): ObjectDTO['owner'] {
+  const o = controllerOf(body);
+  if (!o) return null;
+  const key = kindKeyOf(o.kind) ?? null;
+  const uid = o.uid ?? null;
+  return { kind: o.kind, name: o.name, key, uid, cached: !!(key && uid && ctx.store.object(cluster, key, uid)) };
 }
 
 /** The state right after change i of the object's history (undefined for DELETED). */

@@ -13,7 +13,9 @@ import { LOCAL_CALLER, ViewContext, type Caller, type ServiceOptions, type Sessi
 import { LogStreams } from './logs.ts';
 import { ClusterActions } from './actions.ts';
 import { ExecApprovals } from './exec.ts';
+import { KindsCatalog, objectsListDTO } from './kinds.ts';
 import { SessionSettings } from './settings.ts';
+import { ClusterLabelService } from './labels.ts';
 import { FleetAnswers } from './fleet.ts';
 import { clusterDTO } from './cluster.ts';
 import { nodeDTO } from './node.ts';
@@ -50,8 +52,10 @@ export class ViewService {
   private readonly clusterActions: ClusterActions;
   private readonly execApprovals: ExecApprovals;
   private readonly settings: SessionSettings;
-  /** per page: the clusters it shows (views.focus) */
-  private readonly focused = new Map<Caller, string[]>();
+  private readonly labels: ClusterLabelService;
+  /** per page: the clusters it shows, and the on-demand kinds it lists in them (views.focus) */
+  private readonly focused = new Map<Caller, { clusters: string[]; kinds: string[] }>();
+  private readonly kinds: KindsCatalog;
 
   constructor(store: Store, opts: ServiceOptions) {
     this.ctx = new ViewContext(store, opts);
@@ -62,6 +66,8 @@ export class ViewService {
     this.clusterActions = new ClusterActions(this.ctx);
     this.execApprovals = new ExecApprovals(this.ctx);
     this.settings = new SessionSettings(this.ctx);
+    this.kinds = new KindsCatalog(this.ctx);
+    this.labels = new ClusterLabelService(this.ctx);
   }
 
   /** read-only mode: no actions (FleetDTO.actions is false, actions.run is refused) */
@@ -83,20 +89,30 @@ export class ViewService {
 
   /** The clusters some page shows now. */
   focus(): string[] {
-    return [...new Set([...this.focused.values()].flat())].sort();
+    return [...new Set([...this.focused.values()].flatMap((f) => f.clusters))].sort();
   }
 
-  private setFocus(caller: Caller, clusters: string[]): number {
-    const before = this.focus().join('\n');
-    if (clusters.length) this.focused.set(caller, [...new Set(clusters)]);
+  /** The on-demand kinds some page lists → the clusters it lists them in (null: every cluster). */
+  focusKinds(): Record<string, string[] | null> {
+    const out: Record<string, string[] | null> = {};
+    for (const f of this.focused.values())
+      for (const k of f.kinds) {
+        const was = out[k];
+        out[k] = was === null || !f.clusters.length ? null : [...new Set([...(was ?? []), ...f.clusters])].sort();
+      }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private setFocus(caller: Caller, clusters: string[], kinds: string[] = []): number {
+    const before = JSON.stringify([this.focus(), this.focusKinds()]);
+    if (clusters.length || kinds.length) this.focused.set(caller, { clusters: [...new Set(clusters)], kinds: [...new Set(kinds)] });
     else this.focused.delete(caller);
-    const now = this.focus();
-    if (now.join('\n') !== before) this.focusChanged();
-    return now.length;
+    if (JSON.stringify([this.focus(), this.focusKinds()]) !== before) this.focusChanged();
+    return this.focus().length;
   }
 
   private focusChanged(): void {
-    this.ctx.o.focus?.(this.focus());
+    this.ctx.o.focus?.(this.focus(), this.focusKinds());
   }
 
   /** Log streams open now (of one caller, or all). */
@@ -206,8 +222,18 @@ export class ViewService {
         return (await this.settings.removeSource(p as Params<'sources.remove'>)) as Result<M>;
       case 'settings.readOnly':
         return this.settings.setReadOnly(p as Params<'settings.readOnly'>) as Result<M>;
+      case 'clusters.labels':
+        return this.labels.get() as Result<M>;
+      case 'clusters.label':
+        return this.labels.label(p as Params<'clusters.label'>) as Result<M>;
+      case 'clusters.favourite':
+        return this.labels.favourite(p as Params<'clusters.favourite'>) as Result<M>;
       case 'views.focus':
-        return { clusters: this.setFocus(caller, p.clusters as string[]) } as Result<M>;
+        return { clusters: this.setFocus(caller, p.clusters as string[], p.kinds as string[] | undefined) } as Result<M>;
+      case 'kinds.list':
+        return (await this.kinds.list(p as Params<'kinds.list'>)) as Result<M>;
+      case 'objects.list':
+        return objectsListDTO(this.ctx, p as Params<'objects.list'>) as Result<M>;
       case 'actions.check':
         return (await this.clusterActions.check(p as Params<'actions.check'>)) as Result<M>;
       case 'actions.preview':

@@ -20,7 +20,7 @@ export interface SyncWorkerHandle {
   settled(timeoutMs: number, isSettled: (s: ClusterStatusInfo) => boolean): Promise<ClusterStatusInfo[]>;
   reload(): void;
   /** the clusters the views show now (every kind of theirs watched, in a fleet of any size) */
-  focus(clusters: string[]): void;
+  focus(clusters: string[], kinds?: Record<string, string[] | null>): void;
   /** diagnostics: JS heap in use by the worker's sync thread and its store thread */
   heap(): Promise<{ sync: number; store: number | null }>;
   stop(): Promise<void>;
@@ -88,7 +88,7 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
       return latest;
     },
     reload: () => port.post({ type: 'reload' }),
-    focus: (clusters) => port.post({ type: 'focus', clusters }),
+    focus: (clusters, kinds) => port.post({ type: 'focus', clusters, ...(kinds ? { kinds } : {}) }),
     heap() {
       return new Promise((resolve) => {
         heapWaiters.push(resolve);

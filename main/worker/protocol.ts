@@ -36,7 +36,12 @@ export type ToWorker =
   /** what is turned off now (Settings): those clusters' reflectors stop; those turned on again start */
   | { type: 'off'; off: OffSet }
   /** the clusters the views show now: every kind of theirs is watched */
-  | { type: 'focus'; clusters: string[] }
+  | {
+      type: 'focus';
+      clusters: string[];
+      /** kinds outside the catalogue the views show → the clusters they show them in (null: every cluster): watched on demand */
+      kinds?: Record<string, string[] | null>;
+    }
   /** diagnostics: the JS heaps of the worker's two threads */
   | { type: 'heap' };
 

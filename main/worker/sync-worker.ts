@@ -38,7 +38,7 @@ let problems: { path: string; error: string }[] = [];
 let looked: string[] = [];
 let statusTimer: NodeJS.Timeout | undefined;
 /** the views' clusters, when they came before the fleet existed */
-let focus: string[] | undefined;
+let focus: { clusters: string[]; kinds: Record<string, string[] | null> } | undefined;
 /** the store thread's entry: beside this file (the .ts source, or the app bundle's .js) */
 const STORE_THREAD = new URL(import.meta.url.endsWith('.ts') ? './store-thread.ts' : './store-thread.js', import.meta.url);
 
@@ -100,7 +100,7 @@ async function start(m: StartMessage): Promise<void> {
     ...(m.reflector ? { reflector: m.reflector } : {}),
     ...(m.allLiveUpTo !== undefined ? { allLiveUpTo: m.allLiveUpTo } : {}),
   });
-  if (focus) fleet.setFocus(focus);
+  if (focus) fleet.setFocus(focus.clusters, focus.kinds);
   await reload();
   unwatch = watchSources(m.sources, () => void reload());
 }
@@ -129,8 +129,8 @@ p.on((m) => {
     return;
   }
   if (m.type === 'focus') {
-    focus = m.clusters;
-    fleet?.setFocus(m.clusters);
+    focus = { clusters: m.clusters, kinds: m.kinds ?? {} };
+    fleet?.setFocus(m.clusters, m.kinds ?? {});
     return;
   }
   if (m.type === 'heap') {

@@ -7,7 +7,7 @@ import type { FleetDTO, Measure } from '../../common/contract.ts';
 import { href } from '../store/route.ts';
 import { useApp } from '../store/index.ts';
 import { fillsFor, legend, type Palette } from './colors.ts';
-import { MapEngine, themePalette } from './engine.ts';
+import { MapEngine, themePalette, type MapGrouping } from './engine.ts';
 import { formatCount } from '../../common/format.ts';
 import { clusterCounts, safeName, statusLine, statusTime } from './text.ts';
 import '../canvas/canvas.css';
@@ -15,6 +15,8 @@ import './map.css';
 
 export interface FleetMapProps {
   fleet: FleetDTO;
+  /** grouped by a label: a heading per group (the clusters in `fleet` are in group order) */
+  grouping?: MapGrouping | null;
   measure: Measure;
   now: number;
   onOpenCluster(cluster: string): void;
@@ -146,9 +148,10 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
     };
   }, []);
 
+  const grouping = props.grouping ?? null;
   useLayoutEffect(() => {
-    engine.current?.setData(fleet, measure, now);
-  }, [fleet, measure, now]);
+    engine.current?.setData(fleet, measure, now, grouping);
+  }, [fleet, measure, now, grouping]);
 
   const nodes = fleet.clusters.reduce((n, c) => n + c.cells.length, 0);
   const label = `Fleet map: ${fleet.clusters.length} clusters, ${formatCount(nodes)} nodes, coloured by ${legend(measure, pal.theme).title.toLowerCase()}. ${HELP}`;
@@ -162,8 +165,13 @@ export function FleetMap(props: FleetMapProps): JSX.Element {
       <div className="fleet-map-sr" aria-live="polite" ref={live} />
       <nav className="fleet-map-list" aria-label="Clusters on the map">
         <ul>
-          {fleet.clusters.map((c) => (
-            <li key={c.id}>
+          {fleet.clusters.map((c, i) => (
+            <li key={c.id} data-cluster={c.id} data-favourite={c.favourite ? '' : undefined}>
+              {grouping && grouping.of.get(c.id) !== (i > 0 ? grouping.of.get(fleet.clusters[i - 1]!.id) : -1) && (
+                <h3 className="fleet-map-group" data-group={grouping.headings[grouping.of.get(c.id) ?? 0]}>
+                  {grouping.headings[grouping.of.get(c.id) ?? 0]}
+                </h3>
+              )}
               <a
                 href={href({ view: 'cluster', cluster: c.id, tab: 'nodes' }, at)}
                 onClick={(e) => {

@@ -26,6 +26,12 @@ import { TextFit } from './textfit.ts';
 import { MapTooltip, tooltipText } from './tooltip.ts';
 import { clusterCounts, safeName, statusLine, statusTime } from './text.ts';
 
+/** The map grouped by a label's value: a heading per group (in order), each cluster's group index. */
+export interface MapGrouping {
+  headings: string[];
+  of: ReadonlyMap<string, number>;
+}
+
 export interface MapCallbacks {
   openCluster(cluster: string): void;
   openNode(cluster: string, node: string): void;
@@ -72,6 +78,8 @@ export class MapEngine {
   private byId = new Map<string, ClusterTile>();
   private layout: Layout | null = null;
   private layoutKey = '';
+  /** grouped by a label: the groups' headings, and each cluster's group */
+  private grouping: MapGrouping | null = null;
   private statusSig = '';
 
   private pal: Palette = palette('light');
@@ -121,7 +129,15 @@ export class MapEngine {
 
   // ------------------------------------------------------------------------------ inputs
 
-  setData(fleet: FleetDTO, measure: Measure, now: number): void {
+  setData(fleet: FleetDTO, measure: Measure, now: number, grouping: MapGrouping | null = null): void {
+    if (grouping !== this.grouping) {
+      this.grouping = grouping;
+      this.layoutKey = '';
+      if (fleet === this.fleet) {
+        this.relayout();
+        this.screen.invalidate();
+      }
+    }
     const fleetChanged = fleet !== this.fleet;
     const nowOnly = !fleetChanged && measure === this.measure && now !== this.now;
     if (fleetChanged) {
@@ -187,14 +203,18 @@ export class MapEngine {
   private relayout(): void {
     const { cssW, cssH } = this.screen;
     if (!this.fleet || !cssW) return;
-    const key = `${cssW}x${cssH}|${this.fleet.clusters.map((c) => `${c.id}:${c.cells.length}`).join('|')}`;
+    const g = this.grouping;
+    const key = `${cssW}x${cssH}|${g ? g.headings.join('\u0000') : ''}|${this.fleet.clusters
+      .map((c) => `${c.id}:${c.cells.length}:${c.favourite ? 1 : 0}:${g?.of.get(c.id) ?? ''}`)
+      .join('|')}`;
     if (key === this.layoutKey && this.layout) return;
     this.layoutKey = key;
-    // A small fleet is laid out narrower and shown enlarged (fitLayout).
+    // A small fleet is laid out narrower and shown enlarged (fitLayout); favourites first, by group.
     const fit = fitLayout(
-      this.fleet.clusters.map((c) => ({ id: c.id, nodes: c.cells.length })),
+      this.fleet.clusters.map((c) => ({ id: c.id, nodes: c.cells.length, pinned: !!c.favourite, group: g?.of.get(c.id) ?? 0 })),
       cssW,
       cssH,
+      g?.headings,
     );
     this.layout = fit.layout;
     this.camera.fit(fit.layout, fit.zoom);
@@ -332,6 +352,45 @@ export class MapEngine {
 
   // ------------------------------------------------------------------------------ drawing
 
+  /** The groups' headings (grouped by a label), in the bands the layout left above each group; a star on favourites. */
+  private drawHeadings(layout: Layout): void {
+    const ctx = this.screen.ctx;
+    const cam = this.camera.cam;
+    const z = cam.zoom * this.screen.dpr;
+    const favs = this.fleet?.clusters.filter((c) => c.favourite) ?? [];
+    if (favs.length && cam.zoom >= 0.35) {
+      const sz = Math.round(Math.max(10, Math.min(16, 13 * Math.sqrt(cam.zoom))) * this.screen.dpr);
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.font = `${sz}px ${this.font}`;
+      ctx.textBaseline = 'top';
+      ctx.textAlign = 'right';
+      ctx.fillStyle = '#e0a100';
+      for (const c of favs) {
+        const t = this.tileOf(c.id);
+        if (!t) continue;
+        ctx.fillText('★', (t.x + t.w - cam.x) * z - 4 * this.screen.dpr, (t.y - cam.y) * z + 4 * this.screen.dpr);
+      }
+      ctx.restore();
+    }
+    if (!layout.headings.length) return;
+    const px = Math.max(9, Math.min(18, 15 * Math.sqrt(cam.zoom))) * this.screen.dpr;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.font = `600 ${Math.round(px)}px ${this.font}`;
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = this.pal.text;
+    const canvasH = this.el.canvas.height;
+    for (const h of layout.headings) {
+      const y = (h.y + h.h / 2 - cam.y) * z;
+      if (y < -px || y > canvasH + px) continue;
+      const x = Math.max((h.x - cam.x) * z, 4 * this.screen.dpr);
+      // (text only: fillText draws it as it is, nothing in it is markup)
+      ctx.fillText(`${h.label} · ${h.count}`, x, y);
+    }
+    ctx.restore();
+  }
+
   private draw(): void {
     const fleet = this.fleet;
     const layout = this.layout;
@@ -361,6 +420,7 @@ export class MapEngine {
       focus: this.focusId && this.screen.hasFocus ? this.tileOf(this.focusId) : undefined,
     });
 
+    this.drawHeadings(layout);
     this.screen.frameDrawn(t0);
     if (this.paintedFleet !== fleet) {
       this.paintedFleet = fleet;

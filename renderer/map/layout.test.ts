@@ -203,3 +203,47 @@ test('fitLayout: a small fleet is enlarged to fill the screen, a large one keeps
   assert.equal(fitLayout(small, 0, 0).zoom, 1, 'nor a map not yet measured');
   assert.equal(fitLayout(small, 230, 2000).zoom, 1, 'nor one too narrow for a tile at a larger zoom');
 });
+
+test('favourites first, whatever their size; grouped: a heading per group, each group from a row of its own', () => {
+  const clusters = [
+    { id: 'big', nodes: 500 },
+    { id: 'small-fav', nodes: 3, pinned: true },
+    { id: 'mid', nodes: 40 },
+  ];
+  const l = layoutFleet(clusters, 1400);
+  assert.equal(l.tiles[0]!.id, 'small-fav', 'the favourite leads');
+  assert.deepEqual(l.headings, [], 'not grouped: no headings');
+
+  const grouped = layoutFleet(
+    [
+      { id: 'a', nodes: 10, group: 1 },
+      { id: 'b', nodes: 900, group: 0 },
+      { id: 'c', nodes: 5, group: 1, pinned: true },
+      { id: 'd', nodes: 2, group: 0 },
+    ],
+    1400,
+    ['env=prod', 'env: none'],
+  );
+  assert.deepEqual(
+    grouped.tiles.map((t) => t.id),
+    ['b', 'd', 'c', 'a'],
+  );
+  assert.deepEqual(
+    grouped.headings.map((h) => [h.label, h.count]),
+    [
+      ['env=prod', 2],
+      ['env: none', 2],
+    ],
+  );
+  const [h0, h1] = grouped.headings;
+  const rowOf = (id: string) => grouped.rows[grouped.tiles[grouped.byId.get(id)!]!.row]!;
+  assert.ok(h0!.y + h0!.h <= rowOf('b').y, "the first heading above its group's first row");
+  assert.ok(rowOf('d').y + rowOf('d').h <= h1!.y, 'the second group starts below the first');
+  assert.ok(h1!.y + h1!.h <= rowOf('c').y);
+  assert.notEqual(rowOf('d'), rowOf('c'), 'groups never share a row');
+  // hit testing still finds every tile
+  for (const t of grouped.tiles) assert.equal(hitTest(grouped, t.x + 1, t.y + 1)?.cluster, t.id);
+  assert.equal(hitTest(grouped, h1!.x + 5, h1!.y + 5), null, 'a heading is no tile');
+  const fit = fitLayout([{ id: 'x', nodes: 2, group: 0 }], 1400, 900, ['g']);
+  assert.equal(fit.layout.headings.length, 1, 'the home view keeps the headings');
+});

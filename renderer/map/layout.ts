@@ -29,6 +29,24 @@ export interface ClusterSize {
   id: string;
   /** node cells */
   nodes: number;
+  /** a favourite: first (of its group), whatever its size */
+  pinned?: boolean;
+  /** index into the layout's group headings (grouped by a label): groups in order, each from a new row */
+  group?: number;
+}
+
+/** height of a group's heading band (grouped by a label) */
+export const GROUP_HEADER = 30;
+
+/** A group's heading (world units): drawn above its first row. */
+export interface GroupHeading {
+  label: string;
+  /** clusters in the group */
+  count: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
 }
 
 export interface TileBox {
@@ -65,6 +83,8 @@ export interface Layout {
   rows: LayoutRow[];
   /** cluster id → index into tiles */
   byId: Map<string, number>;
+  /** group headings (only when grouped) */
+  headings: GroupHeading[];
   width: number;
   height: number;
 }
@@ -80,26 +100,41 @@ const colsForWidth = (w: number) => Math.max(1, Math.floor((w - 2 * PAD + GAP) /
 const widthForCols = (cols: number) => Math.max(MIN_TILE_W, cols * PITCH - GAP + 2 * PAD);
 const rowsOf = (n: number, cols: number) => (n === 0 ? EMPTY_ROWS : Math.ceil(n / cols));
 
-/** Pack clusters into rows `width` world units wide (the map's width at zoom 1). */
-export function layoutFleet(clusters: readonly ClusterSize[], width: number): Layout {
+/**
+ * Pack clusters into rows `width` world units wide (the map's width at zoom 1). `groups`: the
+ * headings of ClusterSize.group (grouped by a label): each group starts a row under its heading;
+ * within a group (or the whole fleet) pinned clusters (favourites) come first.
+ */
+export function layoutFleet(clusters: readonly ClusterSize[], width: number, groups?: readonly string[]): Layout {
   const W = Math.max(MIN_TILE_W + 2 * TILE_GAP, Math.floor(width));
   const inner = W - 2 * TILE_GAP;
   const maxCols = colsForWidth(inner);
   const minCols = colsForWidth(MIN_TILE_W);
+  const grouped = !!groups?.length;
   const order = clusters
-    .map((c, index) => ({ id: c.id, index, n: Math.max(0, Math.floor(c.nodes)) }))
-    .sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
+    .map((c, index) => ({ id: c.id, index, n: Math.max(0, Math.floor(c.nodes)), pin: c.pinned ? 0 : 1, g: grouped ? (c.group ?? 0) : 0 }))
+    .sort((a, b) => a.g - b.g || a.pin - b.pin || b.n - a.n || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
 
   const tiles: TileBox[] = [];
   const rows: LayoutRow[] = [];
+  const headings: GroupHeading[] = [];
   let y = TILE_GAP;
   let i = 0;
   while (i < order.length) {
-    // Greedy: natural widths while they fit (at least one tile per row).
+    // A group starts under its heading, on a row of its own.
+    const g = order[i]!.g;
+    if (grouped && (i === 0 || order[i - 1]!.g !== g)) {
+      let count = 0;
+      for (let k = i; k < order.length && order[k]!.g === g; k++) count++;
+      headings.push({ label: groups[g] ?? '', count, x: TILE_GAP, y, w: inner, h: GROUP_HEADER });
+      y += GROUP_HEADER;
+    }
+    // Greedy: natural widths while they fit (at least one tile per row); a row holds one group.
     const row: { id: string; index: number; n: number; cols: number }[] = [];
     let used = 0;
     while (i < order.length) {
       const c = order[i]!;
+      if (row.length && c.g !== g) break;
       const natural = Math.min(maxCols, Math.max(minCols, Math.ceil(Math.sqrt(ASPECT * c.n))));
       const w = widthForCols(natural);
       const add = (row.length ? TILE_GAP : 0) + w;
@@ -145,7 +180,7 @@ export function layoutFleet(clusters: readonly ClusterSize[], width: number): La
     y += h + TILE_GAP;
   }
   const width2 = Math.max(W, ...tiles.map((t) => t.x + t.w + TILE_GAP));
-  return { tiles, rows, byId: new Map(tiles.map((t, k) => [t.id, k])), width: width2, height: Math.max(y, TILE_GAP * 2) };
+  return { tiles, rows, byId: new Map(tiles.map((t, k) => [t.id, k])), headings, width: width2, height: Math.max(y, TILE_GAP * 2) };
 }
 
 /** First row whose bottom is below `y` (binary search). */
@@ -261,14 +296,19 @@ export function neighbour(layout: Layout, from: number, dir: Direction): number 
  * in steps of 1/4 up to MAX_FIT_ZOOM, at which the whole map still fits. A fleet taller than the
  * screen keeps zoom 1 (and the layout for the screen's width).
  */
-export function fitLayout(clusters: readonly ClusterSize[], screenW: number, screenH: number): { layout: Layout; zoom: number } {
-  const plain = layoutFleet(clusters, screenW);
+export function fitLayout(
+  clusters: readonly ClusterSize[],
+  screenW: number,
+  screenH: number,
+  groups?: readonly string[],
+): { layout: Layout; zoom: number } {
+  const plain = layoutFleet(clusters, screenW, groups);
   if (screenW <= 0 || screenH <= 0 || plain.height * 1.25 > screenH || clusters.length === 0) return { layout: plain, zoom: 1 };
   let best = { layout: plain, zoom: 1 };
   for (let zoom = 1.25; zoom <= MAX_FIT_ZOOM + 1e-9; zoom += 0.25) {
     // At least one minimum-width tile must fit across.
     if (screenW / zoom < MIN_TILE_W + 2 * TILE_GAP) break;
-    const layout = layoutFleet(clusters, screenW / zoom);
+    const layout = layoutFleet(clusters, screenW / zoom, groups);
     if (layout.height * zoom > screenH) break;
     best = { layout, zoom };
   }

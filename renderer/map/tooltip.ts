@@ -29,6 +29,9 @@ export function tooltipText(c: ClusterTile, nodeIndex: number | undefined, now: 
   if (c.forbiddenKinds.length) lines.push(`not permitted: ${firstFour(c.forbiddenKinds)}`);
   if (c.partialKinds.length) lines.push(`only in some namespaces: ${firstFour(c.partialKinds.map((p) => p.kind))}`);
   if (c.computedAt) lines.push(`data as of ${new Date(c.computedAt).toLocaleString()}`);
+  const labels = Object.entries(c.labels ?? {});
+  if (labels.length) lines.push(safeName(`${c.favourite ? '★ ' : ''}${labels.map(([k, v]) => `${k}=${v}`).join(' ')}`, 200));
+  else if (c.favourite) lines.push('★ favourite');
   lines.push('click to open the cluster');
   return { title: safeName(c.context), sub: statusLine(c, now, at).text, lines };
 }

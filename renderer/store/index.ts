@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import type { FleetDTO, Measure, PushEvent } from '../../common/contract.ts';
 import { getApi } from '../api/index.ts';
-import { href, parseAt, parseRoute, type Route } from './route.ts';
+import { href, parseAt, parseRoute, type FleetOrganise, type Route } from './route.ts';
 import { reloadApp } from './session.ts';
 
 export interface ConnectionSlice {
@@ -44,6 +44,13 @@ export interface UiSlice {
   replaceRoute(r: Route): void;
   /** show the state as of T (null: the latest): kept in the address, the fleet re-read */
   setAt(at: number | null): void;
+  /**
+   * How the map and the table organise the fleet: a label selector and a group-by key, from the
+   * address of the fleet or table view shown last (its toolbar's links to the other keep them).
+   */
+  organise: FleetOrganise;
+  /** filter or group the map or table shown: in the address (replaced, so typing is no trail of history) */
+  setOrganise(o: FleetOrganise): void;
 }
 
 export type AppState = ConnectionSlice & FleetSlice & UiSlice;
@@ -116,12 +123,19 @@ export const useApp = create<AppState>()((set, get) => ({
     set({ paletteOpen: open });
   },
   setRoute(r) {
-    set({ route: r });
+    set({ route: r, ...organiseOf(r) });
   },
   replaceRoute(r) {
     const h = href(r, get().at);
     if (h !== window.location.hash) window.history.replaceState(window.history.state, '', h);
-    set({ route: r });
+    set({ route: r, ...organiseOf(r) });
+  },
+  organise: organiseOf(parseRoute(typeof window === 'undefined' ? '' : window.location.hash)).organise ?? {},
+  setOrganise(o) {
+    const r = get().route;
+    const next: FleetOrganise = { ...(o.sel?.trim() ? { sel: o.sel } : {}), ...(o.group ? { group: o.group } : {}) };
+    if (r.view === 'fleet' || r.view === 'table') get().replaceRoute({ view: r.view, ...next });
+    else set({ organise: next });
   },
   setAt(at) {
     if (at === get().at) return;
@@ -131,6 +145,12 @@ export const useApp = create<AppState>()((set, get) => ({
     void get().loadFleet();
   },
 }));
+
+/** The organisation a fleet or table route carries (other routes leave it as it was). */
+function organiseOf(r: Route): { organise?: FleetOrganise } {
+  if (r.view !== 'fleet' && r.view !== 'table') return {};
+  return { organise: { ...(r.sel ? { sel: r.sel } : {}), ...(r.group ? { group: r.group } : {}) } };
+}
 
 function readMeasure(): Measure {
   const m = typeof localStorage === 'undefined' ? null : localStorage.getItem('fleet.measure');

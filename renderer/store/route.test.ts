@@ -160,3 +160,36 @@ test('the timeline: what the address may not carry is dropped, never passed on',
     'at most 200 of a list',
   );
 });
+
+test('the map and the table carry their selector and group-by in the address', () => {
+  const r = { view: 'fleet', sel: 'env=prod,provider=eks|gke', group: 'env' } as const;
+  const h = href(r, null);
+  assert.equal(h, '#/fleet?sel=env%3Dprod,provider%3Deks%7Cgke&group=env');
+  assert.deepEqual(parseRoute(h), r);
+  assert.deepEqual(parseRoute('#/table?sel=!favourite&group=region&at=1763800000000'), {
+    view: 'table',
+    sel: '!favourite',
+    group: 'region',
+  });
+  assert.deepEqual(parseRoute('#/fleet?sel=%20&group='), { view: 'fleet' }, 'blank: left out');
+  const hostile = '<script>alert(1)</script>&x=\u202e';
+  assert.deepEqual(
+    parseRoute(href({ view: 'table', sel: hostile }, null)),
+    { view: 'table', sel: hostile },
+    'any text round-trips, as text',
+  );
+  assert.equal(parseRoute(`#/fleet?sel=${'a'.repeat(5000)}`).view, 'fleet');
+  assert.equal((parseRoute(`#/fleet?sel=${'a'.repeat(5000)}`) as { sel?: string }).sel?.length, 1024);
+});
+
+test('every kind: #/kinds lists the served kinds, #/kinds/<kind> one kind of a cluster or the fleet', () => {
+  const all = { view: 'kinds', kind: '', cluster: null, ns: '', q: '' } as const;
+  assert.equal(href(all, null), '#/kinds');
+  assert.deepEqual(parseRoute('#/kinds'), all);
+  const one = { view: 'kinds', kind: 'example.com/widgets', cluster: 'c 1', ns: 'team-a', q: 'zulu' } as const;
+  const h = href(one, AT);
+  assert.equal(h, `#/kinds/example.com%2Fwidgets?cluster=c%201&ns=team-a&q=zulu&at=${AT}`);
+  assert.deepEqual(parseRoute(h), one);
+  assert.equal(parseAt(h), AT);
+  assert.deepEqual(parseRoute('#/kinds/Not%20A%20Kind'), all, 'not a kind key: the served kinds');
+});

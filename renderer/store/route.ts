@@ -49,9 +49,19 @@ export const NO_FILTER: ChangesQuery = {
   change: null,
 };
 
+/**
+ * How the map and the table organise the fleet, in the address so a view can be shared: a label
+ * selector (?sel=env=prod,provider=eks, free text too; common/labels.ts) and a label key to group by
+ * (?group=env). Absent: everything, ungrouped.
+ */
+export interface FleetOrganise {
+  sel?: string;
+  group?: string;
+}
+
 export type Route =
-  | { view: 'fleet' }
-  | { view: 'table' }
+  | ({ view: 'fleet' } & FleetOrganise)
+  | ({ view: 'table' } & FleetOrganise)
   | { view: 'cluster'; cluster: string; tab: ClusterTab }
   /** tab: absent for the details */
   | { view: 'node'; cluster: string; node: string; tab?: ObjectTab }
@@ -61,7 +71,12 @@ export type Route =
   | { view: 'diff'; from: string; to: string }
   | { view: 'changes'; q: ChangesQuery }
   /** sources and contexts on/off, exec approvals, retention, theme, read-only mode */
-  | { view: 'settings' };
+  | { view: 'settings' }
+  /**
+   * every served kind (kind ''), or one kind's objects: #/kinds/<kind>?cluster=<id>&ns=<namespace>&q=<text>
+   * (cluster null: across the fleet; ns '': every namespace)
+   */
+  | { view: 'kinds'; kind: string; cluster: string | null; ns: string; q: string };
 
 const enc = encodeURIComponent;
 /** query values: percent-encoded, but "@", "/" and ":" stay readable (all legal in a fragment) */
@@ -105,6 +120,8 @@ function path(r: Route): string {
       return '#/changes';
     case 'settings':
       return '#/settings';
+    case 'kinds':
+      return `#/kinds${r.kind ? `/${enc(r.kind)}` : ''}`;
   }
 }
 
@@ -133,6 +150,22 @@ export function href(r: Route, at?: number | null): string {
       ['at', t],
     ])}`;
   if (r.view === 'changes') return `${path(r)}${query([...changesPairs(r.q), ['at', t]], true)}`;
+  if (r.view === 'fleet' || r.view === 'table')
+    return `${path(r)}${query(
+      [
+        ['sel', r.sel?.slice(0, MAX_SEL)],
+        ['group', r.group?.slice(0, 317)],
+        ['at', t],
+      ],
+      true,
+    )}`;
+  if (r.view === 'kinds')
+    return `${path(r)}${query([
+      ['cluster', r.cluster],
+      ['ns', r.ns],
+      ['q', r.q],
+      ['at', t],
+    ])}`;
   return `${path(r)}${query([['at', t]])}`;
 }
 
@@ -166,6 +199,16 @@ function split(hash: string): { path: string; params: Map<string, string>; all: 
 function timeParam(v: string | undefined): number | null {
   if (v === undefined || !/^\d{1,16}$/.test(v)) return null;
   return validAt(Number(v));
+}
+
+/** The longest selector the address carries. */
+const MAX_SEL = 1024;
+
+/** The map's and the table's selector and group-by in a query (only what is set). */
+function organiseParams(params: Map<string, string>): FleetOrganise {
+  const sel = (params.get('sel') ?? '').slice(0, MAX_SEL);
+  const group = (params.get('group') ?? '').trim().slice(0, 317);
+  return { ...(sel.trim() ? { sel } : {}), ...(group ? { group } : {}) };
 }
 
 /** Limits of the contract's change filter (schemas.ts): what the address may carry. */
@@ -212,11 +255,21 @@ export function parseRoute(hash: string): Route {
     .map(dec);
   const [a, b, c, d, e, f] = parts;
   const objectTab = (x: string | undefined) => ((OBJECT_TABS as readonly string[]).includes(x ?? '') ? { tab: x as ObjectTab } : {});
-  if (a === 'table') return { view: 'table' };
+  if (a === 'table') return { view: 'table', ...organiseParams(params) };
   if (a === 'settings') return { view: 'settings' };
   if (a === 'search') return { view: 'search', q: b ?? '' };
   if (a === 'diff') return { view: 'diff', from: params.get('from') ?? '', to: params.get('to') ?? '' };
   if (a === 'changes') return { view: 'changes', q: parseChanges(params, all) };
+  if (a === 'kinds') {
+    const cluster = params.get('cluster');
+    return {
+      view: 'kinds',
+      kind: b && b.length <= 253 && KIND.test(b) ? b : '',
+      cluster: cluster && cluster.length <= 512 ? cluster : null,
+      ns: (params.get('ns') ?? '').slice(0, 253),
+      q: (params.get('q') ?? '').slice(0, 256),
+    };
+  }
   if (a === 'cluster' && b) {
     // (the tab only when there is one: a details route stays what it always was)
     if (c === 'node' && d) return { view: 'node', cluster: b, node: d, ...objectTab(e) };
@@ -224,7 +277,7 @@ export function parseRoute(hash: string): Route {
     const tab = (CLUSTER_TABS as readonly string[]).includes(c ?? '') ? (c as ClusterTab) : 'nodes';
     return { view: 'cluster', cluster: b, tab };
   }
-  return { view: 'fleet' };
+  return { view: 'fleet', ...organiseParams(params) };
 }
 
 /** Navigate; the "as of" time of the current address is kept unless one is given (null: the latest). */

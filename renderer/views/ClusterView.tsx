@@ -17,6 +17,7 @@ import { StoragePanel } from './cluster/StoragePanel.tsx';
 import { SyncPanel } from './cluster/SyncPanel.tsx';
 import { WorkloadsPanel } from './cluster/WorkloadsPanel.tsx';
 import { ChangesTab } from './changes/ChangesTab.tsx';
+import { FavouriteStar, LabelsEditor } from './ClusterLabels.tsx';
 
 const TAB_LABEL: Record<ClusterTab, string> = {
   nodes: 'Nodes',
@@ -41,6 +42,7 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
   return (
     <div className="scroll" data-view="cluster" data-cluster={t.context} data-asof={at ?? undefined}>
       <div className="toolbar">
+        <FavouriteStar tile={t} />
         <h1 className="title">{t.context}</h1>
         <StatusBadge tile={t} now={now} at={at} />
         <span className="muted">{t.serverVersion ?? 'version unknown'}</span>
@@ -48,6 +50,7 @@ export function ClusterView({ cluster, tab }: { cluster: string; tab: ClusterTab
           {t.authKind} · {t.server}
         </span>
       </div>
+      <LabelsEditor tile={t} />
       <AsOfNote at={at} what="this cluster" />
       {t.message && t.status !== 'live' && (
         <p

@@ -7,7 +7,7 @@
 // shared cores (bench/ui.bench.ts, ui_table_sort). So a long table renders the rows on screen and OVERSCAN
 // either side, with spacer rows for the rest (aria-rowcount / aria-rowindex say where a row is); the
 // column widths only grow while scrolling, so they do not jump as other rows come in.
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ClusterTile } from '../../common/contract.ts';
 import { formatBytes, formatCpu, formatCount, formatPercent } from '../../common/format.ts';
@@ -19,6 +19,8 @@ import { partialText, statusTime } from '../map/text.ts';
 import { actionsEnabled } from './operate/actions.ts';
 import { FleetSelectionBar } from './operate/FleetSelect.tsx';
 import { allState, clusterMatches, toggleAll, toggled } from './operate/select.ts';
+import { AddLabel, FavouriteStar, LabelChips } from './ClusterLabels.tsx';
+import { OrganiseBar, groupLabel, useOrganised } from './OrganiseBar.tsx';
 
 type Key = 'context' | 'status' | 'version' | 'nodes' | 'cpu' | 'memory' | 'gpu' | 'pending' | 'warnings' | 'storage' | 'age';
 
@@ -61,6 +63,8 @@ function sortClusters(rows: readonly ClusterTile[], key: (c: ClusterTile) => unk
   const out = keyed.map((x) => x.c);
   return dir === 'desc' ? out.reverse() : out;
 }
+
+const NO_CLUSTERS: ClusterTile[] = [];
 
 /** Rows from which the table renders a window of them. */
 export const WINDOW_FROM = 60;
@@ -155,12 +159,21 @@ export function FleetTable() {
   const { sort, toggle } = useSort<Key>('context');
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<string[]>([]);
-  const clusters = fleet?.clusters ?? [];
-  const rows = sortClusters(
-    clusters.filter((c) => clusterMatches(c, filter)),
-    (c) => keyOf(sort.key, c, now),
-    sort.dir,
-  );
+  const clusters = fleet?.clusters ?? NO_CLUSTERS;
+  // The organise bar's selector and group-by (in the address); in each group, favourites first, then the sort.
+  const organised = useOrganised(clusters);
+  const grouped = organised.groups.length > 0 && organised.groups[0]!.key !== '';
+  const groupOf = new Map<string, { label: string; count: number }>();
+  const rows = organised.groups.flatMap((g) => {
+    const sorted = sortClusters(
+      g.clusters.filter((c) => clusterMatches(c, filter)),
+      (c) => keyOf(sort.key, c, now),
+      sort.dir,
+    );
+    const label = grouped ? groupLabel(g) : '';
+    for (const c of sorted) groupOf.set(c.id, { label, count: sorted.length });
+    return [...sorted.filter((c) => c.favourite), ...sorted.filter((c) => !c.favourite)];
+  });
   const win = useRowWindow(rows.length);
   if (!fleet) return <Loading what="the fleet" />;
   if (!fleet.clusters.length) return <Onboarding />;
@@ -171,7 +184,9 @@ export function FleetTable() {
   const chosen = selected.filter((id) => known.has(id));
   const isChosen = new Set(chosen);
   const all = allState(chosen, matching);
-  const columns = selectable ? 12 : 11;
+  // Rows are checkable whenever labels can be set (the selection's actions only when the session may act).
+  const checkable = selectable || fleet.mode !== 'snapshot';
+  const columns = (checkable ? 13 : 12) + (grouped ? 1 : 0);
   const spacer = (px: number, at: string) =>
     px > 0 && (
       <tr aria-hidden="true" data-spacer={at} style={{ height: px }}>
@@ -199,12 +214,21 @@ export function FleetTable() {
           </span>
         )}
       </div>
+      <OrganiseBar clusters={clusters} shown={organised.shown} other="fleet" />
       <AsOfNote at={fleet.at} what="the clusters" />
       {selectable && <FleetSelectionBar selected={chosen} onClear={() => setSelected([])} />}
+      {checkable && chosen.length > 0 && (
+        <div className="label-selection" data-label-selection={chosen.length}>
+          <span className="muted">
+            Label {chosen.length} selected cluster{chosen.length === 1 ? '' : 's'}:
+          </span>
+          <AddLabel clusters={chosen} label="Add label" />
+        </div>
+      )}
       <table className="grid" aria-rowcount={win.windowed ? rows.length + 1 : undefined} data-rows-rendered={win.last - win.first}>
         <thead>
           <tr>
-            {selectable && (
+            {checkable && (
               <th scope="col" className="select-col">
                 <input
                   type="checkbox"
@@ -220,6 +244,10 @@ export function FleetTable() {
                 />
               </th>
             )}
+            <th scope="col" className="star-col" aria-label="Favourite">
+              ★
+            </th>
+            {grouped && <th scope="col">Group</th>}
             {h('context', 'Cluster', false)}
             {h('status', 'Status', false)}
             {h('version', 'Version', false)}
@@ -235,71 +263,84 @@ export function FleetTable() {
         </thead>
         <tbody ref={win.tbody}>
           {spacer(win.above, 'above')}
-          {rows.slice(win.first, win.last).map((c, i) => (
-            <tr
-              key={c.id}
-              aria-rowindex={win.windowed ? win.first + i + 2 : undefined}
-              data-cluster={c.context}
-              data-selected={selectable ? isChosen.has(c.id) : undefined}
-              onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}
-            >
-              {selectable && (
-                <td className="select-col">
-                  <input
-                    type="checkbox"
-                    checked={isChosen.has(c.id)}
-                    onChange={(e) => setSelected(toggled(chosen, c.id, e.target.checked, order))}
-                    aria-label={`Select ${c.context}`}
-                    data-fleet-select={c.context}
-                  />
-                </td>
+          {rows.slice(win.first, win.last).map((c, i, shown) => (
+            <Fragment key={c.id}>
+              {grouped && (i === 0 || groupOf.get(shown[i - 1]!.id)?.label !== groupOf.get(c.id)?.label) && (
+                <tr className="group-heading" data-group={groupOf.get(c.id)?.label}>
+                  <th colSpan={columns} scope="rowgroup">
+                    {groupOf.get(c.id)?.label} · {groupOf.get(c.id)?.count}
+                  </th>
+                </tr>
               )}
-              <th scope="row">
-                <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link>
-              </th>
-              <td>
-                <StatusBadge tile={c} now={now} at={statusTime(fleet)} />
-                {c.forbiddenKinds.length > 0 && (
-                  <span className="badge warn" title={`not permitted: ${c.forbiddenKinds.join(', ')}`}>
-                    {c.forbiddenKinds.length} kinds forbidden
-                  </span>
+              <tr
+                aria-rowindex={win.windowed ? win.first + i + 2 : undefined}
+                data-cluster={c.context}
+                data-selected={checkable ? isChosen.has(c.id) : undefined}
+                data-favourite={c.favourite ? '' : undefined}
+                onDoubleClick={() => go({ view: 'cluster', cluster: c.id, tab: 'nodes' })}
+              >
+                {checkable && (
+                  <td className="select-col">
+                    <input
+                      type="checkbox"
+                      checked={isChosen.has(c.id)}
+                      onChange={(e) => setSelected(toggled(chosen, c.id, e.target.checked, order))}
+                      aria-label={`Select ${c.context}`}
+                      data-fleet-select={c.context}
+                    />
+                  </td>
                 )}
-                {c.partialKinds.length > 0 && (
-                  <span className="badge warn" title={`only in some namespaces: ${partialText(c.partialKinds)}`}>
-                    {c.partialKinds.length} kinds in some namespaces
-                  </span>
-                )}
-              </td>
-              <td>{c.serverVersion ?? '–'}</td>
-              <td className="num">
-                {c.forbiddenKinds.includes('nodes') ? (
-                  <span className="muted">not permitted</span>
-                ) : (
-                  `${formatCount(c.nodes.ready)} / ${formatCount(c.nodes.total)}`
-                )}
-              </td>
-              <td className="num">
-                {formatCpu(c.cpu.requested)} / {formatCpu(c.cpu.allocatable)}{' '}
-                <span className="muted">{formatPercent(c.cpu.allocatable ? c.cpu.requested / c.cpu.allocatable : null)}</span>
-              </td>
-              <td className="num">
-                {formatBytes(c.memory.requested)} / {formatBytes(c.memory.allocatable)}{' '}
-                <span className="muted">{formatPercent(c.memory.allocatable ? c.memory.requested / c.memory.allocatable : null)}</span>
-              </td>
-              <td className="num">{c.gpu.allocatable ? `${formatCount(c.gpu.requested)} / ${formatCount(c.gpu.allocatable)}` : '–'}</td>
-              <td className="num">{formatCount(c.pendingPods)}</td>
-              <td className="num">{formatCount(c.warningEvents)}</td>
-              <td className="num">
-                {c.storageProblems.total ? (
-                  <span className={c.storageProblems.critical ? 'bad' : 'warn'}>{formatCount(c.storageProblems.total)}</span>
-                ) : (
-                  '0'
-                )}
-              </td>
-              <td className="num">
-                <Age at={c.lastContact} now={now} />
-              </td>
-            </tr>
+                <td className="star-col">
+                  <FavouriteStar tile={c} />
+                </td>
+                {grouped && <td className="muted">{groupOf.get(c.id)?.label}</td>}
+                <th scope="row">
+                  <Link to={{ view: 'cluster', cluster: c.id, tab: 'nodes' }}>{c.context}</Link> <LabelChips tile={c} />
+                </th>
+                <td>
+                  <StatusBadge tile={c} now={now} at={statusTime(fleet)} />
+                  {c.forbiddenKinds.length > 0 && (
+                    <span className="badge warn" title={`not permitted: ${c.forbiddenKinds.join(', ')}`}>
+                      {c.forbiddenKinds.length} kinds forbidden
+                    </span>
+                  )}
+                  {c.partialKinds.length > 0 && (
+                    <span className="badge warn" title={`only in some namespaces: ${partialText(c.partialKinds)}`}>
+                      {c.partialKinds.length} kinds in some namespaces
+                    </span>
+                  )}
+                </td>
+                <td>{c.serverVersion ?? '–'}</td>
+                <td className="num">
+                  {c.forbiddenKinds.includes('nodes') ? (
+                    <span className="muted">not permitted</span>
+                  ) : (
+                    `${formatCount(c.nodes.ready)} / ${formatCount(c.nodes.total)}`
+                  )}
+                </td>
+                <td className="num">
+                  {formatCpu(c.cpu.requested)} / {formatCpu(c.cpu.allocatable)}{' '}
+                  <span className="muted">{formatPercent(c.cpu.allocatable ? c.cpu.requested / c.cpu.allocatable : null)}</span>
+                </td>
+                <td className="num">
+                  {formatBytes(c.memory.requested)} / {formatBytes(c.memory.allocatable)}{' '}
+                  <span className="muted">{formatPercent(c.memory.allocatable ? c.memory.requested / c.memory.allocatable : null)}</span>
+                </td>
+                <td className="num">{c.gpu.allocatable ? `${formatCount(c.gpu.requested)} / ${formatCount(c.gpu.allocatable)}` : '–'}</td>
+                <td className="num">{formatCount(c.pendingPods)}</td>
+                <td className="num">{formatCount(c.warningEvents)}</td>
+                <td className="num">
+                  {c.storageProblems.total ? (
+                    <span className={c.storageProblems.critical ? 'bad' : 'warn'}>{formatCount(c.storageProblems.total)}</span>
+                  ) : (
+                    '0'
+                  )}
+                </td>
+                <td className="num">
+                  <Age at={c.lastContact} now={now} />
+                </td>
+              </tr>
+            </Fragment>
           ))}
           {spacer(win.below, 'below')}
         </tbody>

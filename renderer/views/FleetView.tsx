@@ -1,6 +1,9 @@
 // The fleet map (canvas) with its measure picker, or onboarding when there is nothing to show.
 import { useShallow } from 'zustand/react/shallow';
-import { MEASURES, type Measure } from '../../common/contract.ts';
+import { useMemo } from 'react';
+import { MEASURES, type ClusterTile, type FleetDTO, type Measure } from '../../common/contract.ts';
+import type { MapGrouping } from '../map/engine.ts';
+import { OrganiseBar, groupLabel, useOrganised } from './OrganiseBar.tsx';
 import { formatCount } from '../../common/format.ts';
 import { useApp } from '../store/index.ts';
 import { go } from '../store/route.ts';
@@ -32,9 +35,28 @@ export function MeasurePicker() {
   );
 }
 
+/** The fleet the map shows: the clusters the selector keeps, favourites first; a heading per group. */
+function useMapFleet(fleet: FleetDTO | null) {
+  const organised = useOrganised(fleet?.clusters ?? NO_CLUSTERS);
+  return useMemo(() => {
+    if (!fleet) return { shown: null, grouping: null, count: 0 };
+    const grouped = organised.groups.length > 0 && organised.groups[0]!.key !== '';
+    const clusters = organised.groups.flatMap((g) => g.clusters);
+    const of = new Map<string, number>();
+    organised.groups.forEach((g, i) => g.clusters.forEach((c) => of.set(c.id, i)));
+    const shown: FleetDTO =
+      clusters.length === fleet.clusters.length && clusters.every((c, i) => c === fleet.clusters[i]) ? fleet : { ...fleet, clusters };
+    const grouping: MapGrouping | null = grouped ? { headings: organised.groups.map(groupLabel), of } : null;
+    return { shown, grouping, count: organised.shown };
+  }, [fleet, organised]);
+}
+
+const NO_CLUSTERS: ClusterTile[] = [];
+
 export function FleetView() {
   const { fleet, measure, now } = useApp(useShallow((s) => ({ fleet: s.fleet, measure: s.measure, now: s.now })));
-  if (!fleet) return <Loading what="the fleet" />;
+  const { shown, grouping, count } = useMapFleet(fleet);
+  if (!fleet || !shown) return <Loading what="the fleet" />;
   if (!fleet.clusters.length) return <Onboarding />;
   const nodes = fleet.clusters.reduce((n, c) => n + c.nodes.total, 0);
   const counts = new Map<string, number>();
@@ -60,6 +82,7 @@ export function FleetView() {
         <div className="spacer" />
         <MeasurePicker />
       </div>
+      <OrganiseBar clusters={fleet.clusters} shown={count} other="table" />
       <AsOfNote at={fleet.at} what="the fleet" />
       {fleet.problems.length > 0 && (
         <details className="notice warn">
@@ -81,7 +104,8 @@ export function FleetView() {
       )}
       <div className="map-host">
         <FleetMap
-          fleet={fleet}
+          fleet={shown}
+          grouping={grouping}
           measure={measure}
           now={now}
           onOpenCluster={(cluster) => go({ view: 'cluster', cluster, tab: 'nodes' })}

@@ -101,6 +101,18 @@ function ObjectBody({ d, now, at, tab }: { d: ObjectDTO; now: number; at: number
             on <Link to={{ view: 'node', cluster: d.ref.cluster, node: d.status.node }}>{d.status.node}</Link>
           </span>
         )}
+        {d.owner && (
+          <span data-testid="object-owner">
+            owned by{' '}
+            {d.owner.cached && d.owner.key && d.owner.uid ? (
+              <Link to={{ view: 'object', cluster: d.ref.cluster, kind: d.owner.key, uid: d.owner.uid }} data-owner={d.owner.kind}>
+                {d.owner.kind} {d.owner.name}
+              </Link>
+            ) : (
+              `${d.owner.kind} ${d.owner.name}`
+            )}
+          </span>
+        )}
         {problem && (
           <>
             <span className="badge bad">{problem}</span>

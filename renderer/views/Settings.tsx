@@ -9,7 +9,8 @@
 // (its value "true"/"false"), [data-context-toggle=<context>], [data-theme-choice=<theme>],
 // [data-readonly-toggle], [data-exec-open=all], [data-retention].
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SettingsDTO, SourceDTO } from '../../common/contract.ts';
+import type { ClusterLabelsDTO, SettingsDTO, SourceDTO } from '../../common/contract.ts';
+import { href } from '../store/route.ts';
 import { formatBytes } from '../../common/format.ts';
 import { getApi } from '../api/index.ts';
 import { useApp } from '../store/index.ts';
@@ -333,7 +334,71 @@ export function SettingsView() {
           </tbody>
         </table>
       </Panel>
+      <LabelsInUse version={fleetVersion} />
       {execOpen && <ExecApprovalsDialog onClose={() => setExecOpen(false)} />}
     </div>
+  );
+}
+
+/** Every cluster label in use (the user's and the derived ones), its values, and links that filter the map by them. */
+function LabelsInUse({ version }: { version: number | undefined }) {
+  const [d, setD] = useState<ClusterLabelsDTO | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    getApi()
+      .call('clusters.labels', {})
+      .then((x) => {
+        setD(x);
+        setError(null);
+      })
+      .catch((e: unknown) => setError((e as Error).message));
+  }, [version]);
+  return (
+    <Panel
+      title="Cluster labels in use"
+      id="settings-labels"
+      empty={!!d && !d.inUse.length && 'No labels yet: set some on a cluster page or in the fleet table.'}
+    >
+      {error && <ErrorNote error={error} />}
+      {d?.refused && <p className="notice info">{d.refused}</p>}
+      {d && d.inUse.length > 0 && (
+        <>
+          <p className="muted small">
+            {d.favourites.length} favourite{d.favourites.length === 1 ? '' : 's'}; kept in cluster-labels.json in the data folder. Derived
+            labels come from the context name, the server and the version.
+          </p>
+          <table className="grid compact settings-table" data-labels-in-use>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Values (clusters)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.inUse.map((k) => (
+                <tr key={k.key} data-label-key={k.key}>
+                  <th scope="row" className="wrap">
+                    {k.key} {k.derived && <span className="muted small">derived</span>}
+                  </th>
+                  <td className="wrap">
+                    {k.values.map((v, i) => (
+                      <span key={v.value}>
+                        {i > 0 && ' · '}
+                        <a href={href({ view: 'fleet', sel: `${k.key}=${v.value}` })}>
+                          {v.value || '(empty)'} ({v.clusters})
+                        </a>
+                      </span>
+                    ))}{' '}
+                    <a className="muted small" href={href({ view: 'fleet', group: k.key })}>
+                      group by
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Panel>
   );
 }
