@@ -11,10 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab } from '../lab/src/lab.ts';
 import { until } from '../lab/src/until.ts';
 import { chromiumPath, ensureRenderer, shot } from './browser.ts';
-import { ConsoleSuite, labWebShell, openConsole } from './shell.ts';
+import { ConsoleSuite } from './shell.ts';
 
 const skip = chromiumPath() ? false : 'no Chromium on this machine (apt-get install -y chromium, or set FLEET_CHROMIUM)';
 if (skip) console.log(`# groups e2e skipped: ${skip}`);
@@ -24,9 +23,7 @@ describe('Groups, labels and favourites, in Chromium, against lab clusters', { s
 
   before(async () => {
     ensureRenderer();
-    ui.lab = await Lab.up({ dir: join(ui.dir, 'lab'), clusters: 2, profile: 'storage', nodes: 2, podsPerNode: 1 });
-    ui.shell = await labWebShell(ui.dir, ui.lab, ['lab-1', 'lab-2']);
-    Object.assign(ui, await openConsole(ui.shell.url, 30_000));
+    await ui.start({ clusters: 2, profile: 'storage', nodes: 2, podsPerNode: 1 }, ['lab-1', 'lab-2']);
   });
 
   after(() => ui.tearDown());

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ClusterTile, FleetDTO } from '../common/contract.ts';
-import type { Lab } from '../lab/src/lab.ts';
+import { Lab, type UpOptions } from '../lab/src/lab.ts';
 import { until } from '../lab/src/until.ts';
 import { startWebShell, type WebShell } from '../main/server/web.ts';
 import { launch, shot } from './browser.ts';
@@ -57,6 +57,16 @@ export class ConsoleSuite implements ConsolePage {
   /** dir: a new folder in the system's temporary folder, its name starting with prefix */
   constructor(prefix: string) {
     this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  /**
+   * For before(): the lab up in dir/lab with these options, the web shell watching it once the
+   * `live` contexts are live, and Chromium with the console's page painted.
+   */
+  async start(up: Omit<UpOptions, 'dir'>, live: readonly string[]): Promise<void> {
+    this.lab = await Lab.up({ ...up, dir: join(this.dir, 'lab') });
+    this.shell = await labWebShell(this.dir, this.lab, live);
+    Object.assign(this, await openConsole(this.shell.url, 30_000));
   }
 
   /** For after(): close Chromium, stop the web shell, take the lab down and remove dir (what of them there is). */

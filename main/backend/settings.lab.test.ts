@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../../lab/src/lab.ts';
+import { until } from '../../lab/src/until.ts';
 import { adminClient } from '../../lab/src/cluster.ts';
 import type { KubeClient } from '../../lab/src/kube.ts';
 import { startBackend, type Backend } from './backend.ts';
@@ -19,16 +20,6 @@ import { ThreadedStore } from '../store/writer.ts';
 import { scratch } from '../views/fixtures.ts';
 
 const STORE_THREAD = new URL('../worker/store-thread.ts', import.meta.url);
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
 
 const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: 'v' } });
 

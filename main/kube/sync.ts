@@ -16,21 +16,13 @@ import {
 import { MAX_WATCHED_NAMESPACES, namespacesFor, pickNamespaces, reviewNamespaces, scopeMessage, type NamespaceRules } from './access.ts';
 import type { StoreSink, SyncOp } from './sink.ts';
 import { Backoff, type BackoffPolicy } from './backoff.ts';
+import type { ClusterStatus as ContractClusterStatus } from '../../common/contract.ts';
 
 /** Connecting and discovering a cluster: 2 s, 4 s, ... up to a minute (each jittered). */
 const CONNECT_BACKOFF: BackoffPolicy = { minMs: 2000, maxMs: 60_000 };
 
-export type ClusterStatus =
-  | 'connecting'
-  | 'syncing'
-  | 'live'
-  | 'stale'
-  | 'unreachable'
-  | 'unauthorized'
-  | 'needs-approval'
-  | 'error'
-  /** turned off by the user (Settings): not synced, no request made; its cached data is as of then */
-  | 'off';
+/** A cluster's status as the sync sees it: the contract's, but for 'offline' (a session that does not sync at all). */
+export type ClusterStatus = Exclude<ContractClusterStatus, 'offline'>;
 
 export interface ClusterStatusInfo {
   id: string;

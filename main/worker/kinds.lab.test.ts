@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../../lab/src/lab.ts';
+import { until } from '../../lab/src/until.ts';
 import { adminClient } from '../../lab/src/cluster.ts';
 import type { KubeClient } from '../../lab/src/kube.ts';
 import { Store } from '../store/store.ts';
@@ -17,16 +18,6 @@ import { startSyncWorker, type SyncWorkerHandle } from './client.ts';
 import type { KindsListDTO, ObjectDTO, ObjectsListDTO } from '../../common/contract.ts';
 
 const W = 'example.com/widgets';
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
 
 const widget = (name: string) => ({
   apiVersion: 'example.com/v1',

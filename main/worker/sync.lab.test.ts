@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Lab } from '../../lab/src/lab.ts';
+import { until } from '../../lab/src/until.ts';
 import { LAB_SECRET_VALUES } from '../../lab/src/profiles/workloads.ts';
 import { RESTRICTED_NAMESPACES, adminClient } from '../../lab/src/cluster.ts';
 import { discover } from '../fleet/sources.ts';
@@ -29,16 +30,6 @@ import { parseQuantity } from '../model/quantity.ts';
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'cli', 'fleet.ts');
 const STORE_THREAD = new URL('../worker/store-thread.ts', import.meta.url);
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
 
 /** uid → resourceVersion per kind, from a fresh LIST as the admin. */
 async function freshList(lab: Lab, cluster: string, kinds: string[]): Promise<Map<string, Map<string, string>>> {
