@@ -414,6 +414,8 @@ const actions: MenuActions = {
   captureSnapshot: () => void captureFromMenu(),
   exportBundle: () => void exportFromMenu(),
   toggleReadOnly,
+  // the renderer's own route: nothing crosses the bridge, the page navigates as a link would
+  openSettings: () => void win?.webContents.executeJavaScript("window.location.hash = '#/settings'").catch(() => {}),
   revealDataFolder: () =>
     void shell
       .openPath(userData)

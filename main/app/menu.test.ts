@@ -21,7 +21,16 @@ describe('the native menu', () => {
   it('File has every desktop action, each wired to its handler', () => {
     const { a, called } = actions();
     const t = menuTemplate(base, a);
-    const ids = ['add-kubeconfigs', 'add-folder', 'open-snapshot', 'back-to-live', 'capture-snapshot', 'export-bundle', 'reveal-data'];
+    const ids = [
+      'add-kubeconfigs',
+      'add-folder',
+      'open-snapshot',
+      'back-to-live',
+      'capture-snapshot',
+      'export-bundle',
+      'reveal-data',
+      'settings',
+    ];
     for (const id of ids) {
       const item = byId(t, id);
       assert.ok(item, id);
@@ -35,6 +44,7 @@ describe('the native menu', () => {
       'captureSnapshot',
       'exportBundle',
       'revealDataFolder',
+      'openSettings',
     ]);
   });
 
@@ -54,6 +64,10 @@ describe('the native menu', () => {
     assert.ok(roles(t).includes('windowMenu'));
     assert.ok(roles([t[1]!]).includes('close'));
     assert.equal(byId(t, 'reveal-data')?.label, 'Reveal Data Folder in Finder');
+    // Settings… in the app menu (Cmd+,), not in File
+    assert.ok(flat([t[0]!]).some((i) => i.id === 'settings'));
+    assert.ok(!flat([t[1]!]).some((i) => i.id === 'settings'));
+    assert.equal(byId(t, 'settings')?.accelerator, 'CmdOrCtrl+,');
   });
 
   it('Windows: Exit in File; Linux: Quit; no app or Window menu', () => {

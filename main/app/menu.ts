@@ -14,6 +14,8 @@ export interface MenuActions {
   revealDataFolder(): void;
   /** View → Read-only Mode: flip it (saved in settings.json; the back end refuses actions at once) */
   toggleReadOnly(): void;
+  /** Settings… (the app menu on macOS, File elsewhere): the window shows the Settings view */
+  openSettings(): void;
 }
 
 export interface MenuState {
@@ -35,6 +37,7 @@ export const ACCELERATORS = {
   openSnapshot: 'CmdOrCtrl+Alt+O',
   captureSnapshot: 'CmdOrCtrl+Shift+S',
   exportBundle: 'CmdOrCtrl+Shift+E',
+  settings: 'CmdOrCtrl+,',
 } as const;
 
 export function revealLabel(platform: NodeJS.Platform): string {
@@ -51,6 +54,7 @@ function command(id: string, label: string, click: () => void, accelerator: stri
 export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorOptions[] {
   const mac = s.platform === 'darwin';
   const watching = s.mode === 'live';
+  const settings = command('settings', 'Settings…', () => a.openSettings(), ACCELERATORS.settings, true);
   const file: MenuItemConstructorOptions = {
     label: '&File',
     submenu: [
@@ -69,6 +73,8 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
       command('export-bundle', 'Export Incident Bundle…', () => a.exportBundle(), ACCELERATORS.exportBundle, true),
       { type: 'separator' },
       { id: 'reveal-data', label: revealLabel(s.platform), click: () => a.revealDataFolder() },
+      // macOS keeps Settings… in the app menu
+      ...(mac ? [] : [{ type: 'separator' as const }, settings]),
       ...(mac
         ? [{ type: 'separator' as const }, { role: 'close' as const }]
         : [{ type: 'separator' as const }, { role: 'quit' as const, label: s.platform === 'win32' ? 'E&xit' : '&Quit' }]),
@@ -109,6 +115,8 @@ export function menuTemplate(s: MenuState, a: MenuActions): MenuItemConstructorO
       label: s.productName,
       submenu: [
         { role: 'about' },
+        { type: 'separator' },
+        settings,
         { type: 'separator' },
         { role: 'services' },
         { type: 'separator' },
