@@ -1015,6 +1015,7 @@ export interface Results {
   'sources.enable': SettingsDTO;
   'sources.remove': SettingsDTO;
   'settings.readOnly': SettingsDTO;
+  'settings.retention': SettingsDTO;
   'clusters.labels': ClusterLabelsDTO;
   'clusters.label': ClusterLabelsDTO;
   'clusters.favourite': ClusterLabelsDTO;
@@ -1091,6 +1092,7 @@ export const BRIDGE_FUNCTIONS = {
   'sources.enable': 'sourcesEnable',
   'sources.remove': 'sourcesRemove',
   'settings.readOnly': 'settingsReadOnly',
+  'settings.retention': 'settingsRetention',
   'clusters.labels': 'clustersLabels',
   'clusters.label': 'clustersLabel',
   'clusters.favourite': 'clustersFavourite',

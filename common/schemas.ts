@@ -201,6 +201,21 @@ export const methods = {
   'sources.enable': z.object({ path: z.string().min(1).max(4096), enabled: z.boolean() }).strict(),
   'sources.remove': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'settings.readOnly': z.object({ on: z.boolean() }).strict(),
+  // the cache's retention: an hour to a year of history, 64 MiB to 1 TiB (main/fleet/sync-settings.ts RETENTION_LIMITS)
+  'settings.retention': z
+    .object({
+      maxAgeMs: z
+        .number()
+        .int()
+        .min(3600_000)
+        .max(366 * 86_400_000),
+      maxBytes: z
+        .number()
+        .int()
+        .min(64 * 1024 ** 2)
+        .max(1024 ** 4),
+    })
+    .strict(),
   // the user's cluster labels and favourites (cluster-labels.json in the data folder)
   'clusters.labels': z.object({}).strict(),
   'clusters.label': z

@@ -7,6 +7,8 @@
 // (data-enabled), [data-context-toggle=<context>], [data-theme-choice=<theme>], [data-status] (table badges).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { until } from '../lab/src/until.ts';
 import { chromiumPath, ensureRenderer, shot } from './browser.ts';
 import { ConsoleSuite } from './shell.ts';
@@ -80,5 +82,18 @@ describe('Settings: contexts on and off, in Chromium, against lab clusters', { s
     await ui.page.click('[data-theme-choice=system]');
     assert.equal(await ui.page.evaluate(() => document.documentElement.dataset.theme ?? null), null);
     assert.deepEqual(ui.errors, [], 'no page errors');
+  });
+
+  it('retention: 3 days and 1 GiB applied, shown and saved; a value out of range is refused in the page', async () => {
+    await ui.page.fill('[data-retention-days]', '0');
+    assert.equal(await ui.page.isDisabled('[data-retention-save]'), true, 'out of range: nothing to apply');
+    await ui.page.locator('[data-retention-form] [role=alert]').waitFor();
+    await ui.page.fill('[data-retention-days]', '3');
+    await ui.page.fill('[data-retention-gib]', '1');
+    await ui.page.click('[data-retention-save]');
+    await ui.page.locator(`[data-retention="${3 * 86_400_000}/${1024 ** 3}"]`).waitFor({ timeout: 15_000 });
+    const saved = JSON.parse(readFileSync(join(ui.dir, 'data', 'sync-settings.json'), 'utf8')) as { retention?: unknown };
+    assert.deepEqual(saved.retention, { maxAgeMs: 3 * 86_400_000, maxBytes: 1024 ** 3 });
+    await shot(ui.page, 'settings-retention');
   });
 });

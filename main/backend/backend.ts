@@ -107,6 +107,7 @@ export function startBackend(opts: BackendOptions): Backend {
       ...(opts.reflector ? { reflector: opts.reflector } : {}),
       ...(opts.allLiveUpTo !== undefined ? { allLiveUpTo: opts.allLiveUpTo } : {}),
       off: { clusters: offSettings.offClusters, sources: offSettings.offSources },
+      ...(offSettings.retention ? { retention: offSettings.retention } : {}),
     });
     const w = worker;
     live = {
@@ -149,6 +150,7 @@ export function startBackend(opts: BackendOptions): Backend {
         w.setOff({ clusters: offSettings.offClusters, sources: offSettings.offSources });
         await waiting;
       },
+      setRetention: (r) => w.setRetention(r),
     };
   }
   const mode = opts.snapshot ? 'snapshot' : offline ? 'cache' : 'live';
@@ -163,7 +165,7 @@ export function startBackend(opts: BackendOptions): Backend {
   };
   const service: ViewService = new ViewService(store, {
     readOnly: !!opts.readOnly,
-    retention: DEFAULT_RETENTION,
+    retention: offSettings.retention ?? DEFAULT_RETENTION,
     ...(opts.onReadOnly
       ? {
           setReadOnly: (on: boolean) => {

@@ -83,7 +83,7 @@ describe('Settings over a real back end and sync worker', () => {
         ['gamma', true],
       ],
     );
-    assert.deepEqual([s.retention.maxAgeMs, s.retention.maxBytes, s.retention.editable], [7 * 24 * 3600_000, 2 * 1024 ** 3, false]);
+    assert.deepEqual([s.retention.maxAgeMs, s.retention.maxBytes, s.retention.editable], [7 * 24 * 3600_000, 2 * 1024 ** 3, true]);
     assert.ok((s.retention.cacheBytes ?? 0) > 0, 'the cache’s size on disk');
     assert.deepEqual(s.readOnly, { on: false, settable: true });
   });
@@ -158,6 +158,28 @@ describe('Settings over a real back end and sync worker', () => {
     s = await b.service.call('settings.readOnly', { on: false });
     assert.equal(s.readOnly.on, false);
     assert.equal(readOnlySaved, false);
+  });
+});
+
+describe('Settings: the cache retention', () => {
+  it('settings.retention: saved in sync-settings.json, shown, kept across a restart; out-of-range limits refused', async () => {
+    let b2 = open();
+    try {
+      let s = await b2.service.call('settings.get', {});
+      assert.equal(s.retention.editable, true);
+      s = await b2.service.call('settings.retention', { maxAgeMs: 2 * 86_400_000, maxBytes: 256 * 1024 ** 2 });
+      assert.deepEqual([s.retention.maxAgeMs, s.retention.maxBytes], [2 * 86_400_000, 256 * 1024 ** 2]);
+      const saved = JSON.parse(readFileSync(join(dataDir, 'sync-settings.json'), 'utf8')) as { retention?: unknown };
+      assert.deepEqual(saved.retention, { maxAgeMs: 2 * 86_400_000, maxBytes: 256 * 1024 ** 2 });
+      const bad = await b2.service.handle('settings.retention', { maxAgeMs: 1000, maxBytes: 256 * 1024 ** 2 });
+      assert.deepEqual([bad.ok, (bad as { code?: string }).code], [false, 'invalid']);
+      await b2.stop();
+      b2 = open();
+      s = await b2.service.call('settings.get', {});
+      assert.equal(s.retention.maxAgeMs, 2 * 86_400_000, 'the back end started afresh applies the saved limits');
+    } finally {
+      await b2.stop();
+    }
   });
 });
 

@@ -10,6 +10,9 @@ import type { ContextEntry } from './kubeconfig.ts';
 
 export const SYNC_SETTINGS_FILE = 'sync-settings.json';
 
+/** What retention may be set to: an hour to a year of history, 64 MiB to 1 TiB of cache. */
+export const RETENTION_LIMITS = { minAgeMs: 3600_000, maxAgeMs: 366 * 86_400_000, minBytes: 64 * 1024 ** 2, maxBytes: 1024 ** 4 } as const;
+
 export function syncSettingsPath(dataDir: string): string {
   return join(dataDir, SYNC_SETTINGS_FILE);
 }
@@ -20,6 +23,14 @@ const schema = z.object({
   offClusters: z.array(z.string().min(1).max(512)).max(100_000),
   /** kubeconfig files and folders (absolute paths) whose every context is turned off */
   offSources: z.array(z.string().min(1).max(4096)).max(10_000),
+  /** the cache's retention as the user set it in Settings (absent: the defaults) */
+  retention: z
+    .object({
+      maxAgeMs: z.number().int().min(RETENTION_LIMITS.minAgeMs).max(RETENTION_LIMITS.maxAgeMs),
+      maxBytes: z.number().int().min(RETENTION_LIMITS.minBytes).max(RETENTION_LIMITS.maxBytes),
+    })
+    .strict()
+    .optional(),
 });
 
 export type SyncSettings = z.infer<typeof schema>;
@@ -54,6 +65,7 @@ export function saveSyncSettings(file: string, settings: SyncSettings): void {
     version: 1,
     offClusters: [...new Set(settings.offClusters)].sort(),
     offSources: [...new Set(settings.offSources.map((p) => resolve(p)))].sort(),
+    ...(settings.retention ? { retention: { maxAgeMs: settings.retention.maxAgeMs, maxBytes: settings.retention.maxBytes } } : {}),
   };
   writeFileSync(tmp, `${JSON.stringify(schema.parse(clean), null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);

@@ -150,6 +150,21 @@ describe('store thread', () => {
     assert.equal((b.state[0] as { rv: string }).rv, '6001', 'touch went through, after the batches');
   });
 
+  it('new retention limits (Settings) are applied by the thread at once, in order with the writes', async () => {
+    const d = dir();
+    const ts = new ThreadedStore(STORE_THREAD, { dbPath: join(d, 'r.db') });
+    await ts.ready();
+    await Promise.all(batches().map((b) => ts.write(b)));
+    await ts.flush();
+    assert.ok(dump(join(d, 'r.db')).history.length > 0, 'history written (its records are from 1970)');
+    // an hour of history: every record of these batches is older
+    ts.setRetention({ maxAgeMs: 3600_000, maxBytes: 1024 ** 4 });
+    await ts.close();
+    const after = dump(join(d, 'r.db'));
+    assert.equal(after.history.length, 0, 'the old history dropped by the new limit');
+    assert.equal(after.objects.length, 2291, 'current objects are not history: kept');
+  });
+
   it('close() commits what is still in flight', async () => {
     const d = dir();
     const ts = new ThreadedStore(STORE_THREAD, { dbPath: join(d, 'c.db') });

@@ -53,6 +53,8 @@ export type ToStoreThread =
   | ({ type: 'open' } & StoreThreadOptions)
   | { type: 'write'; seq: number; ops: WriteOp[] }
   | { type: 'touch'; cluster: string; kind: string; rv: string; at: number }
+  /** new retention limits (Settings): applied now, and from then on every `everyMs` */
+  | { type: 'retention'; retention: { maxAgeMs: number; maxBytes: number; everyMs?: number } }
   | { type: 'close' };
 
 export type FromStoreThread =
@@ -174,6 +176,11 @@ export class ThreadedStore implements StoreSink {
 
   touch(cluster: string, kind: string, rv: string, at: number): void {
     if (!this.dead) this.post({ type: 'touch', cluster, kind, rv, at });
+  }
+
+  /** New retention limits: the store thread applies them at once (in order with the writes) and from then on. */
+  setRetention(retention: { maxAgeMs: number; maxBytes: number; everyMs?: number }): void {
+    if (!this.dead) this.post({ type: 'retention', retention });
   }
 
   /** Resolves when every batch handed over so far is committed (or failed). */

@@ -30,6 +30,8 @@ export interface LiveSource {
   offSettings?(): SyncSettings;
   /** turn clusters or sources off or on: saved, and the sync worker stops or starts them (resolves once it did) */
   setOffSettings?(next: SyncSettings): Promise<void>;
+  /** the cache's retention limits: saved (sync-settings.json) and applied by the store thread now */
+  setRetention?(r: { maxAgeMs: number; maxBytes: number }): void;
 }
 
 export interface ServiceOptions {

@@ -222,6 +222,8 @@ export class ViewService {
         return (await this.settings.removeSource(p as Params<'sources.remove'>)) as Result<M>;
       case 'settings.readOnly':
         return this.settings.setReadOnly(p as Params<'settings.readOnly'>) as Result<M>;
+      case 'settings.retention':
+        return (await this.settings.setRetention(p as Params<'settings.retention'>)) as Result<M>;
       case 'clusters.labels':
         return this.labels.get() as Result<M>;
       case 'clusters.label':

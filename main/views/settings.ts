@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { discover, type Discovery } from '../fleet/sources.ts';
-import { inSource, offReason, withClustersEnabled, withSourceEnabled } from '../fleet/sync-settings.ts';
+import { RETENTION_LIMITS, inSource, offReason, withClustersEnabled, withSourceEnabled } from '../fleet/sync-settings.ts';
 import type { ViewContext } from './context.ts';
 import { DEFAULT_RETENTION } from '../store/writer.ts';
 import { ContractError, type ClusterStatus, type Params, type SettingsDTO, type SourceDTO } from '../../common/contract.ts';
@@ -36,17 +36,19 @@ export class SessionSettings {
 
   get(): SettingsDTO {
     const o = this.ctx.o;
-    const retention = o.retention ?? DEFAULT_RETENTION;
+    const retention = o.live?.offSettings?.().retention ?? o.retention ?? DEFAULT_RETENTION;
+    const editable = o.mode === 'live' && !!o.live?.setRetention;
     const base: Pick<SettingsDTO, 'retention' | 'readOnly'> = {
       retention: {
         maxAgeMs: retention.maxAgeMs,
         maxBytes: retention.maxBytes,
         // the cache this session syncs into (a snapshot's session: the live cache beside it)
         cacheBytes: cacheBytes(o.mode === 'snapshot' ? o.cachePath : o.source),
-        // The store thread gets its limits when the sync worker starts; nothing changes them later.
-        editable: false,
-        where:
-          'set when the sync worker starts (StartMessage.retention in main/worker/protocol.ts; default 7 days and 2 GiB): not changeable while the console runs',
+        // Set here (saved in sync-settings.json), applied by the store thread at once.
+        editable,
+        where: editable
+          ? 'saved in sync-settings.json in the data folder; the cache applies it at once and every 10 minutes'
+          : 'the limits of the session that syncs this cache (a snapshot or the cache shown offline changes nothing)',
       },
       readOnly: {
         on: this.ctx.readOnly,
@@ -145,6 +147,20 @@ export class SessionSettings {
     if (!s.enabled) await setOff(withSourceEnabled(off, s.path, true));
     await live.removeSource(s.path);
     this.ctx.o.log?.(`kubeconfig source ${s.path} removed in Settings`);
+    return this.get();
+  }
+
+  /** settings.retention: new limits, saved and applied now (history beyond them dropped at once). */
+  async setRetention(p: Params<'settings.retention'>): Promise<SettingsDTO> {
+    const o = this.ctx.o;
+    if (o.mode !== 'live' || !o.live?.setRetention || !o.live.setOffSettings || !o.live.offSettings)
+      throw new ContractError('retention is set in a live session (it is the limit of the cache the sync worker writes)', 'forbidden');
+    const L = RETENTION_LIMITS;
+    if (!(p.maxAgeMs >= L.minAgeMs && p.maxAgeMs <= L.maxAgeMs && p.maxBytes >= L.minBytes && p.maxBytes <= L.maxBytes))
+      throw new ContractError('retention: from an hour to 366 days of history, and from 64 MiB to 1 TiB of cache', 'invalid');
+    await o.live.setOffSettings({ ...o.live.offSettings(), retention: { maxAgeMs: p.maxAgeMs, maxBytes: p.maxBytes } });
+    o.live.setRetention({ maxAgeMs: p.maxAgeMs, maxBytes: p.maxBytes });
+    o.log?.(`retention set in Settings: ${Math.round(p.maxAgeMs / 3600_000)} h, ${Math.round(p.maxBytes / 1024 ** 2)} MiB`);
     return this.get();
   }
 

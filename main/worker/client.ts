@@ -15,6 +15,8 @@ export interface SyncWorkerHandle {
   setSources(sources: StartMessage['sources']): void;
   /** what is turned off (Settings): those clusters' reflectors stop, those turned on again start */
   setOff(off: OffSet): void;
+  /** the cache's retention limits, now (Settings) */
+  setRetention(retention: { maxAgeMs: number; maxBytes: number }): void;
   onStatus(fn: (s: ClusterStatusInfo[]) => void): () => void;
   /** resolves once every cluster is settled (live or failed) or the timeout passes */
   settled(timeoutMs: number, isSettled: (s: ClusterStatusInfo) => boolean): Promise<ClusterStatusInfo[]>;
@@ -74,6 +76,7 @@ export function connectSyncWorker(port: SyncWorkerPort, start: Omit<StartMessage
     },
     setSources: (sources) => port.post({ type: 'sources', sources }),
     setOff: (off) => port.post({ type: 'off', off }),
+    setRetention: (retention) => port.post({ type: 'retention', retention }),
     onStatus: (fn) => {
       listeners.add(fn);
       return () => listeners.delete(fn);

@@ -35,6 +35,8 @@ export type ToWorker =
   | { type: 'sources'; sources: SourceConfig }
   /** what is turned off now (Settings): those clusters' reflectors stop; those turned on again start */
   | { type: 'off'; off: OffSet }
+  /** the cache's retention as set in Settings: the store thread applies it now and from then on */
+  | { type: 'retention'; retention: { maxAgeMs: number; maxBytes: number } }
   /** the clusters the views show now: every kind of theirs is watched */
   | {
       type: 'focus';

@@ -25,13 +25,16 @@ function open(m: Extract<ToStoreThread, { type: 'open' }>): void {
     });
     refresher.observe(store);
   }
-  if (m.retention) {
-    const r = m.retention;
-    const retain = () => store?.retain({ maxAgeMs: r.maxAgeMs, maxBytes: r.maxBytes });
-    retain();
-    retentionTimer = setInterval(retain, r.everyMs ?? 10 * 60_000);
-    retentionTimer.unref();
-  }
+  if (m.retention) retention(m.retention);
+}
+
+/** Retention with these limits: now, then every `everyMs` (replacing the limits before). */
+function retention(r: { maxAgeMs: number; maxBytes: number; everyMs?: number }): void {
+  if (retentionTimer) clearInterval(retentionTimer);
+  const retain = () => store?.retain({ maxAgeMs: r.maxAgeMs, maxBytes: r.maxBytes });
+  retain();
+  retentionTimer = setInterval(retain, r.everyMs ?? 10 * 60_000);
+  retentionTimer.unref();
 }
 
 port.on('message', (m: ToStoreThread) => {
@@ -62,6 +65,13 @@ port.on('message', (m: ToStoreThread) => {
         store?.touch(m.cluster, m.kind, m.rv, m.at);
       } catch {
         // a resume point not recorded: the next one will be (and a restart relists anyway)
+      }
+      return;
+    case 'retention':
+      try {
+        retention(m.retention);
+      } catch (e) {
+        post({ type: 'error', message: `retention: ${(e as Error).message}` });
       }
       return;
     case 'close':

@@ -128,6 +128,11 @@ p.on((m) => {
     reload().catch((e: Error) => p.post({ type: 'error', message: e.message }));
     return;
   }
+  if (m.type === 'retention') {
+    if (cfg) cfg = { ...cfg, retention: m.retention };
+    store?.setRetention(m.retention);
+    return;
+  }
   if (m.type === 'focus') {
     focus = { clusters: m.clusters, kinds: m.kinds ?? {} };
     fleet?.setFocus(m.clusters, m.kinds ?? {});

@@ -17,6 +17,7 @@ import { useApp } from '../store/index.ts';
 import { THEMES, setTheme, storedTheme, type ThemeChoice } from '../store/theme.ts';
 import { ErrorNote, Loading, Panel, StatusBadge } from '../components/common.tsx';
 import { ExecApprovalsDialog } from './ExecApprovals.tsx';
+import { parseRetention } from './retention.ts';
 
 const KIND_LABEL: Record<SourceDTO['kind'], string> = {
   default: '~/.kube/config',
@@ -259,7 +260,16 @@ export function SettingsView() {
               <dd>{s.retention.cacheBytes === null ? '—' : formatBytes(s.retention.cacheBytes)}</dd>
             </dl>
           )}
-          {s && !s.retention.editable && <p className="muted small">Not changeable here: {s.retention.where}.</p>}
+          {s && s.retention.editable && (
+            <RetentionForm
+              key={`${s.retention.maxAgeMs}/${s.retention.maxBytes}`}
+              maxAgeMs={s.retention.maxAgeMs}
+              maxBytes={s.retention.maxBytes}
+              busy={busy}
+              onSave={(r) => void change(() => api.call('settings.retention', r))}
+            />
+          )}
+          {s && <p className="muted small">{s.retention.editable ? s.retention.where : `Not changeable here: ${s.retention.where}.`}</p>}
         </Panel>
       </div>
 
@@ -400,5 +410,39 @@ function LabelsInUse({ version }: { version: number | undefined }) {
         </>
       )}
     </Panel>
+  );
+}
+
+function RetentionForm(p: { maxAgeMs: number; maxBytes: number; busy: boolean; onSave(r: { maxAgeMs: number; maxBytes: number }): void }) {
+  const [daysText, setDays] = useState(String(Math.round((p.maxAgeMs / 86_400_000) * 100) / 100));
+  const [gibText, setGib] = useState(String(Math.round((p.maxBytes / 1024 ** 3) * 100) / 100));
+  const parsed = parseRetention(daysText, gibText);
+  const same = typeof parsed !== 'string' && parsed.maxAgeMs === p.maxAgeMs && parsed.maxBytes === p.maxBytes;
+  return (
+    <form
+      className="retention-form"
+      data-retention-form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (typeof parsed !== 'string') p.onSave(parsed);
+      }}
+    >
+      <label>
+        Keep history for{' '}
+        <input className="narrow" inputMode="decimal" value={daysText} onChange={(e) => setDays(e.target.value)} data-retention-days /> days
+      </label>{' '}
+      <label>
+        and at most{' '}
+        <input className="narrow" inputMode="decimal" value={gibText} onChange={(e) => setGib(e.target.value)} data-retention-gib /> GiB
+      </label>{' '}
+      <button type="submit" disabled={p.busy || typeof parsed === 'string' || same} data-retention-save>
+        Apply
+      </button>
+      {typeof parsed === 'string' && (
+        <p className="notice warn small" role="alert">
+          {parsed}
+        </p>
+      )}
+    </form>
   );
 }
