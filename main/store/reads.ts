@@ -169,6 +169,11 @@ export class StoreReads {
     return m;
   }
 
+  /** Every kind synced in any cluster (the catalogue's and those watched on demand), from the small sync_state table. */
+  syncedKinds(): string[] {
+    return this.db.prepare('SELECT DISTINCT kind FROM sync_state ORDER BY kind').pluck().all() as string[];
+  }
+
   /** The kinds a cluster has objects of. */
   kinds(cluster: string): string[] {
     return this.db.prepare('SELECT DISTINCT kind FROM objects WHERE cluster = ?').pluck().all(cluster) as string[];

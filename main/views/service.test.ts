@@ -152,6 +152,35 @@ describe('view service over a cache', () => {
     assert.deepEqual(await svc.call('search', { q: '%' }), [], 'LIKE wildcards are literal');
   });
 
+  it('search: any kind the cache syncs (an Ingress, a CRD watched on demand), never events', async () => {
+    const c = 'c1';
+    const obj = (apiVersion: string, kind: string, name: string, uid: string) => ({
+      apiVersion,
+      kind,
+      metadata: { name, namespace: 'web', uid, resourceVersion: '1', labels: { team: 'checkout' } },
+    });
+    store.write([
+      { op: 'state', cluster: c, kind: 'networking.k8s.io/ingresses', state: 'watching', at: T0 },
+      {
+        op: 'upsert',
+        cluster: c,
+        kind: 'networking.k8s.io/ingresses',
+        obj: obj('networking.k8s.io/v1', 'Ingress', 'checkout-ing', 'ing-1'),
+        at: T0,
+      },
+      { op: 'state', cluster: c, kind: 'example.com/widgets', state: 'watching', at: T0 },
+      { op: 'upsert', cluster: c, kind: 'example.com/widgets', obj: obj('example.com/v1', 'Widget', 'checkout-widget', 'w-1'), at: T0 },
+      { op: 'upsert', cluster: c, kind: 'events', obj: obj('v1', 'Event', 'checkout-ing.17a', 'ev-1'), at: T0 },
+    ]);
+    const hits = await svc.call('search', { q: 'checkout' });
+    assert.deepEqual(hits.map((h) => `${h.kind} ${h.name}`).sort(), [
+      'example.com/widgets checkout-widget',
+      'networking.k8s.io/ingresses checkout-ing',
+    ]);
+    const byLabel = await svc.call('search', { q: 'team=checkout' });
+    assert.equal(byLabel.length, 2);
+  });
+
   it('hostile requests get {ok:false}, never a throw', async () => {
     for (const [m, p] of [
       ['nope', {}],
