@@ -171,14 +171,31 @@ describe('view service over a cache', () => {
       { op: 'state', cluster: c, kind: 'example.com/widgets', state: 'watching', at: T0 },
       { op: 'upsert', cluster: c, kind: 'example.com/widgets', obj: obj('example.com/v1', 'Widget', 'checkout-widget', 'w-1'), at: T0 },
       { op: 'upsert', cluster: c, kind: 'events', obj: obj('v1', 'Event', 'checkout-ing.17a', 'ev-1'), at: T0 },
+      // named after what they belong to: never hits of their own
+      { op: 'state', cluster: c, kind: 'coordination.k8s.io/leases', state: 'watching', at: T0 },
+      {
+        op: 'upsert',
+        cluster: c,
+        kind: 'coordination.k8s.io/leases',
+        obj: obj('coordination.k8s.io/v1', 'Lease', 'checkout-widget', 'l-1'),
+        at: T0,
+      },
+      { op: 'upsert', cluster: c, kind: 'services', obj: obj('v1', 'Service', 'checkout-widget', 'svc-9'), at: T0 },
     ]);
     const hits = await svc.call('search', { q: 'checkout' });
     assert.deepEqual(hits.map((h) => `${h.kind} ${h.name}`).sort(), [
       'example.com/widgets checkout-widget',
       'networking.k8s.io/ingresses checkout-ing',
+      'services checkout-widget',
     ]);
+    // the same exact name in a main kind and another: the main kind's first (a node's name opens the node)
+    const exact = await svc.call('search', { q: 'checkout-widget' });
+    assert.deepEqual(
+      exact.map((h) => h.kind),
+      ['services', 'example.com/widgets'],
+    );
     const byLabel = await svc.call('search', { q: 'team=checkout' });
-    assert.equal(byLabel.length, 2);
+    assert.equal(byLabel.length, 3);
   });
 
   it('hostile requests get {ok:false}, never a throw', async () => {
