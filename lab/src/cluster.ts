@@ -238,27 +238,7 @@ export function componentArgs(rec: ClusterRecord, comp: Component): string[] {
       ];
     case 'kube-apiserver': {
       if (rec.fleet) return fleetApiserverArgs(rec);
-      const args = [
-        `--etcd-servers=http://127.0.0.1:${rec.ports.etcd}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${rec.ports.apiserver}`,
-        `--tls-cert-file=${pki.apiserver.cert}`,
-        `--tls-private-key-file=${pki.apiserver.key}`,
-        `--client-ca-file=${pki.ca.cert}`,
-        `--token-auth-file=${join(d, 'tokens.csv')}`,
-        `--service-account-key-file=${pki.saPub}`,
-        `--service-account-signing-key-file=${pki.saKey}`,
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        '--service-cluster-ip-range=10.96.0.0/16',
-        '--authorization-mode=Node,RBAC',
-        '--allow-privileged=true',
-        `--kubelet-client-certificate=${pki.kubeletClient.cert}`,
-        `--kubelet-client-key=${pki.kubeletClient.key}`,
-        '--kubelet-preferred-address-types=InternalIP,Hostname',
-        '--profiling=false',
-        '--endpoint-reconciler-type=none',
-      ];
+      const args = [...apiserverBaseArgs(rec), '--authorization-mode=Node,RBAC', '--allow-privileged=true', ...apiserverTailArgs(rec)];
       if (unlimited(rec)) {
         args.push('--max-requests-inflight=0', '--max-mutating-requests-inflight=0', '--enable-priority-and-fairness=false');
       }
@@ -302,16 +282,12 @@ export function componentArgs(rec: ClusterRecord, comp: Component): string[] {
   }
 }
 
-/**
- * A slim control plane of the fleet: its keys under its own prefix of the fleet's shared etcd, no
- * controller-manager or scheduler (kwok owns nodes and pods), and the apiserver's optional machinery off.
- */
-function fleetApiserverArgs(rec: ClusterRecord): string[] {
+/** The flags every lab apiserver has, first: its etcd, loopback address, serving TLS and tokens. */
+function apiserverBaseArgs(rec: ClusterRecord): string[] {
   const d = rec.dir;
   const pki = pkiOf(rec);
   return [
     `--etcd-servers=http://127.0.0.1:${rec.ports.etcd}`,
-    `--etcd-prefix=${rec.fleet!.etcdPrefix}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
     `--secure-port=${rec.ports.apiserver}`,
@@ -323,13 +299,32 @@ function fleetApiserverArgs(rec: ClusterRecord): string[] {
     `--service-account-signing-key-file=${pki.saKey}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     '--service-cluster-ip-range=10.96.0.0/16',
-    // The admin is in system:masters; the Node authorizer's graph of pods and secrets is not needed.
-    '--authorization-mode=RBAC',
+  ];
+}
+
+/** The flags every lab apiserver has after its authorization: kubelet client, no profiling, no endpoint reconciler. */
+function apiserverTailArgs(rec: ClusterRecord): string[] {
+  const pki = pkiOf(rec);
+  return [
     `--kubelet-client-certificate=${pki.kubeletClient.cert}`,
     `--kubelet-client-key=${pki.kubeletClient.key}`,
     '--kubelet-preferred-address-types=InternalIP,Hostname',
     '--profiling=false',
     '--endpoint-reconciler-type=none',
+  ];
+}
+
+/**
+ * A slim control plane of the fleet: its keys under its own prefix of the fleet's shared etcd, no
+ * controller-manager or scheduler (kwok owns nodes and pods), and the apiserver's optional machinery off.
+ */
+function fleetApiserverArgs(rec: ClusterRecord): string[] {
+  return [
+    ...apiserverBaseArgs(rec),
+    `--etcd-prefix=${rec.fleet!.etcdPrefix}`,
+    // The admin is in system:masters; the Node authorizer's graph of pods and secrets is not needed.
+    '--authorization-mode=RBAC',
+    ...apiserverTailArgs(rec),
     // Memory: no priority-and-fairness machinery (its config objects and informers), a low fixed
     // in-flight limit instead; the watch cache kept (the console watches) but small.
     '--enable-priority-and-fairness=false',

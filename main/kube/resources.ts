@@ -125,6 +125,28 @@ export interface ServedKind extends ResourceKind {
   path: string;
 }
 
+/** One discovery root (/api or /apis) as the server answers it: aggregated (v2) when it can, else the legacy list. */
+interface DiscoveryDoc {
+  kind?: string;
+  items?: {
+    metadata?: { name?: string };
+    versions?: {
+      version: string;
+      resources?: { resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }[];
+    }[];
+  }[];
+  groups?: { name: string; preferredVersion?: { groupVersion: string }; versions: { groupVersion: string }[] }[];
+  versions?: string[];
+}
+
+async function discoveryDoc(conn: Connection, root: '/api' | '/apis'): Promise<DiscoveryDoc> {
+  const aggregated = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9';
+  const res = await conn.open(root, { accept: aggregated, timeoutMs: 30_000 });
+  const text = await readBody(res);
+  if ((res.statusCode ?? 0) >= 300) throw statusError(res.statusCode ?? 0, root, text);
+  return JSON.parse(text) as DiscoveryDoc;
+}
+
 /** group/version → served plural names, from aggregated discovery (v2) or the legacy endpoints. */
 export async function discoverServed(conn: Connection): Promise<Map<string, Set<string>>> {
   const served = new Map<string, Set<string>>();
@@ -133,17 +155,8 @@ export async function discoverServed(conn: Connection): Promise<Map<string, Set<
     if (!s) served.set(gv, (s = new Set()));
     s.add(plural);
   };
-  const aggregated = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9';
-  for (const root of ['/api', '/apis']) {
-    const res = await conn.open(root, { accept: aggregated, timeoutMs: 30_000 });
-    const text = await readBody(res);
-    if ((res.statusCode ?? 0) >= 300) throw statusError(res.statusCode ?? 0, root, text);
-    const doc = JSON.parse(text) as {
-      kind?: string;
-      items?: { metadata?: { name?: string }; versions?: { version: string; resources?: { resource: string }[] }[] }[];
-      groups?: { name: string; versions: { groupVersion: string }[] }[];
-      versions?: string[];
-    };
+  for (const root of ['/api', '/apis'] as const) {
+    const doc = await discoveryDoc(conn, root);
     if (doc.kind === 'APIGroupDiscoveryList') {
       for (const g of doc.items ?? []) {
         const group = g.metadata?.name ?? '';
@@ -215,23 +228,8 @@ export async function discoverResources(conn: Connection): Promise<DiscoveredKin
       ...(plural === 'secrets' || cat?.metadataOnly ? { metadataOnly: true } : {}),
     });
   };
-  const aggregated = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;q=0.9';
-  for (const root of ['/api', '/apis']) {
-    const res = await conn.open(root, { accept: aggregated, timeoutMs: 30_000 });
-    const text = await readBody(res);
-    if ((res.statusCode ?? 0) >= 300) throw statusError(res.statusCode ?? 0, root, text);
-    const doc = JSON.parse(text) as {
-      kind?: string;
-      items?: {
-        metadata?: { name?: string };
-        versions?: {
-          version: string;
-          resources?: { resource: string; responseKind?: { kind?: string }; scope?: string; verbs?: string[] }[];
-        }[];
-      }[];
-      groups?: { name: string; preferredVersion?: { groupVersion: string }; versions: { groupVersion: string }[] }[];
-      versions?: string[];
-    };
+  for (const root of ['/api', '/apis'] as const) {
+    const doc = await discoveryDoc(conn, root);
     if (doc.kind === 'APIGroupDiscoveryList') {
       for (const g of doc.items ?? []) {
         const group = g.metadata?.name ?? '';
